@@ -1,0 +1,16 @@
+import CardUploadModel
+
+/// The card rules of SPEC §3 that need no store: a `RawCard` becomes a `CardRequest` or all of its row errors.
+///
+/// STUB — the rules helper replaces this file.
+package enum CardRules {
+    package static func validate(_ raw: RawCard, defaultEntity: String?) -> Result<CardRequest, RowErrors> {
+        fatalError("unimplemented")
+    }
+}
+
+/// All the errors of one row, in field order.
+package struct RowErrors: Error, Sendable {
+    package var errors: [RowError]
+    package init(_ errors: [RowError]) { self.errors = errors }
+}

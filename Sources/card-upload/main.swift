@@ -1,0 +1,4 @@
+import CardUploadCLI
+import Foundation
+
+exit(CardUploadCLI.main(Array(CommandLine.arguments.dropFirst())))
