@@ -1,4 +1,111 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadReport
+import CardUploadStore
+import Foundation
+
 /// The command-line interface: argument parsing, commands, and the one place errors become exit codes.
 public enum CardUploadCLI {
-    public static func main(_ arguments: [String]) -> Int32 { 0 }
+    /// The version `--version` prints.
+    public static let version = "0.1.0"
+
+    /// Runs the command in `arguments` (without the program name) and returns the exit code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        run(arguments, console: .standard).rawValue
+    }
+
+    /// Runs with an injected console, for tests.
+    package static func run(_ arguments: [String], console: Console) -> ExitCode {
+        do {
+            return try dispatch(arguments, console: console)
+        } catch {
+            return report(error, console: console)
+        }
+    }
+
+    private static func dispatch(_ arguments: [String], console: Console) throws -> ExitCode {
+        guard let first = arguments.first else {
+            console.err(Help.text(for: nil))
+            return .usage
+        }
+        switch first {
+        case "--help", "-h":
+            console.out(Help.text(for: nil))
+            return .success
+        case "--version":
+            console.out("card-upload \(version)\n")
+            return .success
+        case "help":
+            let topic = arguments.dropFirst().joined(separator: " ")
+            guard topic.isEmpty || Help.knows(topic) else {
+                throw UsageError(message: "no help for '\(topic)'", command: nil)
+            }
+            console.out(Help.text(for: topic.isEmpty ? nil : topic))
+            return .success
+        case "process":
+            return try ProcessCommand(arguments.dropFirst(), console: console).run()
+        case "cards":
+            return try CardsCommand.run(arguments.dropFirst(), console: console)
+        case "uploads":
+            return try UploadsCommand.run(arguments.dropFirst(), console: console)
+        default:
+            if first.hasPrefix("-") {
+                throw UsageError(message: "unknown option '\(first)' (only --help and --version may come before the command)", command: nil)
+            }
+            throw UsageError(message: "unknown command '\(first)'", command: nil)
+        }
+    }
+
+    /// Prints `error` and chooses its exit code (SPEC §1).
+    static func report(_ error: any Error, console: Console) -> ExitCode {
+        switch error {
+        case let usage as UsageError:
+            console.err("Error: \(TerminalText.safe(usage.message))\n")
+            console.err("Usage: \(Help.usageLine(for: usage.command))\n")
+            console.err("See 'card-upload help\(usage.command.map { " " + $0 } ?? "")'.\n")
+            return .usage
+        case let notFound as NotFoundError:
+            console.err("Error: not found: \(TerminalText.safe(notFound.what))\n")
+            return .rowsRejected
+        default:
+            let code = exitCode(for: error)
+            console.err("Error: \(TerminalText.safe(describe(error)))\n")
+            return code
+        }
+    }
+
+    /// The exit code an error maps to.
+    static func exitCode(for error: any Error) -> ExitCode {
+        switch error {
+        case is UsageError: .usage
+        case is InputOpenError, is DatabaseMissingError: .noInput
+        case is FileError: .dataError
+        case let database as DatabaseError: database.isBusy ? .temporaryFailure : .ioError
+        case is NewerSchemaError: .ioError
+        case is OutputError: .cannotCreateOutput
+        case is NotFoundError: .rowsRejected
+        default: .software
+        }
+    }
+
+    /// A one-line description of an error for stderr.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let input as InputOpenError: "cannot open \(input.path): \(input.message)"
+        case let file as FileError: "\(file.code.rawValue): \(file.message)" + (file.line.map { " (line \($0))" } ?? "")
+        case let database as DatabaseError: "database: \(database.message)"
+        default: "\(error)"
+        }
+    }
+}
+
+/// No card or upload matches (exit 1, `not found`).
+struct NotFoundError: Error {
+    var what: String
+}
+
+/// A command that only reads was pointed at a database that does not exist (exit 66).
+struct DatabaseMissingError: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "database not found: \(path)" }
 }

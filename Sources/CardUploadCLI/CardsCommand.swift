@@ -1,0 +1,103 @@
+import CardUploadReport
+import CardUploadStore
+
+/// `card-upload cards get|find|list|set-status`.
+enum CardsCommand {
+    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
+        guard let sub = words.first, !sub.hasPrefix("-") else {
+            if words.first == "--help" || words.first == "-h" {
+                console.out(Help.text(for: "cards"))
+                return .success
+            }
+            throw UsageError(message: "missing subcommand: get, find, list or set-status", command: "cards")
+        }
+        let command = "cards \(sub)"
+        let rest = words.dropFirst()
+        switch sub {
+        case "get":
+            let arguments = try ParsedArguments(rest, known: ["db": .value, "quiet": .flag], command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.count == 1 else {
+                throw UsageError(message: "expected one CARD_ID", command: command)
+            }
+            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            guard let card = try store.card(id: arguments.positionals[0]) else {
+                throw NotFoundError(what: arguments.positionals[0])
+            }
+            console.out(CardJSON.render(card) + "\n")
+            return .success
+        case "find":
+            let arguments = try ParsedArguments(
+                rest, known: ["db": .value, "quiet": .flag, "entity": .value, "external-id": .value], command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.isEmpty else {
+                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+            }
+            guard let entity = arguments.value("entity"), let externalID = arguments.value("external-id") else {
+                throw UsageError(message: "--entity and --external-id are both required", command: command)
+            }
+            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            guard let card = try store.card(entityID: entity, externalID: externalID) else {
+                throw NotFoundError(what: "\(entity) / \(externalID)")
+            }
+            console.out(CardJSON.render(card) + "\n")
+            return .success
+        case "list":
+            let arguments = try ParsedArguments(
+                rest,
+                known: ["db": .value, "quiet": .flag, "entity": .value, "account": .value, "status": .value,
+                        "upload": .value, "format": .value],
+                command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.isEmpty else {
+                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+            }
+            var filter = CardStore.ListFilter(
+                entityID: arguments.value("entity"), accountID: arguments.value("account"),
+                uploadID: arguments.value("upload"))
+            if let status = arguments.value("status") {
+                guard let parsed = CardStatus(rawValue: status) else {
+                    throw UsageError(message: "--status must be active, inactive or closed (got '\(status)')", command: command)
+                }
+                filter.status = parsed
+            }
+            if let format = arguments.value("format"), format != "jsonl" {
+                throw UsageError(message: "--format \(format) is not available yet; use jsonl", command: command)
+            }
+            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let stdout = StandardOutput()
+            try stdout.stream { emit in
+                try store.forEachCard(matching: filter) { card in try emit(CardJSON.render(card) + "\n") }
+            }
+            return .success
+        case "set-status":
+            let arguments = try ParsedArguments(
+                rest, known: ["db": .value, "quiet": .flag, "reason": .value], command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.count == 2 else {
+                throw UsageError(message: "expected CARD_ID and a status (active, inactive or closed)", command: command)
+            }
+            let cardID = arguments.positionals[0]
+            guard let status = CardStatus(rawValue: arguments.positionals[1]) else {
+                throw UsageError(message: "status must be active, inactive or closed (got '\(arguments.positionals[1])')", command: command)
+            }
+            let reason = arguments.value("reason")
+            if status.requiresReason, reason?.isEmpty ?? true {
+                throw UsageError(message: "--reason is required to make a card \(status.rawValue)", command: command)
+            }
+            let store = CardStore(database: try StoreAccess.openForWriting(StoreAccess.path(arguments)))
+            do {
+                let card = try store.setStatus(id: cardID, to: status, reason: reason)
+                console.out(CardJSON.render(card) + "\n")
+                return .success
+            } catch CardStore.StatusChangeError.notFound {
+                throw NotFoundError(what: cardID)
+            } catch CardStore.StatusChangeError.forbidden(let from, let to) {
+                console.err("Error: invalid_status_transition: card \(cardID) is \(from.rawValue) and cannot become \(to.rawValue)\n")
+                return .rowsRejected
+            }
+        default:
+            throw UsageError(message: "unknown subcommand '\(sub)'", command: "cards")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// Help texts in the swift-argument-parser layout: OVERVIEW, USAGE, ARGUMENTS, OPTIONS, SUBCOMMANDS.
+enum Help {
+    private static let common = """
+          --db PATH               the card store (default $CARD_UPLOAD_DB, else ./cards.sqlite)
+          --quiet                 no progress line and no summary; errors are still printed
+          -h, --help              show this help
+        """
+
+    private static let usages: [String: String] = [
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--on-conflict reject|update] [--batch-size N] [--quiet]",
+        "cards": "card-upload cards get|find|list|set-status ...",
+        "cards get": "card-upload cards get CARD_ID [--db PATH]",
+        "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
+        "cards list": "card-upload cards list [--entity ID] [--account ID] [--status S] [--upload UPLOAD_ID] [--format jsonl] [--db PATH]",
+        "cards set-status": "card-upload cards set-status CARD_ID active|inactive|closed [--reason TEXT] [--db PATH]",
+        "uploads": "card-upload uploads list|show ...",
+        "uploads list": "card-upload uploads list [--json] [--limit N] [--db PATH]",
+        "uploads show": "card-upload uploads show UPLOAD_ID [--db PATH]",
+        "help": "card-upload help [COMMAND]",
+    ]
+
+    /// Whether `help TOPIC` has a page.
+    static func knows(_ topic: String) -> Bool { usages[topic] != nil }
+
+    /// The usage line of `command` (nil: the top level).
+    static func usageLine(for command: String?) -> String {
+        command.flatMap { usages[$0] } ?? "card-upload <command> [options]   (card-upload --help)"
+    }
+
+    /// The help page of `topic` (nil: the top level).
+    static func text(for topic: String?) -> String {
+        switch topic {
+        case nil:
+            return """
+                OVERVIEW: Load card portfolios from CSV, TSV or JSON-lines files into a SQLite card store.
+                Every row is created, recognised as already loaded, or rejected with a reason that says what to fix.
+
+                USAGE: card-upload <command> [options]
+
+                SUBCOMMANDS:
+                  process FILE...         load upload files (FILE "-" = standard input)
+                  cards get CARD_ID       print one card as JSON
+                  cards find              find a card by --entity and --external-id
+                  cards list              stream cards as JSON lines
+                  cards set-status        change a card's status
+                  uploads list            past uploads, newest first
+                  uploads show UPLOAD_ID  print the report of an upload, rebuilt from the store
+                  help [COMMAND]          show help for a command
+
+                OPTIONS:
+                  -h, --help              show this help
+                  --version               print the version
+
+                EXIT CODES: 0 all rows loaded; 1 some rows rejected or not found; 64 usage; 65 bad file;
+                66 missing input or database; 70 internal error; 73 output not writable; 74 database I/O;
+                75 database busy or locked.
+
+                """
+        case "process"?:
+            return """
+                OVERVIEW: Load upload files into the card store.
+
+                USAGE: \(usages["process"]!)
+
+                ARGUMENTS:
+                  FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
+
+                OPTIONS:
+                  --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
+                  --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
+                  --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
+                  --entity ENTITY_ID      entity for rows without entity_id
+                  --report PATH           write the JSON report there (- = standard output)
+                  --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
+                  --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
+                \(common)
+
+                """
+        case let topic?:
+            return """
+                USAGE: \(usageLine(for: topic))
+
+                OPTIONS:
+                \(common)
+
+                """
+        }
+    }
+}

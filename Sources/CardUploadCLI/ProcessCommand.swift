@@ -1,0 +1,116 @@
+import CardUploadModel
+import CardUploadRules
+import CardUploadStore
+
+/// `card-upload process FILE...`: load upload files into the store.
+struct ProcessCommand {
+    static let options: [String: OptionKind] = [
+        "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
+        "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
+        "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
+    ]
+
+    let arguments: ParsedArguments
+    let console: Console
+
+    init(_ words: ArraySlice<String>, console: Console) throws(UsageError) {
+        self.arguments = try ParsedArguments(words, known: Self.options, command: "process")
+        self.console = console
+    }
+
+    /// Checks the options and builds the load settings.
+    func validate() throws(UsageError) -> LoadOptions {
+        func usage(_ message: String) -> UsageError { UsageError(message: message, command: "process") }
+        let files = arguments.positionals
+        guard !files.isEmpty else { throw usage("missing FILE (use - for standard input)") }
+        var options = LoadOptions()
+        if let format = arguments.value("format") {
+            guard let parsed = InputFormat(rawValue: format) else {
+                throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
+            }
+            options.format = parsed
+        }
+        if let delimiter = arguments.value("delimiter") {
+            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
+            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
+                  byte != 0x0A, byte != 0x0D else {
+                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
+            }
+            options.delimiter = byte
+        }
+        if let encoding = arguments.value("encoding") {
+            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
+                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
+            }
+            options.encoding = parsed
+            options.encodingGiven = true
+            if options.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
+        }
+        if let entity = arguments.value("entity") {
+            if let error = CardRules.entityIDError(entity) {
+                throw usage("--entity: \(error.message)")
+            }
+            options.defaultEntity = entity
+        }
+        if let policy = arguments.value("on-conflict") {
+            guard let parsed = ConflictPolicy(rawValue: policy) else {
+                throw usage("--on-conflict must be reject or update (got '\(policy)')")
+            }
+            options.conflictPolicy = parsed
+        }
+        if let size = arguments.value("batch-size") {
+            guard let parsed = Int(size), parsed > 0 else {
+                throw usage("--batch-size must be a positive whole number (got '\(size)')")
+            }
+            options.batchSize = parsed
+        }
+        for unavailable in ["rejects", "results", "html"] where arguments.value(unavailable) != nil {
+            throw usage("--\(unavailable) is not available in this version yet")
+        }
+        for unavailable in ["dry-run", "atomic"] where arguments.flag(unavailable) {
+            throw usage("--\(unavailable) is not available in this version yet")
+        }
+        options.reportPath = arguments.value("report")
+        if files.count > 1, options.reportPath != nil {
+            throw usage("--report takes one FILE; with several files use process-dir --reports DIR")
+        }
+        if let report = options.reportPath, report != "-", files.contains(report) {
+            throw usage("--report must not be an input file (\(report))")
+        }
+        if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
+        options.quiet = arguments.flag("quiet")
+        return options
+    }
+
+    func run() throws -> ExitCode {
+        if arguments.wantsHelp {
+            console.out(Help.text(for: "process"))
+            return .success
+        }
+        let options = try validate()
+        let databasePath = StoreAccess.path(arguments)
+        var exit = ExitCode.success
+        for file in arguments.positionals {
+            let runner = UploadRunner(file: file, databasePath: databasePath, options: options, console: console)
+            let code = runner.run()
+            exit = exit.combined(with: code)
+            if code == .ioError || code == .temporaryFailure { break }
+        }
+        return exit
+    }
+}
+
+/// The settings of one load.
+struct LoadOptions {
+    var format: InputFormat?
+    var delimiter: UInt8?
+    var encoding: TextEncoding = .utf8
+    var encodingGiven = false
+    var defaultEntity: String?
+    var conflictPolicy: ConflictPolicy = .reject
+    var batchSize = 100_000
+    /// A batch also closes after this much work, so a concurrent run never waits long.
+    var batchSeconds = 5.0
+    var reportPath: String?
+    var quiet = false
+}

@@ -1,0 +1,240 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadParsing
+import CardUploadReport
+import CardUploadRules
+import CardUploadStore
+import Foundation
+
+/// Something that yields upload records one by one (the CSV/TSV and JSON-lines readers).
+protocol RecordReader: AnyObject {
+    func next() throws(FileError) -> RawRecord?
+}
+
+extension CSVRecordReader: RecordReader {}
+extension JSONLinesRecordReader: RecordReader {}
+
+/// A chunk source that hands out an already-read first chunk, then the rest of the input.
+final class PrefixedChunkSource: ChunkSource {
+    private var first: [UInt8]?
+    private let rest: any ChunkSource
+
+    init(first: [UInt8]?, rest: any ChunkSource) {
+        self.first = first
+        self.rest = rest
+    }
+
+    func nextChunk() throws(FileError) -> [UInt8]? {
+        if let chunk = first {
+            first = nil
+            return chunk
+        }
+        return try rest.nextChunk()
+    }
+}
+
+/// Loads one upload file: input, header, rules, idempotent writes in batches, the upload record,
+/// the report and the summary line. Returns the file's exit code.
+final class UploadRunner {
+    private let file: String
+    private let databasePath: String
+    private let options: LoadOptions
+    private let console: Console
+
+    init(file: String, databasePath: String, options: LoadOptions, console: Console) {
+        self.file = file
+        self.databasePath = databasePath
+        self.options = options
+        self.console = console
+    }
+
+    /// The name the report and the summary use for the input.
+    private var displayName: String { file == "-" ? "(stdin)" : file }
+
+    func run() -> ExitCode {
+        do {
+            return try load()
+        } catch {
+            let code = CardUploadCLI.exitCode(for: error)
+            console.err("\(TerminalText.safe(displayName)): \(code == .usage ? "" : "Error: ")\(TerminalText.safe(CardUploadCLI.describe(error)))\n")
+            return code
+        }
+    }
+
+    private func load() throws -> ExitCode {
+        let source = try ByteSource.open(path: file)
+        let report = try options.reportPath.map { path throws(OutputError) in try OutputFile(path: path) }
+
+        // The first bytes decide the format when neither --format nor the name does.
+        var firstChunk: [UInt8]?
+        var firstError: FileError?
+        do { firstChunk = try source.nextChunk() } catch { firstError = error }
+        let format = options.format ?? FormatDetection.format(forFileName: file)
+            ?? FormatDetection.sniff(firstChunk ?? [])
+        if format == .jsonl, options.encodingGiven {
+            throw UsageError(message: "--encoding applies to CSV and TSV only; \(file) is JSON lines", command: "process")
+        }
+
+        let database = try StoreAccess.openForWriting(databasePath)
+        let log = UploadLog(database: database)
+        var identifiers = IdentifierGenerator()
+        let uploadID = identifiers.uploadID()
+        try log.begin(id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false)
+
+        var counts = UploadCounts()
+        var fileError: FileError?
+        do {
+            if let firstError { throw firstError }
+            let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
+            let (reader, delimiter) = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, source: source)
+            _ = delimiter
+            counts = try loadRows(from: reader, database: database, log: log, uploadID: uploadID, source: source)
+        } catch let error as FileError {
+            fileError = error
+            counts = (try? log.upload(id: uploadID))?.counts ?? counts
+        } catch {
+            database.rollback()
+            try? log.finish(id: uploadID, status: "failed", committed: true, bytes: source.bytesRead, error: nil, finishedAt: Timestamp.now())
+            throw error
+        }
+
+        let status = fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
+        if fileError != nil, (try? log.upload(id: uploadID))?.format == nil {
+            // The file failed before its format was recorded (corrupt gzip, bad header): record what is known.
+            try log.describe(
+                id: uploadID, format: format.rawValue, delimiter: format == .jsonl ? nil : delimiterText(options.delimiter ?? (format == .tsv ? 0x09 : nil)),
+                encoding: options.encoding.rawValue, compression: source.compression.rawValue)
+        }
+        try log.finish(
+            id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+            finishedAt: Timestamp.now())
+        database.checkpoint()
+
+        if let report {
+            try ReportWriter.write(uploadID: uploadID, log: log, to: report)
+            try report.commit()
+        }
+        printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
+        if fileError != nil { return .dataError }
+        return counts.rejected > 0 ? .rowsRejected : .success
+    }
+
+    /// Opens the reader for `format` (reading the CSV header) and records how the input is read.
+    private func makeReader(
+        format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, source: ByteSource
+    ) throws -> (any RecordReader, String?) {
+        let reader: any RecordReader
+        var delimiter: String?
+        switch format {
+        case .csv, .tsv:
+            let csvOptions = CSVOptions(
+                delimiter: options.delimiter ?? (format == .tsv ? 0x09 : nil), encoding: options.encoding,
+                hasDefaultEntity: options.defaultEntity != nil)
+            let csv = try CSVRecordReader(source: chunks, options: csvOptions)
+            delimiter = delimiterText(csv.delimiter)
+            reader = csv
+        case .jsonl:
+            reader = JSONLinesRecordReader(source: chunks)
+        }
+        try log.describe(
+            id: uploadID, format: format.rawValue, delimiter: delimiter,
+            encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
+            compression: source.compression.rawValue)
+        return (reader, delimiter)
+    }
+
+    private func delimiterText(_ byte: UInt8?) -> String? {
+        byte.map { String(UnicodeScalar($0)) }
+    }
+
+    /// Applies every record in file order, committing in batches of `batchSize` rows or `batchSeconds` of work;
+    /// each row's outcome is committed with its card. Returns the committed counts.
+    private func loadRows(
+        from reader: any RecordReader, database: Database, log: UploadLog, uploadID: String, source: ByteSource
+    ) throws -> UploadCounts {
+        let cards = CardStore(database: database)
+        var total = UploadCounts()
+        var batch = UploadCounts()
+        var batchStarted = ContinuousClock.now
+
+        func commitBatch() throws {
+            guard database.isInTransaction else { return }
+            try log.addBatch(uploadID: uploadID, counts: batch, bytes: source.bytesRead)
+            try database.execute("COMMIT")
+            total.created += batch.created
+            total.replayed += batch.replayed
+            total.updated += batch.updated
+            total.rejected += batch.rejected
+            batch = UploadCounts()
+        }
+
+        do {
+            while let record = try reader.next() {
+                var outcome: RowOutcome
+                var externalID: String?
+                var entityID: String?
+                var request: CardRequest?
+                switch record.content {
+                case .unreadable(let error):
+                    outcome = .rejected([error])
+                case .card(let raw):
+                    switch CardRules.validate(raw, defaultEntity: options.defaultEntity) {
+                    case .success(let valid):
+                        request = valid
+                        externalID = valid.externalID
+                        entityID = valid.entityID
+                        outcome = .rejected([])
+                    case .failure(let errors):
+                        outcome = .rejected(errors.errors)
+                        externalID = Self.maskedString(raw.externalID)
+                        entityID = Self.maskedString(raw.entityID) ?? options.defaultEntity
+                    }
+                }
+                if !database.isInTransaction {
+                    try database.execute("BEGIN IMMEDIATE")
+                    batchStarted = .now
+                }
+                if let request {
+                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadID: uploadID, now: Timestamp.now())
+                }
+                try log.recordRow(uploadID: uploadID, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
+                batch.add(outcome)
+                if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
+                    try commitBatch()
+                }
+            }
+            try commitBatch()
+        } catch let error as FileError {
+            // Rows before a file-level error stay committed and reported.
+            try commitBatch()
+            throw error
+        }
+        return total
+    }
+
+    /// A raw string value for the report, card numbers masked; nil for non-strings.
+    private static func maskedString(_ value: RawValue?) -> String? {
+        if case .string(let text)? = value { return CardNumber.mask(text) }
+        return nil
+    }
+
+    private func printSummary(uploadID: String, status: String, counts: UploadCounts, fileError: FileError?, log: UploadLog) {
+        let name = TerminalText.safe(displayName)
+        if let fileError {
+            console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
+        }
+        guard !options.quiet else { return }
+        console.err(
+            "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
+                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status), upload \(uploadID)\n")
+        guard counts.rejected > 0, let byCode = try? log.rejectionsByCode(uploadID: uploadID) else { return }
+        let width = max(4, byCode.map(\.code.count).max() ?? 4)
+        console.err("  " + "code".padding(toLength: width, withPad: " ", startingAt: 0) + "   rows  first line\n")
+        for entry in byCode {
+            let rows = String(entry.rows)
+            console.err(
+                "  " + entry.code.padding(toLength: width, withPad: " ", startingAt: 0) + " "
+                    + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(entry.firstLine)\n")
+        }
+    }
+}

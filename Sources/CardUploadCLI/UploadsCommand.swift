@@ -1,0 +1,90 @@
+import CardUploadModel
+import CardUploadReport
+import CardUploadStore
+import Foundation
+
+/// `card-upload uploads list|show`.
+enum UploadsCommand {
+    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
+        guard let sub = words.first, !sub.hasPrefix("-") else {
+            if words.first == "--help" || words.first == "-h" {
+                console.out(Help.text(for: "uploads"))
+                return .success
+            }
+            throw UsageError(message: "missing subcommand: list or show", command: "uploads")
+        }
+        let command = "uploads \(sub)"
+        let rest = words.dropFirst()
+        switch sub {
+        case "list":
+            let arguments = try ParsedArguments(
+                rest, known: ["db": .value, "quiet": .flag, "json": .flag, "limit": .value], command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.isEmpty else {
+                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+            }
+            var limit: Int?
+            if let text = arguments.value("limit") {
+                guard let parsed = Int(text), parsed >= 0 else {
+                    throw UsageError(message: "--limit must be a whole number (got '\(text)')", command: command)
+                }
+                limit = parsed
+            }
+            let log = UploadLog(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let uploads = try log.uploads(limit: limit)
+            let stdout = StandardOutput()
+            try stdout.stream { emit in
+                if arguments.flag("json") {
+                    for upload in uploads { try emit(json(upload) + "\n") }
+                } else {
+                    try emit(table(uploads, aligned: isatty(STDOUT_FILENO) == 1))
+                }
+            }
+            return .success
+        case "show":
+            let arguments = try ParsedArguments(rest, known: ["db": .value, "quiet": .flag], command: command)
+            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard arguments.positionals.count == 1 else {
+                throw UsageError(message: "expected one UPLOAD_ID", command: command)
+            }
+            let log = UploadLog(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            guard try log.upload(id: arguments.positionals[0]) != nil else {
+                throw NotFoundError(what: arguments.positionals[0])
+            }
+            signal(SIGPIPE, SIG_IGN)
+            let output = try OutputFile(path: "-")
+            try ReportWriter.write(uploadID: arguments.positionals[0], log: log, to: output)
+            try output.commit()
+            return .success
+        default:
+            throw UsageError(message: "unknown subcommand '\(sub)'", command: "uploads")
+        }
+    }
+
+    private static let columns = ["upload_id", "file", "started_at", "status", "rows", "created", "replayed", "updated", "rejected"]
+
+    private static func fields(_ upload: UploadRecord) -> [String] {
+        [upload.id, upload.file, upload.startedAt, upload.status, String(upload.counts.rows),
+         String(upload.counts.created), String(upload.counts.replayed), String(upload.counts.updated),
+         String(upload.counts.rejected)]
+    }
+
+    private static func json(_ upload: UploadRecord) -> String {
+        let values = fields(upload)
+        return "{" + columns.indices.map { index in
+            "\"\(columns[index])\":" + (index >= 4 ? values[index] : JSONString.quoted(values[index]))
+        }.joined(separator: ",") + "}"
+    }
+
+    private static func table(_ uploads: [UploadRecord], aligned: Bool) -> String {
+        let rows = [columns] + uploads.map { fields($0).map(TerminalText.safe) }
+        guard aligned else { return rows.map { $0.joined(separator: "\t") + "\n" }.joined() }
+        let widths = columns.indices.map { index in rows.map { $0[index].count }.max() ?? 0 }
+        return rows.map { row in
+            row.indices.map { index in
+                index >= 4 ? String(repeating: " ", count: widths[index] - row[index].count) + row[index]
+                    : row[index].padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ") + "\n"
+        }.joined()
+    }
+}

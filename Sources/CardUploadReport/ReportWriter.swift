@@ -1,0 +1,51 @@
+import CardUploadModel
+import CardUploadStore
+
+/// Writes the JSON report of an upload (SPEC §6), rebuilt from the store's tables and streamed row by row,
+/// so the report written at load time and `uploads show` are the same document.
+package enum ReportWriter {
+    /// Writes the report of upload `uploadID` to `output`.
+    package static func write(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+        guard let upload = try log.upload(id: uploadID) else { return }
+        let byCode = try log.rejectionsByCode(uploadID: uploadID)
+        var head = "{"
+        head += "\"upload_id\":\(JSONString.quoted(upload.id)),"
+        head += "\"file\":\(JSONString.quoted(upload.file)),"
+        head += "\"format\":\(JSONString.quotedOrNull(upload.format)),"
+        head += "\"delimiter\":\(JSONString.quotedOrNull(upload.delimiter)),"
+        head += "\"encoding\":\(JSONString.quotedOrNull(upload.encoding)),"
+        head += "\"compression\":\(JSONString.quotedOrNull(upload.compression)),"
+        head += "\"bytes\":\(upload.bytes),"
+        head += "\"started_at\":\(JSONString.quoted(upload.startedAt)),"
+        head += "\"finished_at\":\(JSONString.quotedOrNull(upload.finishedAt)),"
+        head += "\"status\":\(JSONString.quoted(upload.status)),"
+        head += "\"committed\":\(upload.committed),"
+        head += "\"dry_run\":\(upload.dryRun),"
+        let counts = upload.counts
+        head += "\"counts\":{\"rows\":\(counts.rows),\"created\":\(counts.created),\"replayed\":\(counts.replayed),"
+        head += "\"updated\":\(counts.updated),\"rejected\":\(counts.rejected)},"
+        head += "\"rejected_by_code\":{"
+        head += byCode.map { "\(JSONString.quoted($0.code)):\($0.rows)" }.joined(separator: ",")
+        head += "},"
+        head += "\"error\":\(errorJSON(upload.error)),"
+        head += "\"rows\":["
+        try output.write(head)
+        var first = true
+        try log.forEachRow(uploadID: uploadID) { row in
+            var line = first ? "\n" : ",\n"
+            first = false
+            line += "{\"line\":\(row.line),\"external_id\":\(JSONString.quotedOrNull(row.externalID)),"
+            line += "\"outcome\":\"\(row.outcome)\",\"card_id\":\(JSONString.quotedOrNull(row.cardID)),"
+            line += "\"errors\":\(row.errorsJSON ?? "[]")}"
+            try output.write(line)
+        }
+        try output.write("]}\n")
+    }
+
+    /// A file-level error as the report's `error` object, or `null`.
+    package static func errorJSON(_ error: FileError?) -> String {
+        guard let error else { return "null" }
+        return "{\"code\":\"\(error.code.rawValue)\",\"message\":\(JSONString.quoted(error.message)),"
+            + "\"line\":\(error.line.map(String.init) ?? "null"),\"offset\":\(error.offset.map(String.init) ?? "null")}"
+    }
+}

@@ -1,0 +1,70 @@
+/// A stored card, in the API's shape (SPEC §3).
+package struct Card: Sendable {
+    package var id: String
+    package var externalID: String?
+    package var accountID: String
+    package var entityID: String
+    package var type: String
+    package var status: CardStatus
+    package var statusReason: String?
+    package var createdAt: String
+    package var updatedAt: String
+    package var lastFour: String
+    package var replacementFor: String?
+    package var replacedBy: String?
+    /// The metadata object as compact JSON with sorted keys (`{}` when none).
+    package var metadataJSON: String
+    package var uploadID: String?
+}
+
+/// The lifecycle states of a card.
+package enum CardStatus: String, Sendable, CaseIterable {
+    case active, inactive, closed
+
+    /// Whether the rules allow going from `self` to `next` (SPEC §3): closed is final.
+    package func canChange(to next: CardStatus) -> Bool {
+        switch (self, next) {
+        case (.active, .inactive), (.active, .closed), (.inactive, .active), (.inactive, .closed): true
+        default: false
+        }
+    }
+
+    /// Whether a reason is required to enter this status.
+    package var requiresReason: Bool { self != .active }
+}
+
+/// What happened to one row.
+package enum RowOutcome: Sendable {
+    case created(cardID: String)
+    case replayed(cardID: String)
+    case updated(cardID: String)
+    case rejected([CardUploadModel.RowError])
+
+    /// The report's word for the outcome.
+    package var word: String {
+        switch self {
+        case .created: "created"
+        case .replayed: "replayed"
+        case .updated: "updated"
+        case .rejected: "rejected"
+        }
+    }
+
+    /// The card the row created or found, if any.
+    package var cardID: String? {
+        switch self {
+        case .created(let id), .replayed(let id), .updated(let id): id
+        case .rejected: nil
+        }
+    }
+}
+
+import CardUploadModel
+
+/// What `--on-conflict` asks for when a key was loaded before with a different body.
+package enum ConflictPolicy: String, Sendable {
+    /// Reject the row with `idempotency_conflict`.
+    case reject
+    /// A body that differs only in metadata replaces the card's metadata; anything else is still a conflict.
+    case update
+}

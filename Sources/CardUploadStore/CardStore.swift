@@ -1,0 +1,205 @@
+import CardUploadModel
+import CardUploadRules
+
+/// The card table: idempotent creation (SPEC §4), replacement rules, look-ups and status changes.
+///
+/// Every write method expects the caller's open write transaction.
+package final class CardStore {
+    private let database: Database
+    private var identifiers = IdentifierGenerator()
+
+    private lazy var selectByKey = prepared(
+        "SELECT id, body, account_id, type, last_four, replacement_for, metadata FROM cards"
+            + " WHERE entity_id = ? AND external_id = ?")
+    private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
+    private lazy var insertCard = prepared(
+        "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
+            + " replacement_for, replaced_by, metadata, body, upload_id, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    private lazy var markReplaced = prepared(
+        "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
+    private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, body = ?, updated_at = ? WHERE id = ?")
+
+    private static let cardColumns =
+        "id, external_id, account_id, entity_id, type, status, status_reason, created_at, updated_at,"
+        + " last_four, replacement_for, replaced_by, metadata, upload_id"
+
+    package init(database: Database) {
+        self.database = database
+    }
+
+    private func prepared(_ sql: String) -> Result<Statement, DatabaseError> {
+        Result { () throws(DatabaseError) in try database.prepare(sql) }
+    }
+
+    // MARK: Loading rows
+
+    /// Applies one validated row in the open transaction: replayed, conflict, updated or created (SPEC §4).
+    package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadID: String?, now: String) throws(DatabaseError) -> RowOutcome {
+        let body = request.canonicalBody
+        if let outcome = try outcomeForExistingKey(request, body: body, policy: policy, now: now) {
+            return outcome
+        }
+        if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
+            return .rejected([error])
+        }
+        let cardID = identifiers.cardID()
+        let insert = try insertCard.get()
+        try insert.execute([
+            .text(cardID), .text(request.externalID), .text(request.accountID), .text(request.entityID),
+            .text(request.type.rawValue), .text(request.lastFour), .text(request.replacementFor),
+            .text(request.metadataJSON), .text(body), .text(uploadID), .text(now), .text(now),
+        ])
+        if database.changes == 0 {
+            // The unique indexes refused the card: the key was written since the look-up (or the replaced
+            // card was taken). Answer as the look-up would now.
+            if let outcome = try outcomeForExistingKey(request, body: body, policy: policy, now: now) {
+                return outcome
+            }
+            return .rejected([RowError(
+                field: "details.replacement_for", code: .cardAlreadyReplaced,
+                message: "card \(request.replacementFor ?? "") is already replaced by another card")])
+        }
+        if let replaced = request.replacementFor {
+            try markReplaced.get().execute([.text(cardID), .text(now), .text(replaced)])
+        }
+        return .created(cardID: cardID)
+    }
+
+    /// The outcome when the row's key is already stored: replayed, updated or a conflict; nil when the key is new.
+    private func outcomeForExistingKey(_ request: CardRequest, body: String, policy: ConflictPolicy, now: String) throws(DatabaseError) -> RowOutcome? {
+        let lookup = try selectByKey.get()
+        try lookup.bind([.text(request.entityID), .text(request.externalID)])
+        defer { lookup.reset() }
+        guard try lookup.step() else { return nil }
+        let cardID = lookup.text(0) ?? ""
+        let sameBody = lookup.withTextBytes(1) { $0.elementsEqual(body.utf8) }
+        if sameBody { return .replayed(cardID: cardID) }
+
+        var differing: [String] = []
+        if !lookup.withTextBytes(2, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
+        if !lookup.withTextBytes(3, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
+        if !lookup.withTextBytes(4, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
+        let storedReplacement = lookup.text(5)
+        if !bytesEqual(storedReplacement, request.replacementFor) { differing.append("details.replacement_for") }
+        if !lookup.withTextBytes(6, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
+        lookup.reset()
+
+        if policy == .update, differing == ["metadata"] {
+            try updateMetadata.get().execute([.text(request.metadataJSON), .text(body), .text(now), .text(cardID)])
+            return .updated(cardID: cardID)
+        }
+        let fields = differing.isEmpty ? "the body" : differing.joined(separator: ", ")
+        return .rejected([RowError(
+            field: nil, code: .idempotencyConflict,
+            message: "external_id \"\(request.externalID)\" of \(request.entityID) was already loaded as \(cardID)"
+                + " with a different body (differs in \(fields)); the stored card is unchanged")])
+    }
+
+    /// Why `replaced` cannot be replaced by a new card of `entityID`, or nil when it can.
+    private func replacementError(_ replaced: String, entityID: String) throws(DatabaseError) -> RowError? {
+        let field = "details.replacement_for"
+        let statement = try selectReplaced.get()
+        let found = try statement.queryOne([.text(replaced)]) { ($0.text(0) ?? "", $0.text(1) ?? "", $0.text(2)) }
+        guard let (storedEntity, status, replacedBy) = found, bytesEqual(storedEntity, entityID) else {
+            return RowError(field: field, code: .cardNotFound, message: "card \(replaced) does not exist in \(entityID)")
+        }
+        if status != CardStatus.closed.rawValue {
+            return RowError(
+                field: field, code: .replacedCardNotClosed,
+                message: "card \(replaced) is \(status); a card must be closed before it is replaced")
+        }
+        if let replacedBy {
+            return RowError(
+                field: field, code: .cardAlreadyReplaced,
+                message: "card \(replaced) is already replaced by \(replacedBy)")
+        }
+        return nil
+    }
+
+    // MARK: Reading
+
+    /// The card with `id`, or nil.
+    package func card(id: String) throws(DatabaseError) -> Card? {
+        let statement = try database.prepare("SELECT \(Self.cardColumns) FROM cards WHERE id = ?")
+        return try statement.queryOne([.text(id)], Self.readCard)
+    }
+
+    /// The card with the key (entity_id, external_id), or nil.
+    package func card(entityID: String, externalID: String) throws(DatabaseError) -> Card? {
+        let statement = try database.prepare(
+            "SELECT \(Self.cardColumns) FROM cards WHERE entity_id = ? AND external_id = ?")
+        return try statement.queryOne([.text(entityID), .text(externalID)], Self.readCard)
+    }
+
+    /// Filters for `cards list`; nil means any.
+    package struct ListFilter: Sendable {
+        package var entityID: String?
+        package var accountID: String?
+        package var status: CardStatus?
+        package var uploadID: String?
+        package init(entityID: String? = nil, accountID: String? = nil, status: CardStatus? = nil, uploadID: String? = nil) {
+            self.entityID = entityID
+            self.accountID = accountID
+            self.status = status
+            self.uploadID = uploadID
+        }
+    }
+
+    /// Streams the cards that match `filter`, oldest first.
+    package func forEachCard(matching filter: ListFilter, _ body: (Card) throws -> Void) throws {
+        var conditions: [String] = []
+        var values: [SQLValue?] = []
+        if let entity = filter.entityID { conditions.append("entity_id = ?"); values.append(.text(entity)) }
+        if let account = filter.accountID { conditions.append("account_id = ?"); values.append(.text(account)) }
+        if let status = filter.status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+        if let upload = filter.uploadID { conditions.append("upload_id = ?"); values.append(.text(upload)) }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let statement = try database.prepare("SELECT \(Self.cardColumns) FROM cards\(whereClause) ORDER BY rowid")
+        try statement.forEachRow(values) { row in try body(Self.readCard(row)) }
+    }
+
+    private static func readCard(_ row: Statement) -> Card {
+        Card(
+            id: row.text(0) ?? "", externalID: row.text(1), accountID: row.text(2) ?? "",
+            entityID: row.text(3) ?? "", type: row.text(4) ?? "",
+            status: CardStatus(rawValue: row.text(5) ?? "") ?? .active, statusReason: row.text(6),
+            createdAt: row.text(7) ?? "", updatedAt: row.text(8) ?? "", lastFour: row.text(9) ?? "",
+            replacementFor: row.text(10), replacedBy: row.text(11), metadataJSON: row.text(12) ?? "{}",
+            uploadID: row.text(13))
+    }
+
+    // MARK: Status
+
+    /// Why a status change was refused.
+    package enum StatusChangeError: Error {
+        case notFound
+        case forbidden(from: CardStatus, to: CardStatus)
+    }
+
+    /// Moves card `id` to `status` (SPEC §3 transitions) in its own transaction and returns the card.
+    /// Setting the status a card already has changes nothing.
+    package func setStatus(id: String, to status: CardStatus, reason: String?) throws -> Card {
+        try database.writeTransaction {
+            guard let card = try card(id: id) else { throw StatusChangeError.notFound }
+            if card.status == status { return card }
+            guard card.status.canChange(to: status) else {
+                throw StatusChangeError.forbidden(from: card.status, to: status)
+            }
+            let update = try database.prepare(
+                "UPDATE cards SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?")
+            try update.execute([.text(status.rawValue), .text(status == .active ? nil : reason), .text(Timestamp.now()), .text(id)])
+            guard let changed = try self.card(id: id) else { throw StatusChangeError.notFound }
+            return changed
+        }
+    }
+}
+
+/// Byte-for-byte equality of two optional strings (Swift's `==` uses canonical equivalence).
+func bytesEqual(_ lhs: String?, _ rhs: String?) -> Bool {
+    switch (lhs, rhs) {
+    case (nil, nil): true
+    case let (left?, right?): left.utf8.elementsEqual(right.utf8)
+    default: false
+    }
+}

@@ -1,0 +1,111 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection, owned by this object and closed in `deinit`.
+package final class Database {
+    let sqliteConnection: OpaquePointer
+    package let path: String
+    package let isReadOnly: Bool
+
+    /// How to open the file.
+    package enum Mode {
+        /// Read-only; the file must exist.
+        case readOnly
+        /// Read-write; the file is created (readable by its owner only) when missing.
+        case readWriteCreate
+    }
+
+    /// Opens `path` with the store's settings: WAL, synchronous=FULL, foreign keys, a busy timeout.
+    package init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 60_000) throws(DatabaseError) {
+        if mode == .readWriteCreate {
+            // SQLite creates files with 0644; a card store is its owner's only.
+            let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { Glibc.close(descriptor) }
+        }
+        var handle: OpaquePointer?
+        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let handle { sqlite3_close_v2(handle) }
+            throw DatabaseError(resultCode: code, message: "\(message): \(path)")
+        }
+        self.sqliteConnection = handle
+        self.path = path
+        self.isReadOnly = mode == .readOnly
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        try execute("PRAGMA foreign_keys = ON")
+        if mode == .readWriteCreate {
+            // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).
+            let journal = try prepare("PRAGMA journal_mode = WAL")
+            _ = try journal.queryOne([]) { $0.text(0) }
+            try execute("PRAGMA synchronous = FULL")
+        } else {
+            // Reading the schema proves the file is a database.
+            let probe = try prepare("SELECT count(*) FROM sqlite_schema")
+            _ = try probe.queryOne([]) { $0.integer(0) }
+        }
+    }
+
+    deinit {
+        sqlite3_close_v2(sqliteConnection)
+    }
+
+    /// Prepares a statement for reuse.
+    package func prepare(_ sql: String) throws(DatabaseError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs one or more statements that take no parameters.
+    package func execute(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(sqliteConnection, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw DatabaseError(resultCode: sqlite3_extended_errcode(sqliteConnection), message: text, sql: sql)
+        }
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    package var changes: Int { Int(sqlite3_changes(sqliteConnection)) }
+
+    /// True while a transaction is open.
+    package var isInTransaction: Bool { sqlite3_get_autocommit(sqliteConnection) == 0 }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws
+    /// (the first error is kept).
+    package func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            rollback()
+            throw error
+        }
+    }
+
+    /// Rolls back the open transaction, if any, ignoring errors (the caller already has the first one).
+    package func rollback() {
+        if isInTransaction { sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil) }
+    }
+
+    /// Copies the WAL into the database file so the file alone is complete.
+    package func checkpoint() {
+        sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+    }
+
+    /// Builds the error for result code `code` from the connection's current message.
+    func error(_ code: Int32, sql: String?) -> DatabaseError {
+        let extended = sqlite3_extended_errcode(sqliteConnection)
+        return DatabaseError(
+            resultCode: extended != 0 ? extended : code,
+            message: String(cString: sqlite3_errmsg(sqliteConnection)),
+            sql: sql
+        )
+    }
+}

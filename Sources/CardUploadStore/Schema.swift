@@ -1,0 +1,102 @@
+/// The store's schema, migrated forward on open; its version lives in `PRAGMA user_version`.
+package enum Schema {
+    /// Migrations in order; migration `i` takes the database from version `i` to `i + 1`.
+    static let migrations: [String] = [
+        // 0 -> 1: cards, uploads, and the outcome of every row of every upload.
+        """
+        CREATE TABLE uploads (
+            id            TEXT PRIMARY KEY NOT NULL,
+            file          TEXT NOT NULL,
+            format        TEXT,
+            delimiter     TEXT,
+            encoding      TEXT,
+            compression   TEXT,
+            bytes         INTEGER NOT NULL DEFAULT 0,
+            started_at    TEXT NOT NULL,
+            finished_at   TEXT,
+            status        TEXT NOT NULL CHECK (status IN
+                              ('running', 'completed', 'completed_with_errors', 'failed', 'interrupted')),
+            committed     INTEGER NOT NULL DEFAULT 1,
+            dry_run       INTEGER NOT NULL DEFAULT 0,
+            rows          INTEGER NOT NULL DEFAULT 0,
+            created       INTEGER NOT NULL DEFAULT 0,
+            replayed      INTEGER NOT NULL DEFAULT 0,
+            updated       INTEGER NOT NULL DEFAULT 0,
+            rejected      INTEGER NOT NULL DEFAULT 0,
+            error_code    TEXT,
+            error_message TEXT,
+            error_line    INTEGER,
+            error_offset  INTEGER,
+            owner         TEXT
+        );
+        CREATE INDEX uploads_by_start ON uploads (started_at);
+        CREATE TABLE cards (
+            id              TEXT PRIMARY KEY NOT NULL,
+            external_id     TEXT NOT NULL,
+            account_id      TEXT NOT NULL,
+            entity_id       TEXT NOT NULL,
+            type            TEXT NOT NULL CHECK (type IN ('virtual', 'physical')),
+            status          TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'closed')),
+            status_reason   TEXT CHECK (status_reason IS NULL OR status_reason <> ''),
+            last_four       TEXT NOT NULL,
+            replacement_for TEXT REFERENCES cards (id),
+            replaced_by     TEXT REFERENCES cards (id),
+            metadata        TEXT NOT NULL DEFAULT '{}',
+            body            TEXT NOT NULL,
+            upload_id       TEXT REFERENCES uploads (id),
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX cards_by_key ON cards (entity_id, external_id);
+        CREATE UNIQUE INDEX cards_by_replacement ON cards (replacement_for) WHERE replacement_for IS NOT NULL;
+        CREATE INDEX cards_by_account ON cards (account_id);
+        CREATE INDEX cards_by_upload ON cards (upload_id);
+        CREATE TABLE upload_rows (
+            upload_id   TEXT NOT NULL REFERENCES uploads (id),
+            line        INTEGER NOT NULL,
+            external_id TEXT,
+            entity_id   TEXT,
+            outcome     TEXT NOT NULL CHECK (outcome IN ('created', 'replayed', 'updated', 'rejected')),
+            card_id     TEXT,
+            errors      TEXT,
+            PRIMARY KEY (upload_id, line)
+        ) WITHOUT ROWID;
+        """,
+    ]
+
+    /// The version this build writes.
+    package static var currentVersion: Int32 { Int32(migrations.count) }
+
+    /// Brings the database to `currentVersion`; refuses one from a newer version.
+    package static func migrate(_ database: Database) throws {
+        let version = try userVersion(database)
+        if version > currentVersion {
+            throw NewerSchemaError(found: version, supported: currentVersion)
+        }
+        guard version < currentVersion else { return }
+        try database.writeTransaction {
+            // Read again under the write lock: another process may have migrated meanwhile.
+            let lockedVersion = try userVersion(database)
+            for step in Int(lockedVersion)..<migrations.count {
+                try database.execute(migrations[step])
+            }
+            try database.execute("PRAGMA user_version = \(currentVersion)")
+        }
+    }
+
+    /// Checks, without writing, that a database opened read-only has a schema this build can read.
+    package static func checkReadable(_ database: Database) throws {
+        let version = try userVersion(database)
+        if version > currentVersion {
+            throw NewerSchemaError(found: version, supported: currentVersion)
+        }
+        if version < currentVersion {
+            throw DatabaseError(resultCode: 1, message: "the database has no card store (schema version \(version))")
+        }
+    }
+
+    static func userVersion(_ database: Database) throws(DatabaseError) -> Int32 {
+        let statement = try database.prepare("PRAGMA user_version")
+        return Int32(try statement.queryOne([]) { $0.integer(0) ?? 0 } ?? 0)
+    }
+}

@@ -1,0 +1,121 @@
+import CSQLite
+
+/// SQLite's `SQLITE_TRANSIENT`: the string is copied at bind time.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A prepared statement, prepared once and reused: bind, step, reset.
+package final class Statement {
+    let sqliteStatement: OpaquePointer
+    private unowned let database: Database
+    package let sql: String
+
+    init(database: Database, sql: String) throws(DatabaseError) {
+        var handle: OpaquePointer?
+        let code = sqlite3_prepare_v3(database.sqliteConnection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard code == SQLITE_OK, let handle else {
+            throw database.error(code, sql: sql)
+        }
+        self.sqliteStatement = handle
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit {
+        sqlite3_finalize(sqliteStatement)
+    }
+
+    /// Binds values to the parameters 1…n in order (nil binds NULL) after resetting the statement.
+    package func bind(_ values: [SQLValue?]) throws(DatabaseError) {
+        sqlite3_reset(sqliteStatement)
+        sqlite3_clear_bindings(sqliteStatement)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case nil:
+                code = sqlite3_bind_null(sqliteStatement, index)
+            case .text(let text)?:
+                code = sqlite3_bind_text(sqliteStatement, index, text, -1, sqliteTransient)
+            case .integer(let number)?:
+                code = sqlite3_bind_int64(sqliteStatement, index, number)
+            }
+            guard code == SQLITE_OK else { throw database.error(code, sql: sql) }
+        }
+    }
+
+    /// Steps once: true when a row is available.
+    @discardableResult
+    package func step() throws(DatabaseError) -> Bool {
+        let code = sqlite3_step(sqliteStatement)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = database.error(code, sql: sql)
+            sqlite3_reset(sqliteStatement)
+            throw error
+        }
+    }
+
+    /// Binds, runs to completion and resets; for statements that return no rows.
+    package func execute(_ values: [SQLValue?] = []) throws(DatabaseError) {
+        try bind(values)
+        while try step() {}
+        sqlite3_reset(sqliteStatement)
+    }
+
+    /// Binds, steps once and hands the row (if any) to `read`; the statement is reset afterwards.
+    package func queryOne<T>(_ values: [SQLValue?], _ read: (Statement) -> T) throws(DatabaseError) -> T? {
+        try bind(values)
+        defer { sqlite3_reset(sqliteStatement) }
+        guard try step() else { return nil }
+        return read(self)
+    }
+
+    /// Binds, then hands every row to `body`; the statement is reset afterwards.
+    package func forEachRow(_ values: [SQLValue?], _ body: (Statement) throws -> Void) throws {
+        try bind(values)
+        defer { sqlite3_reset(sqliteStatement) }
+        while try step() { try body(self) }
+    }
+
+    /// Releases the statement's read lock without finalizing it.
+    package func reset() { sqlite3_reset(sqliteStatement) }
+
+    /// The text of column `index` (0-based), nil for NULL.
+    package func text(_ index: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(sqliteStatement, index) else { return nil }
+        let count = Int(sqlite3_column_bytes(sqliteStatement, index))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    /// The bytes of text column `index` without making a String (for byte-for-byte comparisons).
+    package func withTextBytes<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let pointer = sqlite3_column_text(sqliteStatement, index)
+        let count = Int(sqlite3_column_bytes(sqliteStatement, index))
+        return body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+
+    /// The integer of column `index`, nil for NULL.
+    package func integer(_ index: Int32) -> Int64? {
+        sqlite3_column_type(sqliteStatement, index) == SQLITE_NULL ? nil : sqlite3_column_int64(sqliteStatement, index)
+    }
+}
+
+/// A value bound to a statement parameter.
+package enum SQLValue: Sendable {
+    case text(String)
+    case integer(Int64)
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    package init(stringLiteral value: String) { self = .text(value) }
+    package init(integerLiteral value: Int64) { self = .integer(value) }
+}
+
+extension Optional where Wrapped == SQLValue {
+    /// `.text(value)` or NULL.
+    package static func text(_ value: String?) -> SQLValue? { value.map(SQLValue.text) }
+    /// `.integer(value)` or NULL.
+    package static func integer(_ value: Int?) -> SQLValue? { value.map { SQLValue.integer(Int64($0)) } }
+}

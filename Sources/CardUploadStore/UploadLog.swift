@@ -1,0 +1,236 @@
+import CardUploadModel
+import Foundation
+
+/// An upload as recorded in the store.
+package struct UploadRecord: Sendable {
+    package var id: String
+    package var file: String
+    package var format: String?
+    package var delimiter: String?
+    package var encoding: String?
+    package var compression: String?
+    package var bytes: Int
+    package var startedAt: String
+    package var finishedAt: String?
+    package var status: String
+    package var committed: Bool
+    package var dryRun: Bool
+    package var counts: UploadCounts
+    package var error: FileError?
+}
+
+/// Rows by outcome.
+package struct UploadCounts: Sendable, Equatable {
+    package var created = 0
+    package var replayed = 0
+    package var updated = 0
+    package var rejected = 0
+    package var rows: Int { created + replayed + updated + rejected }
+
+    package init() {}
+
+    /// Counts one more row with `outcome`.
+    package mutating func add(_ outcome: RowOutcome) {
+        switch outcome {
+        case .created: created += 1
+        case .replayed: replayed += 1
+        case .updated: updated += 1
+        case .rejected: rejected += 1
+        }
+    }
+}
+
+/// The recorded outcome of one row of an upload.
+package struct UploadRowRecord: Sendable {
+    package var line: Int
+    package var externalID: String?
+    package var entityID: String?
+    package var outcome: String
+    package var cardID: String?
+    /// The errors as a JSON array, nil when none.
+    package var errorsJSON: String?
+}
+
+/// The uploads table and the per-row outcomes: written in the same transactions as the cards.
+package final class UploadLog {
+    private let database: Database
+    private lazy var insertRow = Result { () throws(DatabaseError) in
+        try database.prepare(
+            "INSERT INTO upload_rows (upload_id, line, external_id, entity_id, outcome, card_id, errors)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")
+    }
+    private lazy var addCounts = Result { () throws(DatabaseError) in
+        try database.prepare(
+            "UPDATE uploads SET rows = rows + ?, created = created + ?, replayed = replayed + ?,"
+                + " updated = updated + ?, rejected = rejected + ?, bytes = ? WHERE id = ?")
+    }
+
+    private static let uploadColumns =
+        "id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at, status, committed,"
+        + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset"
+
+    package init(database: Database) {
+        self.database = database
+    }
+
+    /// Records a new upload as `running`, owned by this process.
+    package func begin(id: String, file: String, startedAt: String, dryRun: Bool) throws {
+        try database.writeTransaction {
+            try database.prepare(
+                "INSERT INTO uploads (id, file, started_at, status, committed, dry_run, owner)"
+                    + " VALUES (?, ?, ?, 'running', 1, ?, ?)"
+            ).execute([.text(id), .text(file), .text(startedAt), .integer(dryRun ? 1 : 0), .text(ProcessIdentity.current)])
+        }
+    }
+
+    /// Records how the input is read (known once the first bytes are in).
+    package func describe(id: String, format: String, delimiter: String?, encoding: String, compression: String) throws {
+        try database.writeTransaction {
+            try database.prepare(
+                "UPDATE uploads SET format = ?, delimiter = ?, encoding = ?, compression = ? WHERE id = ?"
+            ).execute([.text(format), .text(delimiter), .text(encoding), .text(compression), .text(id)])
+        }
+    }
+
+    /// Records one row's outcome, in the caller's open transaction.
+    package func recordRow(uploadID: String, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws(DatabaseError) {
+        var errors: String?
+        if case .rejected(let rowErrors) = outcome { errors = rowErrors.json }
+        try insertRow.get().execute([
+            .text(uploadID), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
+            .text(outcome.cardID), .text(errors),
+        ])
+    }
+
+    /// Adds a batch's counts, in the caller's open transaction.
+    package func addBatch(uploadID: String, counts: UploadCounts, bytes: Int) throws(DatabaseError) {
+        try addCounts.get().execute([
+            .integer(Int64(counts.rows)), .integer(Int64(counts.created)), .integer(Int64(counts.replayed)),
+            .integer(Int64(counts.updated)), .integer(Int64(counts.rejected)), .integer(Int64(bytes)), .text(uploadID),
+        ])
+    }
+
+    /// Closes the upload with its final status.
+    package func finish(id: String, status: String, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?) throws {
+        try database.writeTransaction {
+            try database.prepare(
+                "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"
+                    + " error_message = ?, error_line = ?, error_offset = ?, owner = NULL WHERE id = ?"
+            ).execute([
+                .text(status), .integer(committed ? 1 : 0), .integer(Int64(bytes)), .text(finishedAt),
+                .text(error?.code.rawValue), .text(error?.message), .integer(error?.line), .integer(error?.offset),
+                .text(id),
+            ])
+        }
+    }
+
+    /// Marks `interrupted` every upload still `running` whose process is gone; returns their ids.
+    /// An upload owned by a live process (or one on another host, which cannot be checked) is left alone.
+    @discardableResult
+    package func markAbandonedUploads() throws -> [String] {
+        var candidates: [(id: String, owner: String?)] = []
+        try database.prepare("SELECT id, owner FROM uploads WHERE status = 'running'").forEachRow([]) { row in
+            candidates.append((row.text(0) ?? "", row.text(1)))
+        }
+        let abandoned = candidates.filter { !ProcessIdentity.isAlive($0.owner) }.map(\.id)
+        guard !abandoned.isEmpty else { return [] }
+        try database.writeTransaction {
+            let mark = try database.prepare(
+                "UPDATE uploads SET status = 'interrupted', owner = NULL WHERE id = ? AND status = 'running'")
+            for id in abandoned { try mark.execute([.text(id)]) }
+        }
+        return abandoned
+    }
+
+    /// The upload with `id`, or nil.
+    package func upload(id: String) throws -> UploadRecord? {
+        try database.prepare("SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?").queryOne([.text(id)], Self.readUpload)
+    }
+
+    /// Uploads, newest first.
+    package func uploads(limit: Int?) throws -> [UploadRecord] {
+        var records: [UploadRecord] = []
+        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
+        try database.prepare("SELECT \(Self.uploadColumns) FROM uploads ORDER BY started_at DESC, rowid DESC\(limitClause)")
+            .forEachRow([]) { records.append(Self.readUpload($0)) }
+        return records
+    }
+
+    /// Streams the recorded rows of upload `id` in line order.
+    package func forEachRow(uploadID: String, _ body: (UploadRowRecord) throws -> Void) throws {
+        try database.prepare(
+            "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows WHERE upload_id = ? ORDER BY line"
+        ).forEachRow([.text(uploadID)]) { row in
+            try body(UploadRowRecord(
+                line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2),
+                outcome: row.text(3) ?? "", cardID: row.text(4), errorsJSON: row.text(5)))
+        }
+    }
+
+    /// Rejected rows by error code: how many rows, and the first line of each.
+    package func rejectionsByCode(uploadID: String) throws -> [(code: String, rows: Int, firstLine: Int)] {
+        var result: [(String, Int, Int)] = []
+        try database.prepare(
+            "SELECT code, count(DISTINCT line), min(line) FROM (SELECT DISTINCT upload_rows.line AS line,"
+                + " json_extract(e.value, '$.code') AS code FROM upload_rows, json_each(upload_rows.errors) AS e"
+                + " WHERE upload_rows.upload_id = ? AND upload_rows.outcome = 'rejected') GROUP BY code ORDER BY code"
+        ).forEachRow([.text(uploadID)]) { row in
+            result.append((row.text(0) ?? "", Int(row.integer(1) ?? 0), Int(row.integer(2) ?? 0)))
+        }
+        return result
+    }
+
+    private static func readUpload(_ row: Statement) -> UploadRecord {
+        var counts = UploadCounts()
+        counts.created = Int(row.integer(12) ?? 0)
+        counts.replayed = Int(row.integer(13) ?? 0)
+        counts.updated = Int(row.integer(14) ?? 0)
+        counts.rejected = Int(row.integer(15) ?? 0)
+        var error: FileError?
+        if let code = row.text(16) {
+            error = FileError(
+                code: ErrorCode(rawValue: code) ?? .malformedRecord, message: row.text(17) ?? "",
+                line: row.integer(18).map { Int($0) }, offset: row.integer(19).map { Int($0) })
+        }
+        return UploadRecord(
+            id: row.text(0) ?? "", file: row.text(1) ?? "", format: row.text(2), delimiter: row.text(3),
+            encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
+            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: row.text(9) ?? "",
+            committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error)
+    }
+}
+
+/// Who runs an upload: `host:pid:start-time`, so a later run can tell a live owner from a dead one
+/// (a pid alone may have been reused).
+package enum ProcessIdentity {
+    /// This process.
+    package static let current: String = {
+        let pid = getpid()
+        return "\(hostName):\(pid):\(startTime(of: pid) ?? "?")"
+    }()
+
+    private static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return buffer.withUnsafeBufferPointer { String(validatingCString: $0.baseAddress!) ?? "" }
+    }
+
+    /// The start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or nil when it is gone.
+    static func startTime(of pid: pid_t) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let closing = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: closing)...].split(separator: " ")
+        // After the command name: field 3 (state) is fields[0], so field 22 is fields[19].
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
+
+    /// False only when `owner` names a process on this host that is certainly gone.
+    static func isAlive(_ owner: String?) -> Bool {
+        guard let owner else { return false }
+        let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]) else { return false }
+        let host = parts[0..<(parts.count - 2)].joined(separator: ":")
+        guard host == hostName else { return true }
+        return startTime(of: pid) == String(parts[parts.count - 1])
+    }
+}
