@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Two processes at once, and a load killed with SIGKILL mid-file. Serialized: timing-sensitive on 2 cores.
+@Suite(.serialized) struct ConcurrencyAndKillTests {
+    static func rows(_ range: Range<Int>) -> String {
+        var text = "external_id,account_id,entity_id,details.last_four,metadata.n\n"
+        text.reserveCapacity(range.count * 60)
+        for index in range {
+            text += "key-\(index),account_bulk,entity_load,\(String(format: "%04d", index % 10000)),\(index)\n"
+        }
+        return text
+    }
+
+    @Test func twoProcessesLoadingOverlappingFilesCreateEachCardOnce() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let first = try folder.write("first.csv", Self.rows(0..<30_000))
+        let second = try folder.write("second.csv", Self.rows(15_000..<45_000))
+        // Create the store first so both runs start loading at once.
+        let seed = try folder.write("seed.csv", Self.rows(0..<0))
+        #expect(try CardUploadBinary.run(["process", seed, "--db", db], in: folder.url).status == 0)
+
+        let a = try CardUploadBinary.start(
+            ["process", first, "--db", db, "--batch-size", "500", "--report", folder.path("a.json")], in: folder.url)
+        let b = try CardUploadBinary.start(
+            ["process", second, "--db", db, "--batch-size", "500", "--report", folder.path("b.json")], in: folder.url)
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 0)
+        #expect(b.terminationStatus == 0)
+
+        let reportA = try readJSON(folder.path("a.json"))
+        let reportB = try readJSON(folder.path("b.json"))
+        // The runs really overlapped: each started before the other finished.
+        let startA = try #require(reportA["started_at"] as? String), endA = try #require(reportA["finished_at"] as? String)
+        let startB = try #require(reportB["started_at"] as? String), endB = try #require(reportB["finished_at"] as? String)
+        #expect(startA < endB && startB < endA, "no overlap: \(startA)–\(endA) vs \(startB)–\(endB)")
+
+        let countsA = try #require(reportA["counts"] as? [String: Int])
+        let countsB = try #require(reportB["counts"] as? [String: Int])
+        #expect(countsA["rejected"] == 0 && countsB["rejected"] == 0)
+        // The 15,000 shared keys were created by exactly one of the runs and replayed by the other.
+        #expect(countsA["created"]! + countsB["created"]! == 45_000)
+        #expect(countsA["replayed"]! + countsB["replayed"]! == 15_000)
+        #expect(countsA["replayed"]! > 0 || countsB["replayed"]! > 0)
+
+        let store = try StoreInspector(db)
+        #expect(try store.count("SELECT count(*) FROM cards") == 45_000)
+        #expect(try store.count("SELECT count(DISTINCT external_id) FROM cards") == 45_000)
+    }
+
+    @Test func aLoadKilledMidFileLosesNothingAndTheRerunCompletesIt() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let total = 120_000
+        let file = try folder.write("big.csv", Self.rows(0..<total))
+        let process = try CardUploadBinary.start(["process", file, "--db", db, "--batch-size", "1000"], in: folder.url)
+
+        // Wait for the first commits, then kill while rows are still being written.
+        var committed = 0
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: db),
+               let store = try? StoreInspector(db),
+               let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 5_000 {
+                committed = count
+                break
+            }
+            usleep(20_000)
+        }
+        try #require(process.isRunning, "the load finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let store = try StoreInspector(db)
+        let committedRows = try store.count("SELECT count(*) FROM upload_rows")
+        #expect(committedRows >= committed && committedRows < total, "killed after the last commit: \(committedRows)")
+        // Each committed row's card is there, and no card lacks its row.
+        #expect(try store.count("SELECT count(*) FROM cards") == committedRows)
+
+        let rerun = try CardUploadBinary.run(["process", file, "--db", db, "--report", folder.path("r.json")], in: folder.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let counts = try #require(try readJSON(folder.path("r.json"))["counts"] as? [String: Int])
+        #expect(counts["replayed"] == committedRows)
+        #expect(counts["created"] == total - committedRows)
+        #expect((counts["replayed"] ?? 0) > 0 && (counts["created"] ?? 0) > 0)
+        #expect(try store.count("SELECT count(*) FROM cards") == total)
+        #expect(try store.count("SELECT count(DISTINCT entity_id || '/' || external_id) FROM cards") == total)
+        // The killed run's upload is marked interrupted by the rerun, with its committed counts.
+        let statuses = try store.rows("SELECT status, rows FROM uploads ORDER BY started_at")
+        #expect(statuses.first?[0] == "interrupted")
+        #expect(statuses.first?[1] == String(committedRows))
+        #expect(statuses.last?[0] == "completed")
+    }
+}
