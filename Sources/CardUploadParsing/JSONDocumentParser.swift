@@ -180,7 +180,9 @@ package struct JSONDocumentParser {
         let keyStart = frames[frameIndex].keyStart
         let memberCount = keys.count - keyStart
         if memberCount < Self.linearKeyLimit {
-            for index in keyStart..<keys.count where keys[index].utf8.elementsEqual(key.utf8) {
+            let keyLength = key.utf8.count
+            for index in keyStart..<keys.count
+            where keys[index].utf8.count == keyLength && keys[index].utf8.elementsEqual(key.utf8) {
                 throw syntaxError("a duplicate key", at: keyOffset)
             }
         } else {
