@@ -1,16 +1,17 @@
 /// The ASCII bytes the card rules look at, named (a namespace of our own, so a stage before this
 /// one that names the same bytes on `UInt8` cannot make a name ambiguous here).
 enum ASCII {
-    static let zero = UInt8(ascii: "0")
-    static let two = UInt8(ascii: "2")
-    static let six = UInt8(ascii: "6")
-    static let nine = UInt8(ascii: "9")
-    static let asterisk = UInt8(ascii: "*")
-    static let space = UInt8(ascii: " ")
-    static let dash = UInt8(ascii: "-")
-    static let quote = UInt8(ascii: "\"")
-    static let backslash = UInt8(ascii: "\\")
-    static let underscore = UInt8(ascii: "_")
+    // Literals, not `UInt8(ascii:)`: a literal is a constant, the initializer a lazily set global read on every byte.
+    static let zero: UInt8 = 0x30 // 0
+    static let two: UInt8 = 0x32 // 2
+    static let six: UInt8 = 0x36 // 6
+    static let nine: UInt8 = 0x39 // 9
+    static let asterisk: UInt8 = 0x2A // *
+    static let space: UInt8 = 0x20
+    static let dash: UInt8 = 0x2D // -
+    static let quote: UInt8 = 0x22 // "
+    static let backslash: UInt8 = 0x5C // \
+    static let underscore: UInt8 = 0x5F // _
 
     /// `0`–`9` only: other scripts' digits are never ASCII.
     @inline(__always)
@@ -24,7 +25,7 @@ enum ASCII {
     @inline(__always)
     static func isWordCharacter(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), zero...nine, underscore: true
+        case 0x61...0x7A, 0x41...0x5A, 0x30...0x39, 0x5F: true  // a-z A-Z 0-9 _
         default: false
         }
     }

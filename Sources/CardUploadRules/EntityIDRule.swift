@@ -28,12 +28,23 @@ enum EntityIDRule {
         return StringTypeRule.cardNumberError(text, field: field)
     }
 
+    /// `^entity_[^\s]{1,33}$`, read from the bytes; scalars are decoded only when the suffix is not ASCII.
     private static func hasValidFormat(_ text: String) -> Bool {
-        let prefixLength = 7  // "entity_"
         guard FieldText.hasPrefix(text, "entity_") else { return false }
-        let suffix = Substring(text.utf8.dropFirst(prefixLength))
-        if suffix.utf8.isEmpty || FieldText.isLonger(suffix, than: maxSuffixScalars) { return false }
-        return !FieldText.containsWhitespace(suffix)
+        let suffix = text.utf8.dropFirst(7)
+        var scalars = 0
+        var nonASCII = false
+        for byte in suffix {
+            if byte < 0x80 {
+                if ASCII.isWhitespace(byte) { return false }
+            } else {
+                nonASCII = true
+            }
+            if byte & 0xC0 != 0x80 { scalars += 1 }
+        }
+        guard scalars >= 1, scalars <= maxSuffixScalars else { return false }
+        // Every other White_Space scalar is outside ASCII.
+        return !nonASCII || !text.unicodeScalars.contains { $0.value >= 0x80 && $0.properties.isWhitespace }
     }
 
     enum Message {

@@ -4,7 +4,7 @@
 /// characters are general category Cc (U+0000–U+001F, U+007F–U+009F).
 enum FieldText {
     /// The number of Unicode scalars in `text`: its UTF-8 bytes that do not continue a sequence.
-    static func scalarCount(_ text: some StringProtocol) -> Int {
+    static func scalarCount(_ text: String) -> Int {
         var count = 0
         for byte in text.utf8 where byte & 0xC0 != 0x80 { count += 1 }
         return count
@@ -12,7 +12,7 @@ enum FieldText {
 
     /// True when `text` has more than `limit` scalars. Counts only when the byte count leaves a doubt:
     /// a scalar is one to four bytes.
-    static func isLonger(_ text: some StringProtocol, than limit: Int) -> Bool {
+    static func isLonger(_ text: String, than limit: Int) -> Bool {
         let bytes = text.utf8.count
         if bytes <= limit { return false }
         if bytes > 4 * limit { return true }
@@ -39,20 +39,6 @@ enum FieldText {
         }
         if last < 0x80 { return ASCII.isWhitespace(last) }
         return text.unicodeScalars.last?.properties.isWhitespace ?? false
-    }
-
-    /// True when `text` holds a White_Space scalar.
-    static func containsWhitespace(_ text: some StringProtocol) -> Bool {
-        var nonASCII = false
-        for byte in text.utf8 {
-            if byte < 0x80 {
-                if ASCII.isWhitespace(byte) { return true }
-            } else {
-                nonASCII = true
-            }
-        }
-        // Every other White_Space scalar is outside ASCII: decode scalars only when there is one.
-        return nonASCII && text.unicodeScalars.contains { $0.value >= 0x80 && $0.properties.isWhitespace }
     }
 
     /// True when `text` starts with `prefix`, byte for byte.
