@@ -6,8 +6,6 @@ package enum CardType: String, Sendable {
 }
 
 /// A validated create-card request: every field rule passed.
-///
-/// STUB — the rules helper replaces this file (keep the names).
 package struct CardRequest: Sendable {
     package var externalID: String
     package var accountID: String
@@ -15,13 +13,56 @@ package struct CardRequest: Sendable {
     package var type: CardType
     package var lastFour: String
     package var replacementFor: String?
-    /// Metadata sorted by key, byte for byte (UTF-8 order).
+    /// Metadata sorted by key, byte for byte (UTF-8 order), each key once.
     package var metadata: [(key: String, value: String)]
 
-    /// The canonical body (SPEC §4): compact JSON of account_id, details, entity_id, metadata, type with sorted keys.
-    /// Two requests have the same body exactly when these bytes are equal.
-    package var canonicalBody: String { fatalError("unimplemented") }
+    /// A request with `metadata` sorted by key byte for byte; of two entries with the same key bytes, the later one is kept.
+    package init(
+        externalID: String,
+        accountID: String,
+        entityID: String,
+        type: CardType = .virtual,
+        lastFour: String,
+        replacementFor: String? = nil,
+        metadata: [(key: String, value: String)] = []
+    ) {
+        self.externalID = externalID
+        self.accountID = accountID
+        self.entityID = entityID
+        self.type = type
+        self.lastFour = lastFour
+        self.replacementFor = replacementFor
+        self.metadata = Self.sortedByKeyBytes(metadata)
+    }
 
-    /// The metadata as a compact JSON object with sorted keys (`{}` when empty).
-    package var metadataJSON: String { fatalError("unimplemented") }
+    /// `entries` sorted by the UTF-8 bytes of their keys (not Swift's `<`, which compares canonical
+    /// equivalents as equal), keeping only the last entry of each key.
+    package static func sortedByKeyBytes(_ entries: [(key: String, value: String)]) -> [(key: String, value: String)] {
+        var isSortedAndUnique = true
+        for index in entries.indices.dropFirst()
+        where !entries[index - 1].key.utf8.lexicographicallyPrecedes(entries[index].key.utf8) {
+            isSortedAndUnique = false
+            break
+        }
+        if isSortedAndUnique { return entries }
+
+        // Sort positions by (key bytes, position), so that of equal keys the last one ends up last.
+        let order = entries.indices.sorted { left, right in
+            let leftKey = entries[left].key.utf8, rightKey = entries[right].key.utf8
+            if leftKey.lexicographicallyPrecedes(rightKey) { return true }
+            if rightKey.lexicographicallyPrecedes(leftKey) { return false }
+            return left < right
+        }
+        var result: [(key: String, value: String)] = []
+        result.reserveCapacity(entries.count)
+        for position in order {
+            let entry = entries[position]
+            if let last = result.last, last.key.utf8.elementsEqual(entry.key.utf8) {
+                result[result.count - 1] = entry
+            } else {
+                result.append(entry)
+            }
+        }
+        return result
+    }
 }

@@ -1,0 +1,112 @@
+/// The canonical body of a request (SPEC §4): the bytes two requests are compared by.
+///
+/// Compact JSON with sorted keys:
+/// `{"account_id":…,"details":{"last_four":…[,"replacement_for":…]},"entity_id":…,"metadata":{…},"type":…}`.
+/// Metadata keys are sorted byte for byte and `metadata` is `{}` when empty; `replacement_for` is left
+/// out when absent. Strings are escaped one way only: `"` and `\` with a backslash, U+0000–U+001F as
+/// `\b \t \n \f \r` or `\u00xx`; every other character is its own UTF-8 bytes, never normalised.
+///
+/// Compare bodies by their bytes (`a.utf8.elementsEqual(b.utf8)`, or SQLite's BINARY collation),
+/// never with Swift `==`, which takes `é` and `e\u{301}` for the same string.
+extension CardRequest {
+    /// The canonical body as a string.
+    package var canonicalBody: String {
+        String(decoding: canonicalBodyBytes, as: UTF8.self)
+    }
+
+    /// The canonical body as UTF-8 bytes.
+    package var canonicalBodyBytes: [UInt8] {
+        var json = CanonicalJSON()
+        json.append(raw: "{\"account_id\":")
+        json.append(string: accountID)
+        json.append(raw: ",\"details\":{\"last_four\":")
+        json.append(string: lastFour)
+        if let replacementFor {
+            json.append(raw: ",\"replacement_for\":")
+            json.append(string: replacementFor)
+        }
+        json.append(raw: "},\"entity_id\":")
+        json.append(string: entityID)
+        json.append(raw: ",\"metadata\":")
+        json.append(metadata: metadata)
+        json.append(raw: ",\"type\":")
+        json.append(string: type.rawValue)
+        json.append(raw: "}")
+        return json.bytes
+    }
+
+    /// The metadata alone, as a compact JSON object with sorted keys (`{}` when empty).
+    package var metadataJSON: String {
+        var json = CanonicalJSON()
+        json.append(metadata: metadata)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+}
+
+/// A byte buffer that JSON is written into the canonical way.
+struct CanonicalJSON {
+    private(set) var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(256)
+    }
+
+    /// Appends JSON text as it is.
+    mutating func append(raw text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `entries`, already sorted by key bytes, as a JSON object.
+    mutating func append(metadata entries: [(key: String, value: String)]) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            append(string: entry.key)
+            bytes.append(UInt8(ascii: ":"))
+            append(string: entry.value)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends `text` as a JSON string, escaped the one canonical way.
+    mutating func append(string text: String) {
+        bytes.append(ASCII.quote)
+        let appended: Void? = text.utf8.withContiguousStorageIfAvailable { append(escaping: $0) }
+        if appended == nil { append(escaping: Array(text.utf8)) }
+        bytes.append(ASCII.quote)
+    }
+
+    /// Appends `utf8`, escaping `"`, `\` and U+0000–U+001F.
+    private mutating func append(escaping utf8: some Collection<UInt8>) {
+        if !utf8.contains(where: Self.needsEscape) {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
+            guard Self.needsEscape(byte) else {
+                bytes.append(byte)
+                continue
+            }
+            bytes.append(ASCII.backslash)
+            switch byte {
+            case ASCII.quote, ASCII.backslash: bytes.append(byte)
+            case 0x08: bytes.append(0x62)  // b
+            case 0x09: bytes.append(0x74)  // t
+            case 0x0A: bytes.append(0x6E)  // n
+            case 0x0C: bytes.append(0x66)  // f
+            case 0x0D: bytes.append(0x72)  // r
+            default:  // u00xx
+                bytes.append(contentsOf: [0x75, ASCII.zero, ASCII.zero, Self.hexDigit(byte >> 4), Self.hexDigit(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// The lowercase hexadecimal digit of `value` (0–15).
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? ASCII.zero + value : 0x61 + value - 10  // 0-9, a-f
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash
+    }
+}

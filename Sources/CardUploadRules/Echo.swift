@@ -1,0 +1,38 @@
+import CardUploadModel
+
+/// How a value from the file is echoed in an error message: masked first (a card number never
+/// appears whole), then cut to a readable length.
+enum Echo {
+    /// Values longer than this many scalars are cut, and end with `…`.
+    static let maxScalars = 60
+
+    /// `text` masked, cut, and in double quotes: `"card_12"`.
+    static func quoted(_ text: String) -> String {
+        "\"" + short(CardNumber.mask(text)) + "\""
+    }
+
+    /// `text` cut to `maxScalars` scalars with `…` after it. Mask before cutting: a card number cut
+    /// in half is no longer recognised.
+    static func short(_ text: String) -> String {
+        guard FieldText.isLonger(text, than: maxScalars) else { return text }
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: text.unicodeScalars.prefix(maxScalars))
+        return String(kept) + "…"
+    }
+
+    /// A JSON value of the wrong type, described for a message: `number 42`, `true`, `an array`.
+    static func describe(_ value: RawValue) -> String {
+        switch value {
+        case .string(let text): "string " + quoted(text)
+        case .number(let literal): "number " + short(CardNumber.mask(literal))
+        case .bool(let flag): flag ? "true" : "false"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// The column name of a metadata key, masked: `metadata.cost_center`.
+    static func metadataField(_ key: String) -> String {
+        "metadata." + CardNumber.mask(key)
+    }
+}

@@ -1,0 +1,55 @@
+/// Facts about a field's text that the rules check, read from its UTF-8 bytes with an ASCII fast path.
+///
+/// Characters are Unicode scalars; white space is the Unicode White_Space property; control
+/// characters are general category Cc (U+0000–U+001F, U+007F–U+009F).
+enum FieldText {
+    /// The number of Unicode scalars in `text`: its UTF-8 bytes that do not continue a sequence.
+    static func scalarCount(_ text: String) -> Int {
+        var count = 0
+        for byte in text.utf8 where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// True when `text` has more than `limit` scalars. Counts only when the byte count leaves a doubt:
+    /// a scalar is one to four bytes.
+    static func isLonger(_ text: String, than limit: Int) -> Bool {
+        let bytes = text.utf8.count
+        if bytes <= limit { return false }
+        if bytes > 4 * limit { return true }
+        return scalarCount(text) > limit
+    }
+
+    /// True when `text` holds a Cc control character. U+0080–U+009F are the UTF-8 pairs `C2 80`–`C2 9F`.
+    static func containsControl(_ text: String) -> Bool {
+        var afterC2 = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
+            afterC2 = byte == 0xC2
+        }
+        return false
+    }
+
+    /// True when the first or the last scalar of `text` is White_Space (false for empty text).
+    static func hasWhitespaceAtEnds(_ text: String) -> Bool {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
+        if first < 0x80 {
+            if ASCII.isWhitespace(first) { return true }
+        } else if let scalar = text.unicodeScalars.first, scalar.properties.isWhitespace {
+            return true
+        }
+        if last < 0x80 { return ASCII.isWhitespace(last) }
+        return text.unicodeScalars.last?.properties.isWhitespace ?? false
+    }
+
+    /// True when `text` starts with `prefix`, byte for byte.
+    static func hasPrefix(_ text: String, _ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { text.utf8.starts(with: $0) }
+    }
+
+    /// True when `text` is `prefix` followed by one or more ASCII word characters: `^prefix\w+$`.
+    static func isPrefixedWord(_ text: String, _ prefix: StaticString) -> Bool {
+        let prefixLength = prefix.utf8CodeUnitCount
+        guard text.utf8.count > prefixLength, hasPrefix(text, prefix) else { return false }
+        return text.utf8.dropFirst(prefixLength).allSatisfy(ASCII.isWordCharacter)
+    }
+}
