@@ -57,8 +57,3 @@ package struct RowErrors: Error, Sendable {
     package var errors: [RowError]
     package init(_ errors: [RowError]) { self.errors = errors }
 }
-
-extension CardRules {
-    /// STUB until the rules land: why `value` is not a valid entity_id, or nil.
-    package static func entityIDError(_ value: String) -> RowError? { nil }
-}
