@@ -34,6 +34,11 @@ package final class CSVRecordReader {
     package static let maxRecordBytes = 1 << 20
 
     private let stream: CSVRecordStream
+    /// Per column, what it holds (a payload-free copy of `header.columns`, cheap to switch over per cell).
+    private let roles: [ColumnRole]
+    /// Per column, the metadata key ("" for other columns).
+    private let metadataKeys: [String]
+    private let metadataCount: Int
     private let encoding: TextEncoding
     private var finished = false
 
@@ -82,6 +87,12 @@ package final class CSVRecordReader {
         header = try CSVHeader(names: names, hasDefaultEntity: options.hasDefaultEntity, line: line, offset: offset)
         columns = names
         headerLine = line
+        roles = header.columns.map(ColumnRole.init)
+        metadataKeys = header.columns.map { column in
+            if case .metadata(let key) = column { return key }
+            return ""
+        }
+        metadataCount = roles.count { $0 == .metadata }
     }
 
     /// The next data record, or nil at the end. Throws `FileError` (`malformed_csv`) for a quote left open at the end.
@@ -168,21 +179,40 @@ package final class CSVRecordReader {
         }
 
         var card = RawCard()
-        for (index, column) in header.columns.enumerated() {
+        if metadataCount > 0 { card.metadata.reserveCapacity(metadataCount) }
+        for index in 0..<columnCount {
             let cell = cells[index]
             if cell.isEmpty { continue }
-            switch column {
+            switch roles[index] {
             case .externalID: card.externalID = .string(cell)
             case .accountID: card.accountID = .string(cell)
             case .entityID: card.entityID = .string(cell)
             case .type: card.type = .string(cell)
             case .lastFour: card.lastFour = .string(cell)
             case .replacementFor: card.replacementFor = .string(cell)
-            case .metadata(let key): card.metadata.append((key: key, value: .string(cell)))
+            case .metadata: card.metadata.append((key: metadataKeys[index], value: .string(cell)))
             case .annotation: break
             }
         }
         return RawRecord(line: line, offset: offset, content: .card(card), cells: cells)
+    }
+
+    /// What a column holds, without the metadata key.
+    private enum ColumnRole: UInt8 {
+        case externalID, accountID, entityID, type, lastFour, replacementFor, metadata, annotation
+
+        init(_ column: CSVHeader.Column) {
+            switch column {
+            case .externalID: self = .externalID
+            case .accountID: self = .accountID
+            case .entityID: self = .entityID
+            case .type: self = .type
+            case .lastFour: self = .lastFour
+            case .replacementFor: self = .replacementFor
+            case .metadata: self = .metadata
+            case .annotation: self = .annotation
+            }
+        }
     }
 
     /// Whether a byte after a leading `'` marks a cell this tool neutralised (`=` `+` `-` `@` tab CR).

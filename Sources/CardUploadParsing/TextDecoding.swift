@@ -6,7 +6,9 @@ package enum TextDecoding {
     package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, as encoding: TextEncoding) -> String? {
         switch encoding {
         case .utf8:
-            return String(validating: bytes, as: UTF8.self)
+            // `String(validating:as:)` is generic and costs a metadata lookup per call; this is the hot path.
+            if isASCII(bytes) || isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+            return nil
         case .latin1, .cp1252:
             if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
             return decodeSingleByte(bytes, windows1252: encoding == .cp1252)
@@ -23,6 +25,45 @@ package enum TextDecoding {
             let hex = String(byte, radix: 16, uppercase: true)
             return "holds byte 0x\(hex), which has no character in cp1252"
         }
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+    package static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        var i = 0
+        @inline(__always) func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+        while i < count {
+            let lead = bytes[i]
+            if lead < 0x80 {
+                i &+= 1
+            } else if lead < 0xC2 {
+                return false
+            } else if lead < 0xE0 {
+                guard i &+ 1 < count, isContinuation(bytes[i &+ 1]) else { return false }
+                i &+= 2
+            } else if lead < 0xF0 {
+                guard i &+ 2 < count, isContinuation(bytes[i &+ 2]) else { return false }
+                let second = bytes[i &+ 1]
+                switch lead {
+                case 0xE0: guard second >= 0xA0, second <= 0xBF else { return false }
+                case 0xED: guard second >= 0x80, second <= 0x9F else { return false }
+                default: guard isContinuation(second) else { return false }
+                }
+                i &+= 3
+            } else if lead < 0xF5 {
+                guard i &+ 3 < count, isContinuation(bytes[i &+ 2]), isContinuation(bytes[i &+ 3]) else { return false }
+                let second = bytes[i &+ 1]
+                switch lead {
+                case 0xF0: guard second >= 0x90, second <= 0xBF else { return false }
+                case 0xF4: guard second >= 0x80, second <= 0x8F else { return false }
+                default: guard isContinuation(second) else { return false }
+                }
+                i &+= 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     @inline(__always)
