@@ -72,11 +72,11 @@ package final class CSVRecordReader {
         let tokenizer = stream.tokenizer
         var start = 0
         for (index, end) in tokenizer.fieldEnds.enumerated() {
-            let name = tokenizer.fieldBytes.withUnsafeBufferPointer { bytes in
+            let name = tokenizer.withFieldBytes { bytes in
                 TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
             }
             guard let name else {
-                let why = tokenizer.fieldBytes.withUnsafeBufferPointer { bytes in
+                let why = tokenizer.withFieldBytes { bytes in
                     TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
                 }
                 throw malformed("is not valid text: column \(index + 1) \(why)")
@@ -151,7 +151,7 @@ package final class CSVRecordReader {
         var cells: [String] = []
         cells.reserveCapacity(columnCount)
         var badColumn: Int?
-        tokenizer.fieldBytes.withUnsafeBufferPointer { bytes in
+        tokenizer.withFieldBytes { bytes in
             var start = 0
             for (index, end) in fieldEnds.enumerated() {
                 var cellStart = start
@@ -171,7 +171,7 @@ package final class CSVRecordReader {
         }
         if let badColumn {
             let start = badColumn == 0 ? 0 : fieldEnds[badColumn - 1]
-            let why = tokenizer.fieldBytes.withUnsafeBufferPointer { bytes in
+            let why = tokenizer.withFieldBytes { bytes in
                 TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[badColumn]]), as: encoding)
             }
             let name = header.names[badColumn]

@@ -114,7 +114,8 @@ struct CSVTokenizerTests {
         #expect(try stream.next() == .record)
         #expect(try stream.next() == .recordTooLarge)
         #expect(stream.tokenizer.recordLength == 100)
-        #expect(stream.tokenizer.fieldBytes.isEmpty)
+        #expect(stream.tokenizer.fieldCount == 0)
+        #expect(stream.tokenizer.withFieldBytes { $0.count } == 0)
         #expect(try stream.next() == .record)
         #expect(stream.tokenizer.recordLine == 3)
     }
