@@ -3,7 +3,7 @@ import CardUploadModel
 
 /// Options for reading CSV and TSV.
 package struct CSVOptions: Sendable {
-    /// `--delimiter`, or nil to sniff it from the header line.
+    /// `--delimiter`, or nil to sniff it from the header line. Must not be `"`, CR, LF or NUL.
     package var delimiter: UInt8?
     package var encoding: TextEncoding
     /// True when `--entity` was given, so `entity_id` is not a required column.
@@ -18,21 +18,207 @@ package struct CSVOptions: Sendable {
 
 /// Reads upload records from CSV or TSV, chunk by chunk: the header first, then one `RawRecord` per data record.
 ///
-/// STUB — the parsing helper replaces this file.
+/// Bytes are split by `CSVTokenizer` (delimiters and quotes are ASCII in every accepted encoding); each cell is
+/// then decoded in `options.encoding`. Only the current chunk and the current record are held.
 package final class CSVRecordReader {
     /// The delimiter in use (given or sniffed).
     package let delimiter: UInt8
     /// The header's column names, in order.
     package let columns: [String]
+    /// The checked header: what each column holds.
+    package let header: CSVHeader
+    /// Line of the header record.
+    package let headerLine: Int
+
+    /// Records (header included) longer than this are `record_too_large` (the header: `malformed_header`).
+    package static let maxRecordBytes = 1 << 20
+
+    private let stream: CSVRecordStream
+    /// Per column, what it holds (a payload-free copy of `header.columns`, cheap to switch over per cell).
+    private let roles: [ColumnRole]
+    /// Per column, the metadata key ("" for other columns).
+    private let metadataKeys: [String]
+    private let metadataCount: Int
+    private let encoding: TextEncoding
+    private var finished = false
 
     /// Reads and checks the header. Throws `FileError` for `empty_file`, `malformed_header`, `unknown_column`,
     /// `missing_column`, `duplicate_column`, `column_not_settable`.
     package init(source: any ChunkSource, options: CSVOptions) throws(FileError) {
-        fatalError("unimplemented")
+        stream = try CSVRecordStream(
+            source: source, delimiter: options.delimiter, maxRecordBytes: Self.maxRecordBytes)
+        delimiter = stream.delimiter
+        encoding = options.encoding
+
+        let step = try stream.next()
+        let line = stream.tokenizer.recordLine
+        let offset = stream.tokenizer.recordOffset
+        func malformed(_ why: String) -> FileError {
+            FileError(code: .malformedHeader, message: "the header line \(why)", line: line, offset: offset)
+        }
+        switch step {
+        case .end, .needInput:
+            throw FileError(code: .emptyFile, message: "the file is empty: it has no header line", line: nil, offset: 0)
+        case .unterminatedQuote:
+            throw malformed("opens a quoted field that is never closed")
+        case .recordTooLarge:
+            throw malformed("is over 1 MiB (\(stream.tokenizer.recordLength) bytes)")
+        case .record:
+            break
+        }
+        if stream.tokenizer.recordHasNUL { throw malformed("holds a NUL byte") }
+
+        var names: [String] = []
+        let tokenizer = stream.tokenizer
+        var start = 0
+        for (index, end) in tokenizer.fieldEnds.enumerated() {
+            let name = tokenizer.withFieldBytes { bytes in
+                TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
+            }
+            guard let name else {
+                let why = tokenizer.withFieldBytes { bytes in
+                    TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
+                }
+                throw malformed("is not valid text: column \(index + 1) \(why)")
+            }
+            names.append(name)
+            start = end
+        }
+        header = try CSVHeader(names: names, hasDefaultEntity: options.hasDefaultEntity, line: line, offset: offset)
+        columns = names
+        headerLine = line
+        roles = header.columns.map(ColumnRole.init)
+        metadataKeys = header.columns.map { column in
+            if case .metadata(let key) = column { return key }
+            return ""
+        }
+        metadataCount = roles.count { $0 == .metadata }
     }
 
     /// The next data record, or nil at the end. Throws `FileError` (`malformed_csv`) for a quote left open at the end.
     package func next() throws(FileError) -> RawRecord? {
-        fatalError("unimplemented")
+        if finished { return nil }
+        let step: CSVTokenizer.Step
+        do {
+            step = try stream.next()
+        } catch {
+            finished = true
+            throw error
+        }
+        let line = stream.tokenizer.recordLine
+        let offset = stream.tokenizer.recordOffset
+        switch step {
+        case .end, .needInput:
+            finished = true
+            return nil
+        case .unterminatedQuote:
+            finished = true
+            throw FileError(
+                code: .malformedCSV,
+                message: "the record that starts on line \(line) opens a quoted field that is never closed",
+                line: line, offset: offset)
+        case .recordTooLarge:
+            let error = RowError(
+                field: nil, code: .recordTooLarge,
+                message: "record is \(stream.tokenizer.recordLength) bytes, over the limit of 1 MiB (\(Self.maxRecordBytes) bytes)")
+            return RawRecord(line: line, offset: offset, content: .unreadable(error))
+        case .record:
+            return makeRecord(line: line, offset: offset)
+        }
+    }
+
+    private func unreadable(_ message: String, line: Int, offset: Int) -> RawRecord {
+        RawRecord(
+            line: line, offset: offset,
+            content: .unreadable(RowError(field: nil, code: .malformedRecord, message: message)))
+    }
+
+    /// Decodes the tokenizer's current record into cells and a `RawCard`.
+    private func makeRecord(line: Int, offset: Int) -> RawRecord {
+        let tokenizer = stream.tokenizer
+        let fieldEnds = tokenizer.fieldEnds
+        let columnCount = header.columns.count
+        guard fieldEnds.count == columnCount else {
+            let fields = fieldEnds.count == 1 ? "1 field" : "\(fieldEnds.count) fields"
+            return unreadable("record has \(fields), the header has \(columnCount)", line: line, offset: offset)
+        }
+        if tokenizer.recordHasNUL {
+            return unreadable("record holds a NUL byte", line: line, offset: offset)
+        }
+
+        let encoding = self.encoding
+        let stripsFormulaPrefix = header.hasAnnotations
+        var cells: [String] = []
+        cells.reserveCapacity(columnCount)
+        var badColumn: Int?
+        tokenizer.withFieldBytes { bytes in
+            var start = 0
+            for (index, end) in fieldEnds.enumerated() {
+                var cellStart = start
+                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe,
+                    Self.isFormulaStart(bytes[start + 1])
+                {
+                    cellStart += 1
+                }
+                guard let cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[cellStart..<end]), as: encoding)
+                else {
+                    badColumn = index
+                    return
+                }
+                cells.append(cell)
+                start = end
+            }
+        }
+        if let badColumn {
+            let start = badColumn == 0 ? 0 : fieldEnds[badColumn - 1]
+            let why = tokenizer.withFieldBytes { bytes in
+                TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[badColumn]]), as: encoding)
+            }
+            let name = header.names[badColumn]
+            return unreadable("field \(badColumn + 1) (\"\(name)\") \(why)", line: line, offset: offset)
+        }
+
+        var card = RawCard()
+        if metadataCount > 0 { card.metadata.reserveCapacity(metadataCount) }
+        for index in 0..<columnCount {
+            let cell = cells[index]
+            if cell.isEmpty { continue }
+            switch roles[index] {
+            case .externalID: card.externalID = .string(cell)
+            case .accountID: card.accountID = .string(cell)
+            case .entityID: card.entityID = .string(cell)
+            case .type: card.type = .string(cell)
+            case .lastFour: card.lastFour = .string(cell)
+            case .replacementFor: card.replacementFor = .string(cell)
+            case .metadata: card.metadata.append((key: metadataKeys[index], value: .string(cell)))
+            case .annotation: break
+            }
+        }
+        return RawRecord(line: line, offset: offset, content: .card(card), cells: cells)
+    }
+
+    /// What a column holds, without the metadata key.
+    private enum ColumnRole: UInt8 {
+        case externalID, accountID, entityID, type, lastFour, replacementFor, metadata, annotation
+
+        init(_ column: CSVHeader.Column) {
+            switch column {
+            case .externalID: self = .externalID
+            case .accountID: self = .accountID
+            case .entityID: self = .entityID
+            case .type: self = .type
+            case .lastFour: self = .lastFour
+            case .replacementFor: self = .replacementFor
+            case .metadata: self = .metadata
+            case .annotation: self = .annotation
+            }
+        }
+    }
+
+    /// Whether a byte after a leading `'` marks a cell this tool neutralised (`=` `+` `-` `@` tab CR).
+    @inline(__always)
+    private static func isFormulaStart(_ byte: UInt8) -> Bool {
+        byte == CSVByte.equals || byte == CSVByte.plus || byte == CSVByte.minus || byte == CSVByte.at
+            || byte == CSVByte.tab || byte == CSVByte.carriageReturn
     }
 }

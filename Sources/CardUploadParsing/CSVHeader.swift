@@ -1,0 +1,106 @@
+import CardUploadModel
+
+/// The header line of an upload CSV: what each column holds, checked against SPEC §2.
+///
+/// Names are compared byte for byte (their UTF-8), never with Swift's `==`, which treats canonically
+/// equivalent strings as equal.
+package struct CSVHeader: Sendable {
+    /// What a column holds.
+    package enum Column: Sendable, Equatable {
+        case externalID, accountID, entityID, type, lastFour, replacementFor
+        /// `metadata.<key>`: the key is the rest of the name, byte for byte.
+        case metadata(key: String)
+        /// A name starting with `_`: kept in the cells, not part of the card.
+        case annotation
+    }
+
+    /// One thing wrong with the header.
+    package struct Problem: Sendable, Equatable {
+        package var code: ErrorCode
+        package var name: String
+        /// 1-based column position; nil for a missing column.
+        package var position: Int?
+
+        package var description: String {
+            let quoted = "\"\(name)\""
+            switch code {
+            case .columnNotSettable: return "column \(position ?? 0) \(quoted) is set by the store, not by an upload (column_not_settable)"
+            case .duplicateColumn: return "column \(position ?? 0) \(quoted) appears more than once (duplicate_column)"
+            case .missingColumn: return "required column \(quoted) is missing (missing_column)"
+            default: return "column \(position ?? 0) \(quoted) is not an upload column (unknown_column)"
+            }
+        }
+    }
+
+    /// The column names, in order.
+    package let names: [String]
+    /// What each column holds, in order.
+    package let columns: [Column]
+    /// Whether some column is an annotation (`_…`): then the file was written by this tool, and cells lose the
+    /// `'` that neutralised a formula.
+    package let hasAnnotations: Bool
+
+    private static let settable: [(name: [UInt8], column: Column)] = [
+        (Array("external_id".utf8), .externalID),
+        (Array("account_id".utf8), .accountID),
+        (Array("entity_id".utf8), .entityID),
+        (Array("type".utf8), .type),
+        (Array("details.last_four".utf8), .lastFour),
+        (Array("details.replacement_for".utf8), .replacementFor),
+    ]
+    private static let systemManaged: [[UInt8]] = [
+        "id", "status", "status_reason", "replaced_by", "created_at", "updated_at",
+    ].map { Array($0.utf8) }
+    private static let metadataPrefix = Array("metadata.".utf8)
+
+    /// Checks the header; every problem is reported at once in one `FileError` (the first problem's code).
+    package init(names: [String], hasDefaultEntity: Bool, line: Int, offset: Int) throws(FileError) {
+        let (columns, problems) = Self.classify(names: names, hasDefaultEntity: hasDefaultEntity)
+        if let first = problems.first {
+            let list = problems.map(\.description).joined(separator: "; ")
+            let noun = problems.count == 1 ? "problem" : "problems"
+            throw FileError(
+                code: first.code, message: "header has \(problems.count) \(noun): \(list)", line: line, offset: offset)
+        }
+        self.names = names
+        self.columns = columns
+        hasAnnotations = columns.contains(.annotation)
+    }
+
+    /// Each column's meaning, and every problem in column order (missing columns last).
+    package static func classify(names: [String], hasDefaultEntity: Bool) -> (columns: [Column], problems: [Problem]) {
+        var columns: [Column] = []
+        var problems: [Problem] = []
+        var seen = Set<[UInt8]>()
+        for (index, name) in names.enumerated() {
+            let bytes = Array(name.utf8)
+            let position = index + 1
+            if !seen.insert(bytes).inserted {
+                problems.append(Problem(code: .duplicateColumn, name: name, position: position))
+                columns.append(.annotation)
+                continue
+            }
+            if bytes.first == UInt8(ascii: "_") {
+                columns.append(.annotation)
+            } else if let known = settable.first(where: { $0.name == bytes }) {
+                columns.append(known.column)
+            } else if bytes.starts(with: metadataPrefix) {
+                let key = String(decoding: bytes[metadataPrefix.count...], as: UTF8.self)
+                columns.append(.metadata(key: key))
+            } else if systemManaged.contains(bytes) {
+                problems.append(Problem(code: .columnNotSettable, name: name, position: position))
+                columns.append(.annotation)
+            } else {
+                problems.append(Problem(code: .unknownColumn, name: name, position: position))
+                columns.append(.annotation)
+            }
+        }
+        var required: [(String, Column)] = [("external_id", .externalID), ("account_id", .accountID)]
+        if !hasDefaultEntity { required.append(("entity_id", .entityID)) }
+        required.append(("details.last_four", .lastFour))
+        for (name, column) in required where !columns.contains(column) {
+            problems.append(Problem(code: .missingColumn, name: name, position: nil))
+        }
+        return (columns, problems)
+    }
+}
