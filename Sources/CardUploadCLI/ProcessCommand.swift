@@ -33,7 +33,7 @@ struct ProcessCommand {
         if let delimiter = arguments.value("delimiter") {
             let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
             guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
-                  byte != 0x0A, byte != 0x0D else {
+                  byte != 0x0A, byte != 0x0D, byte != 0 else {
                 throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
             }
             options.delimiter = byte
