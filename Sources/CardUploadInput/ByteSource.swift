@@ -172,26 +172,48 @@ package final class ByteSource: ChunkSource {
     // MARK: - Gzip
 
     /// Inflates until the output buffer is full or the stream ends; nil once every member is read.
+    ///
+    /// Bytes inflated before an error are handed out first; the error is thrown by the next call,
+    /// so the rows before a cut-short or corrupt stream still reach the parser.
     private func nextGzipChunk(_ inflater: GzipInflater, inMember startsInMember: Bool) throws(FileError) -> [UInt8]? {
         guard let output = outputBuffer else { preconditionFailure("gzip state without an output buffer") }
         var inMember = startsInMember
         var written = 0
-        defer {
-            if case .gzip = state { state = .gzip(inflater, inMember: inMember) }
+        do throws(FileError) {
+            try inflate(inflater, inMember: &inMember, into: output, written: &written)
+        } catch {
+            guard written > 0 else { throw error }
+            state = .failed(error)
+            return Array(UnsafeBufferPointer(start: output, count: written))
         }
+        guard written > 0 else {
+            state = .finished
+            return nil
+        }
+        state = .gzip(inflater, inMember: inMember)
+        return Array(UnsafeBufferPointer(start: output, count: written))
+    }
+
+    /// Runs zlib until `output` holds `chunkSize` bytes or the file ends between members.
+    private func inflate(
+        _ inflater: GzipInflater,
+        inMember: inout Bool,
+        into output: UnsafeMutablePointer<UInt8>,
+        written: inout Int
+    ) throws(FileError) {
         while written < chunkSize {
             if pending.isEmpty {
                 try fill(atLeast: 1)
                 if pending.isEmpty {
                     // End of file: fine between members, a cut-short stream inside one.
-                    if inMember {
+                    guard !inMember else {
                         throw FileError(
                             code: .corruptGzip,
                             message: "gzip stream is cut short: the file ends at byte \(bytesRead) inside a member",
                             offset: bytesRead
                         )
                     }
-                    break
+                    return
                 }
             }
             if !inMember {
@@ -218,11 +240,6 @@ package final class ByteSource: ChunkSource {
                 )
             }
         }
-        guard written > 0 else {
-            state = .finished
-            return nil
-        }
-        return Array(UnsafeBufferPointer(start: output, count: written))
     }
 
     /// Checks that the bytes after a member (or at the start) are a gzip header, and resets zlib for it.
