@@ -225,12 +225,13 @@ package final class ByteSource: ChunkSource {
             let consumed = pending.count - inflater.availableInput
             pending = (pending.lowerBound + consumed)..<pending.upperBound
             written += count
+            // zlib with input and room that does nothing would loop forever; it is a bug, not a file problem.
+            let madeNoProgress = consumed == 0 && count == 0
             switch step {
             case .progress:
-                if consumed == 0 && count == 0 && !pending.isEmpty {
-                    throw FileError(code: .corruptGzip, message: "zlib made no progress", offset: fileOffset)
-                }
+                if madeNoProgress && !pending.isEmpty { throw stalledError() }
             case .memberEnd:
+                if madeNoProgress { throw stalledError() }
                 inMember = false
             case .dataError(let reason):
                 throw FileError(
@@ -256,6 +257,10 @@ package final class ByteSource: ChunkSource {
             )
         }
         inflater.startMember()
+    }
+
+    private func stalledError() -> FileError {
+        FileError(code: .corruptGzip, message: "zlib made no progress at byte \(fileOffset) of the file", offset: fileOffset)
     }
 
     /// The position in the file as stored of the first byte not yet consumed.
