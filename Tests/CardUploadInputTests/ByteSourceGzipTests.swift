@@ -49,7 +49,10 @@ import Testing
         let directory = try TemporaryDirectory()
         let first = numberedLines(500, prefix: "first")
         let second = numberedLines(700, prefix: "second")
-        let compressed = try gzipped(first) + gzipped(second)
+        let firstMember = try gzipped(first)
+        let secondMember = try gzipped(second, keepName: true)
+        try #require(secondMember[3] & 0x08 != 0, "the second header carries a file name (FNAME)")
+        let compressed = firstMember + secondMember
         let path = try directory.write(compressed, to: "both.csv.gz")
 
         let source = try ByteSource.open(path: path)
@@ -57,6 +60,32 @@ import Testing
 
         #expect(decoded == first + second)
         #expect(source.bytesRead == compressed.count)
+    }
+
+    @Test func hugeStreamIsInflatedInBoundedMemory() throws {
+        // 256 MiB of zeros compress to about 250 KiB; holding the output would add 256 MiB to the peak.
+        let inflatedSize = 256 << 20
+        let compressed = try runCapturingOutput("/bin/sh", ["-c", "head -c \(inflatedSize) /dev/zero | gzip -c -n"])
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(compressed, to: "zeros.csv.gz")
+        let peakBefore = peakResidentBytes()
+
+        let source = try ByteSource.open(path: path)
+        var total = 0
+        var largestChunk = 0
+        var sawNonZero = false
+        while let chunk = try source.nextChunk() {
+            total += chunk.count
+            largestChunk = max(largestChunk, chunk.count)
+            sawNonZero = sawNonZero || chunk.first != 0 || chunk.last != 0
+        }
+
+        #expect(total == inflatedSize)
+        #expect(!sawNonZero)
+        #expect(largestChunk <= ByteSource.defaultChunkSize)
+        #expect(source.bytesRead == compressed.count)
+        // Other tests run in parallel and allocate a few MiB each; 96 MiB leaves room for them.
+        #expect(peakResidentBytes() - peakBefore < 96 << 20)
     }
 
     @Test(arguments: [(2, 1), (3, 7), (5, 64), (4_096, 1_000)])
@@ -171,6 +200,13 @@ import Testing
     }
 
     // MARK: - Helpers
+
+    /// The process's peak resident set size so far (Linux reports kilobytes).
+    private func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1_024
+    }
 
     private func readWithFailure(_ compressed: [UInt8]) throws -> (decoded: [UInt8], error: FileError?) {
         let directory = try TemporaryDirectory()

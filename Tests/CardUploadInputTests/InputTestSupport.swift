@@ -35,11 +35,11 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Compresses `bytes` with the real `gzip` command (one member, no name or time stamp in the header).
-func gzipped(_ bytes: [UInt8]) throws -> [UInt8] {
+/// Compresses `bytes` with the real `gzip` command into one member (with `keepName`, the header names the file).
+func gzipped(_ bytes: [UInt8], keepName: Bool = false) throws -> [UInt8] {
     let directory = try TemporaryDirectory()
-    let input = try directory.write(bytes, to: "member")
-    let output = try runCapturingOutput("/usr/bin/env", ["gzip", "-c", "-n", input])
+    let input = try directory.write(bytes, to: "member.csv")
+    let output = try runCapturingOutput("/usr/bin/env", ["gzip", "-c", keepName ? "-N" : "-n", input])
     try #require(output.count >= 18, "gzip produced no member")
     try #require(output[0] == 0x1f && output[1] == 0x8b, "gzip output lacks the magic bytes")
     return output
