@@ -45,7 +45,7 @@ package final class ByteSource: ChunkSource {
         case failed(FileError)
     }
 
-    /// Opens `path` ("-" = standard input). A missing or unreadable file throws `InputOpenError`.
+    /// Opens `path` ("-" = standard input, never closed). A missing or unreadable file, or a directory, throws `InputOpenError`.
     package static func open(path: String) throws(InputOpenError) -> ByteSource {
         if path == "-" {
             return ByteSource(fileDescriptor: STDIN_FILENO, closesOnDeinit: false)
@@ -280,7 +280,7 @@ package final class ByteSource: ChunkSource {
                 // Move the leftover bytes to the front so the read can use the rest of the buffer.
                 let leftover = pending.count
                 if leftover > 0 {
-                    (inputBuffer).update(from: inputBuffer + pending.lowerBound, count: leftover)
+                    memmove(inputBuffer, inputBuffer + pending.lowerBound, leftover)
                 }
                 pending = 0..<leftover
             }
