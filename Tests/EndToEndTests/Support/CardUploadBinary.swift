@@ -135,6 +135,11 @@ func readJSON(_ path: String) throws -> [String: Any] {
     try parseJSON(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
 }
 
+/// A JSON object re-serialised with sorted keys, to compare two documents field by field.
+func canonicalJSON(_ object: [String: Any]) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
