@@ -156,6 +156,7 @@ final class UploadRunner {
         var total = UploadCounts()
         var batch = UploadCounts()
         var batchStarted = ContinuousClock.now
+        var clock = TimestampClock()
 
         func commitBatch() throws {
             guard database.isInTransaction else { return }
@@ -195,7 +196,7 @@ final class UploadRunner {
                     batchStarted = .now
                 }
                 if let request {
-                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadID: uploadID, now: Timestamp.now())
+                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadID: uploadID, now: clock.now())
                 }
                 try log.recordRow(uploadID: uploadID, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
                 batch.add(outcome)

@@ -9,16 +9,16 @@ package final class CardStore {
     private var identifiers = IdentifierGenerator()
 
     private lazy var selectByKey = prepared(
-        "SELECT id, body, account_id, type, last_four, replacement_for, metadata FROM cards"
+        "SELECT id, account_id, type, last_four, replacement_for, metadata FROM cards"
             + " WHERE entity_id = ? AND external_id = ?")
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, body, upload_id, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            + " replacement_for, replaced_by, metadata, upload_id, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
-    private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, body = ?, updated_at = ? WHERE id = ?")
+    private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")
 
     private static let cardColumns =
         "id, external_id, account_id, entity_id, type, status, status_reason, created_at, updated_at,"
@@ -35,9 +35,12 @@ package final class CardStore {
     // MARK: Loading rows
 
     /// Applies one validated row in the open transaction: replayed, conflict, updated or created (SPEC §4).
+    ///
+    /// The stored body is the card's own columns (account_id, type, last_four, replacement_for and the
+    /// canonical metadata JSON; entity_id is part of the key), so the same body means every one of them is
+    /// equal byte for byte — the same comparison as `CardRequest.canonicalBody`, without storing it twice.
     package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadID: String?, now: String) throws(DatabaseError) -> RowOutcome {
-        let body = request.canonicalBody
-        if let outcome = try outcomeForExistingKey(request, body: body, policy: policy, now: now) {
+        if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
             return outcome
         }
         if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
@@ -48,12 +51,12 @@ package final class CardStore {
         try insert.execute([
             .text(cardID), .text(request.externalID), .text(request.accountID), .text(request.entityID),
             .text(request.type.rawValue), .text(request.lastFour), .text(request.replacementFor),
-            .text(request.metadataJSON), .text(body), .text(uploadID), .text(now), .text(now),
+            .text(request.metadataJSON), .text(uploadID), .text(now), .text(now),
         ])
         if database.changes == 0 {
             // The unique indexes refused the card: the key was written since the look-up (or the replaced
             // card was taken). Answer as the look-up would now.
-            if let outcome = try outcomeForExistingKey(request, body: body, policy: policy, now: now) {
+            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
                 return outcome
             }
             return .rejected([RowError(
@@ -67,29 +70,26 @@ package final class CardStore {
     }
 
     /// The outcome when the row's key is already stored: replayed, updated or a conflict; nil when the key is new.
-    private func outcomeForExistingKey(_ request: CardRequest, body: String, policy: ConflictPolicy, now: String) throws(DatabaseError) -> RowOutcome? {
+    private func outcomeForExistingKey(_ request: CardRequest, policy: ConflictPolicy, now: String) throws(DatabaseError) -> RowOutcome? {
         let lookup = try selectByKey.get()
         try lookup.bind([.text(request.entityID), .text(request.externalID)])
         defer { lookup.reset() }
         guard try lookup.step() else { return nil }
         let cardID = lookup.text(0) ?? ""
-        let sameBody = lookup.withTextBytes(1) { $0.elementsEqual(body.utf8) }
-        if sameBody { return .replayed(cardID: cardID) }
-
         var differing: [String] = []
-        if !lookup.withTextBytes(2, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
-        if !lookup.withTextBytes(3, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
-        if !lookup.withTextBytes(4, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
-        let storedReplacement = lookup.text(5)
-        if !bytesEqual(storedReplacement, request.replacementFor) { differing.append("details.replacement_for") }
-        if !lookup.withTextBytes(6, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
+        if !lookup.withTextBytes(1, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
+        if !lookup.withTextBytes(2, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
+        if !lookup.withTextBytes(3, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
+        if !bytesEqual(lookup.text(4), request.replacementFor) { differing.append("details.replacement_for") }
+        if !lookup.withTextBytes(5, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
         lookup.reset()
+        if differing.isEmpty { return .replayed(cardID: cardID) }
 
         if policy == .update, differing == ["metadata"] {
-            try updateMetadata.get().execute([.text(request.metadataJSON), .text(body), .text(now), .text(cardID)])
+            try updateMetadata.get().execute([.text(request.metadataJSON), .text(now), .text(cardID)])
             return .updated(cardID: cardID)
         }
-        let fields = differing.isEmpty ? "the body" : differing.joined(separator: ", ")
+        let fields = differing.joined(separator: ", ")
         return .rejected([RowError(
             field: nil, code: .idempotencyConflict,
             message: "external_id \"\(request.externalID)\" of \(request.entityID) was already loaded as \(cardID)"

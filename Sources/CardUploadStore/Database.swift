@@ -42,6 +42,8 @@ package final class Database {
             let journal = try prepare("PRAGMA journal_mode = WAL")
             _ = try journal.queryOne([]) { $0.text(0) }
             try execute("PRAGMA synchronous = FULL")
+            // 64 MiB of page cache: the key and id indexes of a large store stay in memory during a load.
+            try execute("PRAGMA cache_size = -65536")
         } else {
             // Reading the schema proves the file is a database.
             let probe = try prepare("SELECT count(*) FROM sqlite_schema")

@@ -35,12 +35,9 @@ package struct IdentifierGenerator {
     private mutating func nextRandomByte() -> UInt8 {
         while true {
             if randomIndex == randomBuffer.count {
-                // Eight bytes per call to the system's source (getrandom), 4 KiB at a time.
-                var generator = SystemRandomNumberGenerator()
-                randomBuffer.removeAll(keepingCapacity: true)
-                for _ in 0..<512 {
-                    withUnsafeBytes(of: generator.next() as UInt64) { randomBuffer.append(contentsOf: $0) }
-                }
+                // One call to the C library's ChaCha20 generator (seeded by getrandom) per 4 KiB.
+                randomBuffer = [UInt8](repeating: 0, count: 4096)
+                randomBuffer.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
                 randomIndex = 0
             }
             let byte = randomBuffer[randomIndex]
@@ -53,17 +50,57 @@ package struct IdentifierGenerator {
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-23T15:04:05.123Z`).
 package enum Timestamp {
     package static func now() -> String {
+        var clock = TimestampClock()
+        return clock.now()
+    }
+}
+
+/// Makes timestamps for many rows: the date and time up to the second is formatted once per second.
+package struct TimestampClock {
+    private var second: Int = -1
+    private var prefix: [UInt8] = []
+
+    package init() {}
+
+    /// The current time as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    package mutating func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let milliseconds = Int(spec.tv_nsec / 1_000_000)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        if spec.tv_sec != second {
+            second = spec.tv_sec
+            var seconds = spec.tv_sec
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            prefix = []
+            append(Int(parts.tm_year) + 1900, width: 4)
+            prefix.append(UInt8(ascii: "-"))
+            append(Int(parts.tm_mon) + 1, width: 2)
+            prefix.append(UInt8(ascii: "-"))
+            append(Int(parts.tm_mday), width: 2)
+            prefix.append(UInt8(ascii: "T"))
+            append(Int(parts.tm_hour), width: 2)
+            prefix.append(UInt8(ascii: ":"))
+            append(Int(parts.tm_min), width: 2)
+            prefix.append(UInt8(ascii: ":"))
+            append(Int(parts.tm_sec), width: 2)
+            prefix.append(UInt8(ascii: "."))
         }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(milliseconds, 3))Z"
+        let milliseconds = Int(spec.tv_nsec / 1_000_000)
+        var bytes = prefix
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private mutating func append(_ value: Int, width: Int) {
+        var digits: [UInt8] = []
+        var rest = value
+        for _ in 0..<width {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        prefix += digits.reversed()
     }
 }

@@ -42,15 +42,12 @@ package enum Schema {
             replacement_for TEXT REFERENCES cards (id),
             replaced_by     TEXT REFERENCES cards (id),
             metadata        TEXT NOT NULL DEFAULT '{}',
-            body            TEXT NOT NULL,
             upload_id       TEXT REFERENCES uploads (id),
             created_at      TEXT NOT NULL,
             updated_at      TEXT NOT NULL
         );
         CREATE UNIQUE INDEX cards_by_key ON cards (entity_id, external_id);
         CREATE UNIQUE INDEX cards_by_replacement ON cards (replacement_for) WHERE replacement_for IS NOT NULL;
-        CREATE INDEX cards_by_account ON cards (account_id);
-        CREATE INDEX cards_by_upload ON cards (upload_id);
         CREATE TABLE upload_rows (
             upload_id   TEXT NOT NULL REFERENCES uploads (id),
             line        INTEGER NOT NULL,

@@ -35,11 +35,24 @@ package final class Statement {
             case nil:
                 code = sqlite3_bind_null(sqliteStatement, index)
             case .text(let text)?:
-                code = sqlite3_bind_text(sqliteStatement, index, text, -1, sqliteTransient)
+                code = bindText(text, at: index)
             case .integer(let number)?:
                 code = sqlite3_bind_int64(sqliteStatement, index, number)
             }
             guard code == SQLITE_OK else { throw database.error(code, sql: sql) }
+        }
+    }
+
+    /// Binds `text` by its UTF-8 bytes (no C-string copy for native strings).
+    private func bindText(_ text: String, at index: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(sqliteStatement, index, "", 0, sqliteTransient)
+            }
+            return UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(sqliteStatement, index, $0, Int32(bytes.count), sqliteTransient)
+            }
         }
     }
 
