@@ -89,12 +89,13 @@ struct ProcessCommand {
         }
         let options = try validate()
         let databasePath = StoreAccess.path(arguments)
+        StopSignal.install()
         var exit = ExitCode.success
         for file in arguments.positionals {
             let runner = UploadRunner(file: file, databasePath: databasePath, options: options, console: console)
             let code = runner.run()
             exit = exit.combined(with: code)
-            if code == .ioError || code == .temporaryFailure { break }
+            if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
         }
         return exit
     }

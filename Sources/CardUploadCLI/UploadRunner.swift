@@ -83,6 +83,7 @@ final class UploadRunner {
 
         var counts = UploadCounts()
         var fileError: FileError?
+        var stopped: StopSignal.Stopped?
         do {
             if let firstError { throw firstError }
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
@@ -92,13 +93,19 @@ final class UploadRunner {
         } catch let error as FileError {
             fileError = error
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
+        } catch let signal as StopSignal.Stopped {
+            // The open batch is rolled back; the committed ones stay and are reported.
+            database.rollback()
+            stopped = signal
+            counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch {
             database.rollback()
             try? log.finish(id: uploadID, status: "failed", committed: true, bytes: source.bytesRead, error: nil, finishedAt: Timestamp.now())
             throw error
         }
 
-        let status = fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
+        let status = stopped != nil ? "interrupted"
+            : fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
         if fileError != nil, (try? log.upload(id: uploadID))?.format == nil {
             // The file failed before its format was recorded (corrupt gzip, bad header): record what is known.
             try log.describe(
@@ -115,6 +122,7 @@ final class UploadRunner {
             try report.commit()
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
+        if let stopped { return stopped.exitCode }
         if fileError != nil { return .dataError }
         return counts.rejected > 0 ? .rowsRejected : .success
     }
@@ -157,6 +165,8 @@ final class UploadRunner {
         var batch = UploadCounts()
         var batchStarted = ContinuousClock.now
         var clock = TimestampClock()
+        var progress = ProgressLine(name: displayName, total: source.size, quiet: options.quiet)
+        defer { progress.clear() }
 
         func commitBatch() throws {
             guard database.isInTransaction else { return }
@@ -171,6 +181,7 @@ final class UploadRunner {
 
         do {
             while let record = try reader.next() {
+                try StopSignal.check()
                 var outcome: RowOutcome
                 var externalID: String?
                 var entityID: String?
@@ -203,6 +214,7 @@ final class UploadRunner {
                 if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
                     try commitBatch()
                 }
+                progress.update(bytes: source.bytesRead, rows: total.rows + batch.rows)
             }
             try commitBatch()
         } catch let error as FileError {

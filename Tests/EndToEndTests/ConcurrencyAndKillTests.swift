@@ -93,4 +93,59 @@ import Testing
         #expect(statuses.first?[1] == String(committedRows))
         #expect(statuses.last?[0] == "completed")
     }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aStopSignalRollsBackTheOpenBatchAndReportsTheCommittedRows(signal: Int32, expected: Int32) throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let total = 120_000
+        let file = try folder.write("big.csv", Self.rows(0..<total))
+        let process = try CardUploadBinary.start(
+            ["process", file, "--db", db, "--batch-size", "1000", "--report", folder.path("r.json")], in: folder.url)
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if let store = try? StoreInspector(db), let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 3_000 {
+                break
+            }
+            usleep(20_000)
+        }
+        try #require(process.isRunning, "the load finished before the signal")
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == expected)
+        let report = try readJSON(folder.path("r.json"))
+        #expect(report["status"] as? String == "interrupted")
+        let counts = try #require(report["counts"] as? [String: Int])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == counts["rows"])
+        let store = try StoreInspector(db)
+        #expect(try store.count("SELECT count(*) FROM cards") == counts["created"])
+        #expect((counts["created"] ?? 0) > 0 && (counts["created"] ?? 0) < total)
+        #expect(try store.value("SELECT status FROM uploads") == "interrupted")
+    }
+
+    @Test func theProgressLineAppearsOnATerminalOnly() throws {
+        let folder = try TemporaryDirectory()
+        let file = try folder.write("big.csv", Self.rows(0..<60_000))
+        let binary = CardUploadBinary.url.path
+        // `script` gives the run a pseudo-terminal; its transcript is what the terminal showed.
+        func throughTerminal(_ extra: String, db: String) throws -> String {
+            let transcript = folder.path("typescript-\(db)")
+            let script = Process()
+            script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            script.arguments = ["-q", "-e", "-c", "\(binary) process \(file) --db \(folder.path(db)) \(extra)", transcript]
+            script.standardInput = FileHandle.nullDevice
+            script.standardOutput = FileHandle.nullDevice
+            try script.run()
+            script.waitUntilExit()
+            return String(decoding: try Data(contentsOf: URL(fileURLWithPath: transcript)), as: UTF8.self)
+        }
+        let shown = try throughTerminal("", db: "a.sqlite")
+        #expect(shown.contains("rows/s"), "\(shown.suffix(300))")
+        let quiet = try throughTerminal("--quiet", db: "b.sqlite")
+        #expect(!quiet.contains("rows/s"))
+        let piped = try CardUploadBinary.run(["process", file, "--db", folder.path("c.sqlite")], in: folder.url)
+        #expect(!piped.stderr.contains("rows/s"))
+        #expect(piped.stderr.contains("60000 rows"))
+    }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// SIGINT and SIGTERM, turned into a flag the load loop checks between rows, so the open batch is rolled
+/// back, the upload marked `interrupted` and its report written before the process exits 130 or 143.
+enum StopSignal {
+    /// The signal received, 0 while none. Written only by the handler; an aligned Int32 store.
+    nonisolated(unsafe) static var received: Int32 = 0
+
+    /// Installs the handlers (once per process).
+    static func install() {
+        signal(SIGINT) { StopSignal.received = $0 }
+        signal(SIGTERM) { StopSignal.received = $0 }
+        // A parent may have left them blocked (the mask is inherited across exec): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Thrown out of the load loop when a stop signal arrived.
+    struct Stopped: Error {
+        var signal: Int32
+        var exitCode: ExitCode { signal == SIGINT ? .interrupted : .terminated }
+    }
+
+    /// Throws `Stopped` when a stop signal has arrived.
+    static func check() throws {
+        let signal = received
+        if signal != 0 { throw Stopped(signal: signal) }
+    }
+}
