@@ -78,7 +78,7 @@ public enum CardUploadCLI {
     static func exitCode(for error: any Error) -> ExitCode {
         switch error {
         case is UsageError: .usage
-        case is InputOpenError, is DatabaseMissingError: .noInput
+        case is InputOpenError, is DatabaseMissingError, is DatabaseUnreadableError: .noInput
         case is FileError: .dataError
         case let database as DatabaseError: database.isBusy ? .temporaryFailure : .ioError
         case is NewerSchemaError: .ioError

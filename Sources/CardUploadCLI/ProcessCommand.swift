@@ -74,11 +74,18 @@ struct ProcessCommand {
         if files.count > 1, options.reportPath != nil {
             throw usage("--report takes one FILE; with several files use process-dir --reports DIR")
         }
-        if let report = options.reportPath, report != "-", files.contains(report) {
-            throw usage("--report must not be an input file (\(report))")
+        if let report = options.reportPath, report != "-" {
+            if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, report) }) {
+                throw usage("--report \(report) is the input file \(input); choose another path")
+            }
+            let database = StoreAccess.path(arguments)
+            if ["", "-wal", "-shm", "-journal"].contains(where: { PathIdentity.same(database + $0, report) }) {
+                throw usage("--report \(report) is the card store \(database); choose another path")
+            }
         }
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         options.quiet = arguments.flag("quiet")
+        try StoreAccess.validate(arguments, command: "process")
         return options
     }
 

@@ -4,13 +4,33 @@ import Foundation
 /// Opens the card store the way each command needs it (SPEC §1): `process` and `cards set-status` create
 /// and migrate it; the other commands open it read-only and never create it.
 enum StoreAccess {
-    /// `--db`, else `$CARD_UPLOAD_DB`, else `./cards.sqlite`.
+    /// `--db`, else `$CARD_UPLOAD_DB` (an empty one counts as unset), else `./cards.sqlite`.
     static func path(_ arguments: ParsedArguments) -> String {
-        arguments.value("db") ?? ProcessInfo.processInfo.environment["CARD_UPLOAD_DB"] ?? "cards.sqlite"
+        if let given = arguments.value("db") { return given }
+        if let environment = ProcessInfo.processInfo.environment["CARD_UPLOAD_DB"], !environment.isEmpty {
+            return environment
+        }
+        return "cards.sqlite"
+    }
+
+    /// Refuses an empty `--db` (SQLite would quietly use a temporary database that vanishes).
+    static func validate(_ arguments: ParsedArguments, command: String) throws(UsageError) {
+        if arguments.value("db")?.isEmpty == true {
+            throw UsageError(message: "--db needs a file path", command: command)
+        }
+    }
+
+    /// An existing database file this user cannot read is exit 66, like a missing one.
+    private static func checkReadable(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path), access(path, R_OK) != 0 {
+            throw DatabaseUnreadableError(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 
     /// Opens for writing: created when missing, migrated forward, abandoned uploads marked `interrupted`.
     static func openForWriting(_ path: String) throws -> Database {
+        guard !path.isEmpty else { throw UsageError(message: "--db needs a file path", command: nil) }
+        try checkReadable(path)
         let database = try Database(path: path, mode: .readWriteCreate)
         try Schema.migrate(database)
         try UploadLog(database: database).markAbandonedUploads()
@@ -20,8 +40,16 @@ enum StoreAccess {
     /// Opens read-only; a missing file is exit 66.
     static func openReadOnly(_ path: String) throws -> Database {
         guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }
+        try checkReadable(path)
         let database = try Database(path: path, mode: .readOnly)
         try Schema.checkReadable(database)
         return database
     }
+}
+
+/// The database file exists but this user cannot read it (exit 66).
+struct DatabaseUnreadableError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "cannot read the database \(path): \(reason)" }
 }

@@ -54,6 +54,8 @@ final class UploadRunner {
     func run() -> ExitCode {
         do {
             return try load()
+        } catch let usage as UsageError {
+            return CardUploadCLI.report(usage, console: console)
         } catch {
             let code = CardUploadCLI.exitCode(for: error)
             console.err("\(TerminalText.safe(displayName)): \(code == .usage ? "" : "Error: ")\(TerminalText.safe(CardUploadCLI.describe(error)))\n")
@@ -68,7 +70,7 @@ final class UploadRunner {
         // The first bytes decide the format when neither --format nor the name does.
         var firstChunk: [UInt8]?
         var firstError: FileError?
-        do { firstChunk = try source.nextChunk() } catch { firstError = error }
+        do { firstChunk = try source.nextChunk() } catch { firstError = error.placed(atLine: 1) }
         let format = options.format ?? FormatDetection.format(forFileName: file)
             ?? FormatDetection.sniff(firstChunk ?? [])
         if format == .jsonl, options.encodingGiven {
@@ -108,8 +110,11 @@ final class UploadRunner {
             : fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
         if fileError != nil, (try? log.upload(id: uploadID))?.format == nil {
             // The file failed before its format was recorded (corrupt gzip, bad header): record what is known.
+            var sniffer = CSVDelimiterSniffer()
+            sniffer.feed(firstChunk ?? [])
+            let delimiter = options.delimiter ?? (format == .tsv ? 0x09 : sniffer.delimiter)
             try log.describe(
-                id: uploadID, format: format.rawValue, delimiter: format == .jsonl ? nil : delimiterText(options.delimiter ?? (format == .tsv ? 0x09 : nil)),
+                id: uploadID, format: format.rawValue, delimiter: format == .jsonl ? nil : delimiterText(delimiter),
                 encoding: options.encoding.rawValue, compression: source.compression.rawValue)
         }
         try log.finish(
@@ -118,8 +123,16 @@ final class UploadRunner {
         database.checkpoint()
 
         if let report {
-            try ReportWriter.write(uploadID: uploadID, log: log, to: report)
-            try report.commit()
+            do {
+                try ReportWriter.write(uploadID: uploadID, log: log, to: report)
+                try report.commit()
+            } catch let error as OutputError {
+                // The rows stay committed; the upload says its report could not be written.
+                try log.finish(
+                    id: uploadID, status: "failed", committed: true, bytes: source.bytesRead,
+                    error: FileError(code: .outputError, message: error.description), finishedAt: Timestamp.now())
+                throw error
+            }
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }

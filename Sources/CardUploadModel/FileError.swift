@@ -14,4 +14,12 @@ package struct FileError: Error, Sendable, Equatable {
         self.line = line
         self.offset = offset
     }
+
+    /// The same error placed at `line` when it has no line yet (a gzip stream that breaks mid-file is
+    /// reported at the line the decoded text had reached).
+    package func placed(atLine line: Int) -> FileError {
+        var placed = self
+        if placed.line == nil { placed.line = line }
+        return placed
+    }
 }

@@ -33,7 +33,9 @@ package final class CSVRecordStream {
         var first: [UInt8] = []
         var sourceEnded = false
         while first.count < 3 {
-            guard let next = try source.nextChunk() else {
+            let fetched: [UInt8]?
+            do { fetched = try source.nextChunk() } catch { throw error.placed(atLine: 1) }
+            guard let next = fetched else {
                 sourceEnded = true
                 break
             }
@@ -50,7 +52,9 @@ package final class CSVRecordStream {
             var sniffer = CSVDelimiterSniffer()
             sniffer.feed(first)
             while !sniffer.isDone, !sourceEnded, sniffer.bytesSeen <= maxRecordBytes + 4 {
-                guard let next = try source.nextChunk() else {
+                let fetched: [UInt8]?
+                do { fetched = try source.nextChunk() } catch { throw error.placed(atLine: 1) }
+                guard let next = fetched else {
                     sourceEnded = true
                     break
                 }
@@ -101,7 +105,9 @@ package final class CSVRecordStream {
         }
         chunk = []
         if sourceEnded { return false }
-        guard let next = try source.nextChunk() else {
+        let fetched: [UInt8]?
+        do { fetched = try source.nextChunk() } catch { throw error.placed(atLine: tokenizer.line) }
+        guard let next = fetched else {
             sourceEnded = true
             return false
         }

@@ -41,7 +41,9 @@ package final class JSONLinesRecordReader {
                 chunkOffset += chunk.count
                 chunk = []
                 chunkIndex = 0
-                guard let nextChunk = try source.nextChunk() else {
+                let fetched: [UInt8]?
+                do { fetched = try source.nextChunk() } catch { throw error.placed(atLine: lineNumber) }
+                guard let nextChunk = fetched else {
                     isAtEnd = true
                     // The last line has no line feed.
                     if pendingLength > 0 {

@@ -39,8 +39,19 @@ package final class Database {
         try execute("PRAGMA foreign_keys = ON")
         if mode == .readWriteCreate {
             // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).
+            // Switching a new file to WAL needs an exclusive lock and does not wait on the busy handler:
+            // when another run is creating the same store at this moment, retry up to the busy timeout.
             let journal = try prepare("PRAGMA journal_mode = WAL")
-            _ = try journal.queryOne([]) { $0.text(0) }
+            let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
+            while true {
+                do {
+                    _ = try journal.queryOne([]) { $0.text(0) }
+                    break
+                } catch let error where error.isBusy && ContinuousClock.now < deadline {
+                    journal.reset()
+                    usleep(10_000)
+                }
+            }
             try execute("PRAGMA synchronous = FULL")
             // 64 MiB of page cache: the key and id indexes of a large store stay in memory during a load.
             try execute("PRAGMA cache_size = -65536")

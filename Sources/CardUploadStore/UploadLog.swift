@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadRules
 import Foundation
 
 /// An upload as recorded in the store.
@@ -67,7 +68,7 @@ package final class UploadLog {
 
     private static let uploadColumns =
         "id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at, status, committed,"
-        + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset"
+        + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset, owner"
 
     package init(database: Database) {
         self.database = database
@@ -79,7 +80,10 @@ package final class UploadLog {
             try database.prepare(
                 "INSERT INTO uploads (id, file, started_at, status, committed, dry_run, owner)"
                     + " VALUES (?, ?, ?, 'running', 1, ?, ?)"
-            ).execute([.text(id), .text(file), .text(startedAt), .integer(dryRun ? 1 : 0), .text(ProcessIdentity.current)])
+            ).execute([
+                .text(id), .text(CardNumber.mask(file)), .text(startedAt), .integer(dryRun ? 1 : 0),
+                .text(ProcessIdentity.current),
+            ])
         }
     }
 
@@ -118,7 +122,8 @@ package final class UploadLog {
                     + " error_message = ?, error_line = ?, error_offset = ?, owner = NULL WHERE id = ?"
             ).execute([
                 .text(status), .integer(committed ? 1 : 0), .integer(Int64(bytes)), .text(finishedAt),
-                .text(error?.code.rawValue), .text(error?.message), .integer(error?.line), .integer(error?.offset),
+                .text(error?.code.rawValue), .text(error.map { CardNumber.mask($0.message) }), .integer(error?.line),
+                .integer(error?.offset),
                 .text(id),
             ])
         }
@@ -180,6 +185,12 @@ package final class UploadLog {
         return result
     }
 
+    /// A `running` upload whose process is gone is shown as `interrupted` even before a writer marks it
+    /// (read-only commands never write).
+    private static func displayStatus(_ status: String, owner: String?) -> String {
+        status == "running" && !ProcessIdentity.isAlive(owner) ? "interrupted" : status
+    }
+
     private static func readUpload(_ row: Statement) -> UploadRecord {
         var counts = UploadCounts()
         counts.created = Int(row.integer(12) ?? 0)
@@ -195,7 +206,7 @@ package final class UploadLog {
         return UploadRecord(
             id: row.text(0) ?? "", file: row.text(1) ?? "", format: row.text(2), delimiter: row.text(3),
             encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
-            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: row.text(9) ?? "",
+            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: displayStatus(row.text(9) ?? "", owner: row.text(20)),
             committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error)
     }
 }

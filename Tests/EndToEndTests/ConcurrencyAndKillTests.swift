@@ -50,6 +50,21 @@ import Testing
         #expect(try store.count("SELECT count(DISTINCT external_id) FROM cards") == 45_000)
     }
 
+    @Test func twoRunsCreatingANewStoreAtTheSameMomentBothLoad() throws {
+        let folder = try TemporaryDirectory()
+        let first = try folder.write("first.csv", Self.rows(0..<2_000))
+        let second = try folder.write("second.csv", Self.rows(1_000..<3_000))
+        for attempt in 0..<5 {
+            let db = folder.path("fresh-\(attempt).sqlite")
+            let a = try CardUploadBinary.start(["process", first, "--db", db, "--quiet"], in: folder.url)
+            let b = try CardUploadBinary.start(["process", second, "--db", db, "--quiet"], in: folder.url)
+            a.waitUntilExit()
+            b.waitUntilExit()
+            #expect(a.terminationStatus == 0 && b.terminationStatus == 0, "attempt \(attempt)")
+            #expect(try StoreInspector(db).count("SELECT count(DISTINCT external_id) FROM cards") == 3_000)
+        }
+    }
+
     @Test func aLoadKilledMidFileLosesNothingAndTheRerunCompletesIt() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
@@ -78,6 +93,10 @@ import Testing
         #expect(committedRows >= committed && committedRows < total, "killed after the last commit: \(committedRows)")
         // Each committed row's card is there, and no card lacks its row.
         #expect(try store.count("SELECT count(*) FROM cards") == committedRows)
+
+        // Read-only commands already show the dead run as interrupted (they never write).
+        let listed = try CardUploadBinary.run(["uploads", "list", "--json", "--db", db], in: folder.url)
+        #expect(try parseJSON(String(listed.stdout.split(separator: "\n").first ?? ""))["status"] as? String == "interrupted")
 
         let rerun = try CardUploadBinary.run(["process", file, "--db", db, "--report", folder.path("r.json")], in: folder.url)
         #expect(rerun.status == 0, "\(rerun.stderr)")

@@ -91,6 +91,7 @@ import Testing
         let report = try readJSON(folder.path("r.json"))
         let error = try #require(report["error"] as? [String: Any])
         #expect(error["code"] as? String == "corrupt_gzip")
+        #expect((error["line"] as? Int ?? 0) > 1, "the line the decoded text had reached")
         let offset = try #require(error["offset"] as? Int)
         #expect(offset > 0 && offset <= compressed.count - 20)
         let counts = try #require(report["counts"] as? [String: Int])

@@ -44,10 +44,11 @@ struct CardUploadBinary {
     /// Runs the binary to completion in `directory`, feeding `stdin` when given.
     @discardableResult
     static func run(
-        _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:],
+        executable: String? = nil
     ) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? url
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
