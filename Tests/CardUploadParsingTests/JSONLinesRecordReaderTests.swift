@@ -260,7 +260,8 @@ final class FailingChunkSource: ChunkSource {
         let reader = JSONLinesRecordReader(source: FailingChunkSource(chunks: [Array("{}\n{\"type\"".utf8)]))
         let first = try #require(try reader.next())
         #expect(JSONRecordSnapshot(first) == .card(line: 1, offset: 0, RawCard()))
-        #expect(throws: FileError(code: .corruptGzip, message: "gzip stream cut short", offset: 10)) {
+        // The error is placed at the line the decoded text had reached.
+        #expect(throws: FileError(code: .corruptGzip, message: "gzip stream cut short", line: 2, offset: 10)) {
             try reader.next()
         }
     }
