@@ -11,7 +11,17 @@ public enum CardUploadCLI {
 
     /// Runs the command in `arguments` (without the program name) and returns the exit code.
     public static func main(_ arguments: [String]) -> Int32 {
-        run(arguments, console: .standard).rawValue
+        // A closed pipe gives EPIPE (a listing then ends quietly) instead of killing the process; a file
+        // over the size limit gives EFBIG, reported as an output (73) or database (74) error.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+        var code = run(arguments, console: .standard)
+        if StandardOutputFailure.errorNumber != 0 {
+            let reason = String(cString: strerror(StandardOutputFailure.errorNumber))
+            Console.writeAll(STDERR_FILENO, "Error: cannot write to standard output: \(reason)\n")
+            code = code.combined(with: .cannotCreateOutput)
+        }
+        return code.rawValue
     }
 
     /// Runs with an injected console, for tests.

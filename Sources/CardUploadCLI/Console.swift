@@ -10,9 +10,12 @@ package struct Console: Sendable {
         self.err = err
     }
 
-    /// The process's standard output and standard error, unbuffered writes.
+    /// The process's standard output and standard error, unbuffered writes. A failed write to standard
+    /// output (other than a reader that went away) is remembered: the run then exits 73.
     package static let standard = Console(
-        out: { writeAll(STDOUT_FILENO, $0) },
+        out: { text in
+            if !writeAll(STDOUT_FILENO, text), errno != EPIPE { StandardOutputFailure.errorNumber = errno }
+        },
         err: { writeAll(STDERR_FILENO, $0) })
 
     /// Writes every byte of `text` to `descriptor`; false when the write failed (EPIPE, ENOSPC…).
@@ -31,4 +34,10 @@ package struct Console: Sendable {
         bytes.removeAll()
         return true
     }
+}
+
+/// Whether a write to standard output failed (a full disk, `/dev/full`) — exit 73.
+enum StandardOutputFailure {
+    /// The errno of the first failed write, 0 while none failed.
+    nonisolated(unsafe) static var errorNumber: Int32 = 0
 }

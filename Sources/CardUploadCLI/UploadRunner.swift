@@ -102,7 +102,12 @@ final class UploadRunner {
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch {
             database.rollback()
-            try? log.finish(id: uploadID, status: "failed", committed: true, bytes: source.bytesRead, error: nil, finishedAt: Timestamp.now())
+            // A busy store would make this wait the whole timeout again; the next run marks the upload.
+            if !((error as? DatabaseError)?.isBusy ?? false) {
+                try? log.finish(
+                    id: uploadID, status: "failed", committed: true, bytes: source.bytesRead, error: nil,
+                    finishedAt: Timestamp.now())
+            }
             throw error
         }
 
@@ -181,6 +186,14 @@ final class UploadRunner {
         var progress = ProgressLine(name: displayName, total: source.size, quiet: options.quiet)
         defer { progress.clear() }
 
+        // A slow pipe must not hold the write lock: commit before waiting for more input.
+        var waitCommitError: (any Error)?
+        source.willWait = {
+            guard database.isInTransaction, waitCommitError == nil else { return }
+            do { try commitBatch() } catch { waitCommitError = error }
+        }
+        defer { source.willWait = nil }
+
         func commitBatch() throws {
             guard database.isInTransaction else { return }
             try log.addBatch(uploadID: uploadID, counts: batch, bytes: source.bytesRead)
@@ -195,6 +208,7 @@ final class UploadRunner {
         do {
             while let record = try reader.next() {
                 try StopSignal.check()
+                if let waitCommitError { throw waitCommitError }
                 var outcome: RowOutcome
                 var externalID: String?
                 var entityID: String?

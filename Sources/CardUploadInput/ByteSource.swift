@@ -107,6 +107,10 @@ package final class ByteSource: ChunkSource {
         }
     }
 
+    /// Called before a read that would wait for more input (a pipe or terminal that has nothing ready yet),
+    /// so the caller can commit its open batch rather than hold the write lock while it waits.
+    package var willWait: (() -> Void)?
+
     deinit {
         inputBuffer.deallocate()
         outputBuffer?.deallocate()
@@ -284,6 +288,7 @@ package final class ByteSource: ChunkSource {
                 }
                 pending = 0..<leftover
             }
+            if size == nil, let willWait, !hasDataReady() { willWait() }
             let count = read(fileDescriptor, inputBuffer + pending.upperBound, readSize - pending.upperBound)
             if count > 0 {
                 bytesRead += count
@@ -306,6 +311,12 @@ package final class ByteSource: ChunkSource {
                 }
             }
         }
+    }
+
+    /// True when a read would not block: data (or the end) is ready on the descriptor.
+    private func hasDataReady() -> Bool {
+        var request = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) != 0
     }
 
     /// Blocks until a non-blocking descriptor (say, a standard input left in O_NONBLOCK) has data or ends.

@@ -6,6 +6,11 @@ import CardUploadStore
 package enum ReportWriter {
     /// Writes the report of upload `uploadID` to `output`.
     package static func write(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+        // One read transaction: the counts and the rows come from the same snapshot of the store.
+        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, to: output) }
+    }
+
+    private static func writeReport(uploadID: String, log: UploadLog, to output: OutputFile) throws {
         guard let upload = try log.upload(id: uploadID) else { return }
         let byCode = try log.rejectionsByCode(uploadID: uploadID)
         var head = "{"

@@ -188,7 +188,9 @@ package final class CardStore {
             }
             let update = try database.prepare(
                 "UPDATE cards SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?")
-            try update.execute([.text(status.rawValue), .text(status == .active ? nil : reason), .text(Timestamp.now()), .text(id)])
+            // A reason is free text: a card number in it is stored masked, never whole.
+            let storedReason = status == .active ? nil : reason.map(CardNumber.mask)
+            try update.execute([.text(status.rawValue), .text(storedReason), .text(Timestamp.now()), .text(id)])
             guard let changed = try self.card(id: id) else { throw StatusChangeError.notFound }
             return changed
         }

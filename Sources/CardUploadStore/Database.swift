@@ -6,6 +6,7 @@ package final class Database {
     let sqliteConnection: OpaquePointer
     package let path: String
     package let isReadOnly: Bool
+    private let busyTimeoutMilliseconds: Int32
 
     /// How to open the file.
     package enum Mode {
@@ -34,6 +35,7 @@ package final class Database {
         self.sqliteConnection = handle
         self.path = path
         self.isReadOnly = mode == .readOnly
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
@@ -107,9 +109,16 @@ package final class Database {
         if isInTransaction { sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil) }
     }
 
-    /// Copies the WAL into the database file so the file alone is complete.
+    /// Copies the WAL into the database file so the file alone is complete — without waiting: a TRUNCATE
+    /// checkpoint waits on the busy handler for readers while holding the writer lock, which would stall
+    /// every other load behind a `cards list | less`. When readers are there, a PASSIVE one copies what it can.
     package func checkpoint() {
-        sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        sqlite3_busy_timeout(sqliteConnection, 0)
+        defer { sqlite3_busy_timeout(sqliteConnection, busyTimeoutMilliseconds) }
+        let code = sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        if code & 0xFF == SQLITE_BUSY {
+            sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        }
     }
 
     /// Builds the error for result code `code` from the connection's current message.

@@ -147,6 +147,13 @@ package final class UploadLog {
         return abandoned
     }
 
+    /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot.
+    package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        try database.execute("BEGIN DEFERRED")
+        defer { database.rollback() }
+        return try body()
+    }
+
     /// The upload with `id`, or nil.
     package func upload(id: String) throws -> UploadRecord? {
         try database.prepare("SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?").queryOne([.text(id)], Self.readUpload)

@@ -99,3 +99,52 @@ import Testing
         }
     }
 }
+
+/// Values that SQLite's C strings would cut short, outputs to a full device, free text with card numbers.
+@Suite struct StorageFidelityTests {
+    @Test func aNULInsideAValueIsStoredWholeAndKeysStayApart() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let lines = [
+            #"{"external_id":"x1","account_id":"account_a","entity_id":"entity_b","details":{"last_four":"0001"}}"#,
+            #"{"external_id":"x1","account_id":"account_a","entity_id":"entity_b\u0000zz","details":{"last_four":"0002"}}"#,
+            #"{"external_id":"x2","account_id":"account_a","entity_id":"entity_b","details":{"last_four":"0003"},"metadata":{"k":"a\u0000b"}}"#,
+        ]
+        let file = try folder.write("a.jsonl", lines.joined(separator: "\n") + "\n")
+        let result = try CardUploadBinary.run(["process", file, "--db", db, "--report", folder.path("r.json")], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let store = try StoreInspector(db)
+        #expect(try store.count("SELECT count(*) FROM cards") == 3)
+        #expect(try store.count("SELECT length(CAST(entity_id AS BLOB)) FROM cards WHERE last_four = '0002'") == 11)
+        #expect(try store.count("SELECT length(CAST(metadata AS BLOB)) FROM cards WHERE last_four = '0003'") == #"{"k":"a\u0000b"}"#.utf8.count)
+    }
+
+    @Test func printingToAFullDeviceIs73() throws {
+        let folder = try TemporaryDirectory()
+        try #require(FileManager.default.fileExists(atPath: "/dev/full"))
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "'\(CardUploadBinary.url.path)' --version > /dev/full"]
+        shell.currentDirectoryURL = folder.url
+        shell.standardError = FileHandle.nullDevice
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 73)
+    }
+
+    @Test func aStatusReasonWithACardNumberIsStoredMasked() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let file = try folder.write("a.csv", "external_id,account_id,entity_id,details.last_four\nk1,account_a,entity_e,0001\n")
+        #expect(try CardUploadBinary.run(["process", file, "--db", db], in: folder.url).status == 0)
+        let id = try #require(try StoreInspector(db).value("SELECT id FROM cards"))
+        let result = try CardUploadBinary.run(
+            ["cards", "set-status", id, "inactive", "--reason", "customer read out 4111 1111 1111 1111", "--db", db], in: folder.url)
+        #expect(result.status == 0)
+        #expect(try parseJSON(result.stdout)["status_reason"] as? String == "customer read out **** **** **** 1111")
+        for file in ["cards.sqlite", "cards.sqlite-wal"] {
+            guard let bytes = FileManager.default.contents(atPath: folder.path(file)) else { continue }
+            #expect(bytes.range(of: Data("4111 1111 1111 1111".utf8)) == nil)
+        }
+    }
+}
