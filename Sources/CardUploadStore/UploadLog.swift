@@ -55,6 +55,7 @@ package struct UploadRowRecord: Sendable {
 /// The uploads table and the per-row outcomes: written in the same transactions as the cards.
 package final class UploadLog {
     private let database: Database
+    private let ownership: UploadOwnership
     private lazy var insertRow = Result { () throws(DatabaseError) in
         try database.prepare(
             "INSERT INTO upload_rows (upload_id, line, external_id, entity_id, outcome, card_id, errors)"
@@ -72,6 +73,7 @@ package final class UploadLog {
 
     package init(database: Database) {
         self.database = database
+        self.ownership = UploadOwnership(databasePath: database.path)
     }
 
     /// Records a new upload as `running`, owned by this process.
@@ -82,7 +84,7 @@ package final class UploadLog {
                     + " VALUES (?, ?, ?, 'running', 1, ?, ?)"
             ).execute([
                 .text(id), .text(CardNumber.mask(file)), .text(startedAt), .integer(dryRun ? 1 : 0),
-                .text(ProcessIdentity.current),
+                .text(ownership.claim()),
             ])
         }
     }
@@ -127,6 +129,7 @@ package final class UploadLog {
                 .text(id),
             ])
         }
+        ownership.releaseAll()
     }
 
     /// Marks `interrupted` every upload still `running` whose process is gone; returns their ids.
@@ -137,7 +140,7 @@ package final class UploadLog {
         try database.prepare("SELECT id, owner FROM uploads WHERE status = 'running'").forEachRow([]) { row in
             candidates.append((row.text(0) ?? "", row.text(1)))
         }
-        let abandoned = candidates.filter { !ProcessIdentity.isAlive($0.owner) }.map(\.id)
+        let abandoned = candidates.filter { !UploadOwnership.isAlive($0.owner, databasePath: database.path) }.map(\.id)
         guard !abandoned.isEmpty else { return [] }
         try database.writeTransaction {
             let mark = try database.prepare(
@@ -156,7 +159,7 @@ package final class UploadLog {
 
     /// The upload with `id`, or nil.
     package func upload(id: String) throws -> UploadRecord? {
-        try database.prepare("SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?").queryOne([.text(id)], Self.readUpload)
+        try database.prepare("SELECT \(Self.uploadColumns) FROM uploads WHERE id = ?").queryOne([.text(id)]) { self.readUpload($0) }
     }
 
     /// Uploads, newest first.
@@ -164,7 +167,7 @@ package final class UploadLog {
         var records: [UploadRecord] = []
         let limitClause = limit.map { " LIMIT \($0)" } ?? ""
         try database.prepare("SELECT \(Self.uploadColumns) FROM uploads ORDER BY started_at DESC, rowid DESC\(limitClause)")
-            .forEachRow([]) { records.append(Self.readUpload($0)) }
+            .forEachRow([]) { records.append(self.readUpload($0)) }
         return records
     }
 
@@ -192,13 +195,17 @@ package final class UploadLog {
         return result
     }
 
-    /// A `running` upload whose process is gone is shown as `interrupted` even before a writer marks it
-    /// (read-only commands never write).
-    private static func displayStatus(_ status: String, owner: String?) -> String {
-        status == "running" && !ProcessIdentity.isAlive(owner) ? "interrupted" : status
+    /// The upload in `row`; a `running` upload whose process is gone is shown as `interrupted` even before
+    /// a writer marks it (read-only commands never write).
+    private func readUpload(_ row: Statement) -> UploadRecord {
+        var record = Self.readUploadColumns(row)
+        if record.status == "running", !UploadOwnership.isAlive(row.text(20), databasePath: database.path) {
+            record.status = "interrupted"
+        }
+        return record
     }
 
-    private static func readUpload(_ row: Statement) -> UploadRecord {
+    private static func readUploadColumns(_ row: Statement) -> UploadRecord {
         var counts = UploadCounts()
         counts.created = Int(row.integer(12) ?? 0)
         counts.replayed = Int(row.integer(13) ?? 0)
@@ -213,42 +220,16 @@ package final class UploadLog {
         return UploadRecord(
             id: row.text(0) ?? "", file: row.text(1) ?? "", format: row.text(2), delimiter: row.text(3),
             encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
-            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: displayStatus(row.text(9) ?? "", owner: row.text(20)),
+            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: row.text(9) ?? "",
             committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error)
     }
 }
 
-/// Who runs an upload: `host:pid:start-time`, so a later run can tell a live owner from a dead one
-/// (a pid alone may have been reused).
+/// The host and process, recorded beside an upload's lock slot for whoever reads the store by hand.
 package enum ProcessIdentity {
-    /// This process.
-    package static let current: String = {
-        let pid = getpid()
-        return "\(hostName):\(pid):\(startTime(of: pid) ?? "?")"
-    }()
-
-    private static var hostName: String {
+    static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
         return buffer.withUnsafeBufferPointer { String(validatingCString: $0.baseAddress!) ?? "" }
-    }
-
-    /// The start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or nil when it is gone.
-    static func startTime(of pid: pid_t) -> String? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let closing = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: closing)...].split(separator: " ")
-        // After the command name: field 3 (state) is fields[0], so field 22 is fields[19].
-        return fields.count > 19 ? String(fields[19]) : nil
-    }
-
-    /// False only when `owner` names a process on this host that is certainly gone.
-    static func isAlive(_ owner: String?) -> Bool {
-        guard let owner else { return false }
-        let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]) else { return false }
-        let host = parts[0..<(parts.count - 2)].joined(separator: ":")
-        guard host == hostName else { return true }
-        return startTime(of: pid) == String(parts[parts.count - 1])
     }
 }

@@ -1,4 +1,5 @@
 @testable import CardUploadStore
+import Foundation
 import Testing
 
 /// Card and upload ids, timestamps, and telling a live upload owner from a dead one.
@@ -25,14 +26,19 @@ import Testing
         #expect(Array(stamp)[10] == "T" && Array(stamp)[19] == ".")
     }
 
-    @Test func thisProcessIsAliveAndAMadeUpOneIsNot() {
-        #expect(ProcessIdentity.isAlive(ProcessIdentity.current))
-        let parts = ProcessIdentity.current.split(separator: ":")
-        let host = parts.dropLast(2).joined(separator: ":")
-        #expect(!ProcessIdentity.isAlive("\(host):\(parts[parts.count - 2]):1"))
-        #expect(!ProcessIdentity.isAlive("\(host):999999999:1"))
-        #expect(!ProcessIdentity.isAlive(nil))
-        // Another host cannot be checked: treated as alive, never marked interrupted.
-        #expect(ProcessIdentity.isAlive("some-other-host:1:1"))
+    @Test func anUploadIsAliveWhileItsSlotIsHeldAndDeadOnceReleased() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("owner-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path + "-uploads.lock") }
+        let ownership = UploadOwnership(databasePath: path)
+        let owner = ownership.claim()
+        #expect(owner.hasPrefix("slot:"))
+        #expect(UploadOwnership.isAlive(owner, databasePath: path))
+        // Another slot of the same file, held by nobody.
+        #expect(!UploadOwnership.isAlive("slot:123 host:1", databasePath: path))
+        ownership.releaseAll()
+        #expect(!UploadOwnership.isAlive(owner, databasePath: path))
+        #expect(!UploadOwnership.isAlive(nil, databasePath: path))
+        // An owner recorded without a slot cannot be checked: never marked interrupted.
+        #expect(UploadOwnership.isAlive("somehost:42", databasePath: path))
     }
 }
