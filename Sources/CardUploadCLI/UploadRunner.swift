@@ -81,7 +81,7 @@ final class UploadRunner {
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
-        try log.begin(id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false)
+        let uploadSeq = try log.begin(id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false)
 
         var counts = UploadCounts()
         var fileError: FileError?
@@ -91,7 +91,7 @@ final class UploadRunner {
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
             let (reader, delimiter) = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, source: source)
             _ = delimiter
-            counts = try loadRows(from: reader, database: database, log: log, uploadID: uploadID, source: source)
+            counts = try loadRows(from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source)
         } catch let error as FileError {
             fileError = error
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
@@ -176,7 +176,7 @@ final class UploadRunner {
     /// Applies every record in file order, committing in batches of `batchSize` rows or `batchSeconds` of work;
     /// each row's outcome is committed with its card. Returns the committed counts.
     private func loadRows(
-        from reader: any RecordReader, database: Database, log: UploadLog, uploadID: String, source: ByteSource
+        from reader: any RecordReader, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource
     ) throws -> UploadCounts {
         let cards = CardStore(database: database)
         var total = UploadCounts()
@@ -196,7 +196,7 @@ final class UploadRunner {
 
         func commitBatch() throws {
             guard database.isInTransaction else { return }
-            try log.addBatch(uploadID: uploadID, counts: batch, bytes: source.bytesRead)
+            try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: source.bytesRead)
             try database.execute("COMMIT")
             total.created += batch.created
             total.replayed += batch.replayed
@@ -234,9 +234,9 @@ final class UploadRunner {
                     batchStarted = .now
                 }
                 if let request {
-                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadID: uploadID, now: clock.now())
+                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadSeq: uploadSeq, now: clock.now())
                 }
-                try log.recordRow(uploadID: uploadID, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
+                try log.recordRow(uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
                 batch.add(outcome)
                 if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
                     try commitBatch()

@@ -14,7 +14,7 @@ package final class CardStore {
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, upload_id, created_at, updated_at)"
+            + " replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at)"
             + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
@@ -22,7 +22,8 @@ package final class CardStore {
 
     private static let cardColumns =
         "id, external_id, account_id, entity_id, type, status, status_reason, created_at, updated_at,"
-        + " last_four, replacement_for, replaced_by, metadata, upload_id"
+        + " last_four, replacement_for, replaced_by, metadata,"
+        + " (SELECT uploads.id FROM uploads WHERE uploads.seq = cards.upload_seq)"
 
     package init(database: Database) {
         self.database = database
@@ -39,23 +40,29 @@ package final class CardStore {
     /// The stored body is the card's own columns (account_id, type, last_four, replacement_for and the
     /// canonical metadata JSON; entity_id is part of the key), so the same body means every one of them is
     /// equal byte for byte — the same comparison as `CardRequest.canonicalBody`, without storing it twice.
-    package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadID: String?, now: String) throws(DatabaseError) -> RowOutcome {
-        if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
-            return outcome
-        }
-        if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
-            return .rejected([error])
+    ///
+    /// A row without `replacement_for` tries the insert first and looks the key up only when the unique
+    /// index refused it (a bulk load of new cards then costs one statement, not two); a row with one is
+    /// looked up first, because a replayed row is not checked against the replacement rules again.
+    package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, now: String) throws(DatabaseError) -> RowOutcome {
+        if let replaced = request.replacementFor {
+            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
+                return outcome
+            }
+            if let error = try replacementError(replaced, entityID: request.entityID) {
+                return .rejected([error])
+            }
         }
         let cardID = identifiers.cardID()
         let insert = try insertCard.get()
         try insert.execute([
             .text(cardID), .text(request.externalID), .text(request.accountID), .text(request.entityID),
             .text(request.type.rawValue), .text(request.lastFour), .text(request.replacementFor),
-            .text(request.metadataJSON), .text(uploadID), .text(now), .text(now),
+            .text(request.metadataJSON), uploadSeq.map(SQLValue.integer), .text(now), .text(now),
         ])
         if database.changes == 0 {
-            // The unique indexes refused the card: the key was written since the look-up (or the replaced
-            // card was taken). Answer as the look-up would now.
+            // The unique indexes refused the card: the key is already stored (or the replaced card was
+            // taken). Answer as the look-up says.
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
                 return outcome
             }
@@ -153,7 +160,10 @@ package final class CardStore {
         if let entity = filter.entityID { conditions.append("entity_id = ?"); values.append(.text(entity)) }
         if let account = filter.accountID { conditions.append("account_id = ?"); values.append(.text(account)) }
         if let status = filter.status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
-        if let upload = filter.uploadID { conditions.append("upload_id = ?"); values.append(.text(upload)) }
+        if let upload = filter.uploadID {
+            conditions.append("upload_seq = (SELECT seq FROM uploads WHERE id = ?)")
+            values.append(.text(upload))
+        }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let statement = try database.prepare("SELECT \(Self.cardColumns) FROM cards\(whereClause) ORDER BY rowid")
         try statement.forEachRow(values) { row in try body(Self.readCard(row)) }

@@ -84,6 +84,9 @@ package final class Database {
         }
     }
 
+    /// The rowid of the last row inserted on this connection.
+    package var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(sqliteConnection) }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     package var changes: Int { Int(sqlite3_changes(sqliteConnection)) }
 

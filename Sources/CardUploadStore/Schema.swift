@@ -5,7 +5,8 @@ package enum Schema {
         // 0 -> 1: cards, uploads, and the outcome of every row of every upload.
         """
         CREATE TABLE uploads (
-            id            TEXT PRIMARY KEY NOT NULL,
+            seq           INTEGER PRIMARY KEY,
+            id            TEXT NOT NULL UNIQUE,
             file          TEXT NOT NULL,
             format        TEXT,
             delimiter     TEXT,
@@ -42,21 +43,21 @@ package enum Schema {
             replacement_for TEXT REFERENCES cards (id),
             replaced_by     TEXT REFERENCES cards (id),
             metadata        TEXT NOT NULL DEFAULT '{}',
-            upload_id       TEXT REFERENCES uploads (id),
+            upload_seq      INTEGER REFERENCES uploads (seq),
             created_at      TEXT NOT NULL,
             updated_at      TEXT NOT NULL
         );
         CREATE UNIQUE INDEX cards_by_key ON cards (entity_id, external_id);
         CREATE UNIQUE INDEX cards_by_replacement ON cards (replacement_for) WHERE replacement_for IS NOT NULL;
         CREATE TABLE upload_rows (
-            upload_id   TEXT NOT NULL REFERENCES uploads (id),
+            upload_seq  INTEGER NOT NULL REFERENCES uploads (seq),
             line        INTEGER NOT NULL,
             external_id TEXT,
             entity_id   TEXT,
             outcome     TEXT NOT NULL CHECK (outcome IN ('created', 'replayed', 'updated', 'rejected')),
             card_id     TEXT,
             errors      TEXT,
-            PRIMARY KEY (upload_id, line)
+            PRIMARY KEY (upload_seq, line)
         ) WITHOUT ROWID;
         """,
     ]

@@ -58,13 +58,13 @@ package final class UploadLog {
     private let ownership: UploadOwnership
     private lazy var insertRow = Result { () throws(DatabaseError) in
         try database.prepare(
-            "INSERT INTO upload_rows (upload_id, line, external_id, entity_id, outcome, card_id, errors)"
+            "INSERT INTO upload_rows (upload_seq, line, external_id, entity_id, outcome, card_id, errors)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)")
     }
     private lazy var addCounts = Result { () throws(DatabaseError) in
         try database.prepare(
             "UPDATE uploads SET rows = rows + ?, created = created + ?, replayed = replayed + ?,"
-                + " updated = updated + ?, rejected = rejected + ?, bytes = ? WHERE id = ?")
+                + " updated = updated + ?, rejected = rejected + ?, bytes = ? WHERE seq = ?")
     }
 
     private static let uploadColumns =
@@ -76,8 +76,10 @@ package final class UploadLog {
         self.ownership = UploadOwnership(databasePath: database.path)
     }
 
-    /// Records a new upload as `running`, owned by this process.
-    package func begin(id: String, file: String, startedAt: String, dryRun: Bool) throws {
+    /// Records a new upload as `running`, owned by this process; returns its sequence number, the key its
+    /// rows and cards refer to.
+    @discardableResult
+    package func begin(id: String, file: String, startedAt: String, dryRun: Bool) throws -> Int64 {
         try database.writeTransaction {
             try database.prepare(
                 "INSERT INTO uploads (id, file, started_at, status, committed, dry_run, owner)"
@@ -86,6 +88,7 @@ package final class UploadLog {
                 .text(id), .text(CardNumber.mask(file)), .text(startedAt), .integer(dryRun ? 1 : 0),
                 .text(ownership.claim()),
             ])
+            return database.lastInsertedRowID
         }
     }
 
@@ -99,20 +102,20 @@ package final class UploadLog {
     }
 
     /// Records one row's outcome, in the caller's open transaction.
-    package func recordRow(uploadID: String, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws(DatabaseError) {
+    package func recordRow(uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws(DatabaseError) {
         var errors: String?
         if case .rejected(let rowErrors) = outcome { errors = rowErrors.json }
         try insertRow.get().execute([
-            .text(uploadID), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
+            .integer(uploadSeq), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
             .text(outcome.cardID), .text(errors),
         ])
     }
 
     /// Adds a batch's counts, in the caller's open transaction.
-    package func addBatch(uploadID: String, counts: UploadCounts, bytes: Int) throws(DatabaseError) {
+    package func addBatch(uploadSeq: Int64, counts: UploadCounts, bytes: Int) throws(DatabaseError) {
         try addCounts.get().execute([
             .integer(Int64(counts.rows)), .integer(Int64(counts.created)), .integer(Int64(counts.replayed)),
-            .integer(Int64(counts.updated)), .integer(Int64(counts.rejected)), .integer(Int64(bytes)), .text(uploadID),
+            .integer(Int64(counts.updated)), .integer(Int64(counts.rejected)), .integer(Int64(bytes)), .integer(uploadSeq),
         ])
     }
 
@@ -174,7 +177,8 @@ package final class UploadLog {
     /// Streams the recorded rows of upload `id` in line order.
     package func forEachRow(uploadID: String, _ body: (UploadRowRecord) throws -> Void) throws {
         try database.prepare(
-            "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows WHERE upload_id = ? ORDER BY line"
+            "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows"
+                + " WHERE upload_seq = (SELECT seq FROM uploads WHERE id = ?) ORDER BY line"
         ).forEachRow([.text(uploadID)]) { row in
             try body(UploadRowRecord(
                 line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2),
@@ -188,7 +192,8 @@ package final class UploadLog {
         try database.prepare(
             "SELECT code, count(DISTINCT line), min(line) FROM (SELECT DISTINCT upload_rows.line AS line,"
                 + " json_extract(e.value, '$.code') AS code FROM upload_rows, json_each(upload_rows.errors) AS e"
-                + " WHERE upload_rows.upload_id = ? AND upload_rows.outcome = 'rejected') GROUP BY code ORDER BY code"
+                + " WHERE upload_rows.upload_seq = (SELECT seq FROM uploads WHERE id = ?)"
+                + " AND upload_rows.outcome = 'rejected') GROUP BY code ORDER BY code"
         ).forEachRow([.text(uploadID)]) { row in
             result.append((row.text(0) ?? "", Int(row.integer(1) ?? 0), Int(row.integer(2) ?? 0)))
         }
