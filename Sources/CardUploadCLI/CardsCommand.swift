@@ -4,15 +4,10 @@ import CardUploadStore
 /// `card-upload cards get|find|list|set-status`.
 enum CardsCommand {
     static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let sub = words.first, !sub.hasPrefix("-") else {
-            if words.first == "--help" || words.first == "-h" {
-                console.out(Help.text(for: "cards"))
-                return .success
-            }
-            throw UsageError(message: "missing subcommand: get, find, list or set-status", command: "cards")
-        }
+        guard let (sub, rest) = try Subcommand.split(
+            words, group: "cards", choices: "get, find, list or set-status", console: console)
+        else { return .success }
         let command = "cards \(sub)"
-        let rest = words.dropFirst()
         switch sub {
         case "get":
             let arguments = try ParsedArguments(rest, known: ["db": .value, "quiet": .flag], command: command)

@@ -6,15 +6,10 @@ import Foundation
 /// `card-upload uploads list|show`.
 enum UploadsCommand {
     static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let sub = words.first, !sub.hasPrefix("-") else {
-            if words.first == "--help" || words.first == "-h" {
-                console.out(Help.text(for: "uploads"))
-                return .success
-            }
-            throw UsageError(message: "missing subcommand: list or show", command: "uploads")
+        guard let (sub, rest) = try Subcommand.split(words, group: "uploads", choices: "list or show", console: console) else {
+            return .success
         }
         let command = "uploads \(sub)"
-        let rest = words.dropFirst()
         switch sub {
         case "list":
             let arguments = try ParsedArguments(

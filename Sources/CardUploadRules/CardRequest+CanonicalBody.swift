@@ -1,3 +1,5 @@
+import CardUploadModel
+
 /// The canonical body of a request (SPEC §4): the bytes two requests are compared by.
 ///
 /// Compact JSON with sorted keys:
@@ -68,45 +70,8 @@ struct CanonicalJSON {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// Appends `text` as a JSON string, escaped the one canonical way.
+    /// Appends `text` as a JSON string, escaped the one canonical way (`JSONString`, shared by every output).
     mutating func append(string text: String) {
-        bytes.append(ASCII.quote)
-        let appended: Void? = text.utf8.withContiguousStorageIfAvailable { append(escaping: $0) }
-        if appended == nil { append(escaping: Array(text.utf8)) }
-        bytes.append(ASCII.quote)
-    }
-
-    /// Appends `utf8`, escaping `"`, `\` and U+0000–U+001F.
-    private mutating func append(escaping utf8: some Collection<UInt8>) {
-        if !utf8.contains(where: Self.needsEscape) {
-            bytes.append(contentsOf: utf8)
-            return
-        }
-        for byte in utf8 {
-            guard Self.needsEscape(byte) else {
-                bytes.append(byte)
-                continue
-            }
-            bytes.append(ASCII.backslash)
-            switch byte {
-            case ASCII.quote, ASCII.backslash: bytes.append(byte)
-            case 0x08: bytes.append(0x62)  // b
-            case 0x09: bytes.append(0x74)  // t
-            case 0x0A: bytes.append(0x6E)  // n
-            case 0x0C: bytes.append(0x66)  // f
-            case 0x0D: bytes.append(0x72)  // r
-            default:  // u00xx
-                bytes.append(contentsOf: [0x75, ASCII.zero, ASCII.zero, Self.hexDigit(byte >> 4), Self.hexDigit(byte & 0x0F)])
-            }
-        }
-    }
-
-    /// The lowercase hexadecimal digit of `value` (0–15).
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? ASCII.zero + value : 0x61 + value - 10  // 0-9, a-f
-    }
-
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash
+        JSONString.append(text, to: &bytes)
     }
 }

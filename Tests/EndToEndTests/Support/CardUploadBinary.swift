@@ -25,16 +25,24 @@ struct CardUploadBinary {
         return packageRoot.appendingPathComponent(".build/debug/card-upload")
     }()
 
-    /// Starts the binary without waiting (for kill and concurrency tests).
-    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+    /// A process for the binary (or `executable`) in `directory`, without the caller's `CARD_UPLOAD_DB`.
+    private static func prepare(
+        _ arguments: [String], in directory: URL, environment: [String: String], executable: String?
+    ) -> Process {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? url
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CARD_UPLOAD_DB")
         for (key, value) in environment { env[key] = value }
         process.environment = env
+        return process
+    }
+
+    /// Starts the binary without waiting (for kill and concurrency tests).
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+        let process = prepare(arguments, in: directory, environment: environment, executable: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -47,14 +55,7 @@ struct CardUploadBinary {
         _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:],
         executable: String? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CARD_UPLOAD_DB")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        let process = prepare(arguments, in: directory, environment: environment, executable: executable)
         let outFile = directory.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let errFile = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
