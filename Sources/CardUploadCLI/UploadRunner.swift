@@ -89,8 +89,7 @@ final class UploadRunner {
         do {
             if let firstError { throw firstError }
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
-            let (reader, delimiter) = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, source: source)
-            _ = delimiter
+            let reader = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, source: source)
             counts = try loadRows(from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source)
         } catch let error as FileError {
             fileError = error
@@ -133,10 +132,12 @@ final class UploadRunner {
                 try report.commit()
             } catch let error as OutputError {
                 // The rows stay committed; the upload says its report could not be written.
+                let outputError = FileError(code: .outputError, message: error.description)
                 try log.finish(
                     id: uploadID, status: "failed", committed: true, bytes: source.bytesRead,
-                    error: FileError(code: .outputError, message: error.description), finishedAt: Timestamp.now())
-                throw error
+                    error: outputError, finishedAt: Timestamp.now())
+                printSummary(uploadID: uploadID, status: "failed", counts: counts, fileError: outputError, log: log)
+                return .cannotCreateOutput
             }
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
@@ -148,7 +149,7 @@ final class UploadRunner {
     /// Opens the reader for `format` (reading the CSV header) and records how the input is read.
     private func makeReader(
         format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, source: ByteSource
-    ) throws -> (any RecordReader, String?) {
+    ) throws -> any RecordReader {
         let reader: any RecordReader
         var delimiter: String?
         switch format {
@@ -166,7 +167,7 @@ final class UploadRunner {
             id: uploadID, format: format.rawValue, delimiter: delimiter,
             encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
             compression: source.compression.rawValue)
-        return (reader, delimiter)
+        return reader
     }
 
     private func delimiterText(_ byte: UInt8?) -> String? {
