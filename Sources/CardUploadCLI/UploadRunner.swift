@@ -130,6 +130,8 @@ final class UploadRunner {
             do {
                 try ReportWriter.write(uploadID: uploadID, log: log, to: report)
                 try report.commit()
+            } catch let error as OutputError where error.isBrokenPipe {
+                // The reader of standard output went away (`| head`): the load itself is complete.
             } catch let error as OutputError {
                 // The rows stay committed; the upload says its report could not be written.
                 let outputError = FileError(code: .outputError, message: error.description)

@@ -4,11 +4,14 @@ import Foundation
 package struct OutputError: Error, Sendable, CustomStringConvertible {
     package var path: String
     package var reason: String
+    /// The reader of a pipe went away (SIGPIPE, ignored, gives EPIPE): not an output error (SPEC §1).
+    package var isBrokenPipe = false
     package var description: String { "cannot write \(path): \(reason)" }
 
-    package init(path: String, reason: String) {
+    package init(path: String, reason: String, isBrokenPipe: Bool = false) {
         self.path = path
         self.reason = reason
+        self.isBrokenPipe = isBrokenPipe
     }
 }
 
@@ -71,7 +74,7 @@ package final class OutputFile {
             }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
+                throw OutputError(path: path, reason: String(cString: strerror(errno)), isBrokenPipe: errno == EPIPE)
             }
             written += result
         }

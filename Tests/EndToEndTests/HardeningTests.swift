@@ -64,6 +64,22 @@ import Testing
         #expect(try store.count("SELECT count(*) FROM uploads") == 1, "nothing is loaded when an output cannot be created")
     }
 
+    @Test func aReportOnAPipeThatIsClosedEarlyIsNotAnOutputError() throws {
+        let folder = try TemporaryDirectory()
+        var text = Self.header
+        for index in 0..<3000 { text += "k\(index),account_a,entity_e,0001\n" }
+        let input = try folder.write("a.csv", text)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+        shell.arguments = ["-c", "'\(CardUploadBinary.url.path)' process a.csv --db cards.sqlite --quiet --report - | head -c 10 > /dev/null; exit ${PIPESTATUS[0]}"]
+        shell.currentDirectoryURL = folder.url
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        _ = input
+        #expect(try StoreInspector(folder.path("cards.sqlite")).rows("SELECT status, rows FROM uploads") == [["completed", "3000"]])
+    }
+
     @Test func anEncodingForJSONLinesIsAPlainUsageError() throws {
         let folder = try TemporaryDirectory()
         let input = try folder.write("a.jsonl", "{}\n")
