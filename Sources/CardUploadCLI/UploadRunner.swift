@@ -70,7 +70,16 @@ final class UploadRunner {
         // The first bytes decide the format when neither --format nor the name does.
         var firstChunk: [UInt8]?
         var firstError: FileError?
-        do { firstChunk = try source.nextChunk() } catch { firstError = error.placed(atLine: 1) }
+        do {
+            firstChunk = try source.nextChunk()
+            // A pipe may hand out blank lines or half a BOM first: read on until a byte decides the format.
+            while let prefix = firstChunk, prefix.count < 1 << 16, Self.isUndecided(prefix),
+                  let more = try source.nextChunk() {
+                firstChunk = prefix + more
+            }
+        } catch {
+            firstError = error.placed(atLine: 1)
+        }
         let format = options.format ?? FormatDetection.format(forFileName: file)
             ?? FormatDetection.sniff(firstChunk ?? [])
         if format == .jsonl, options.encodingGiven {
@@ -146,6 +155,14 @@ final class UploadRunner {
         if let stopped { return stopped.exitCode }
         if fileError != nil { return .dataError }
         return counts.rejected > 0 ? .rowsRejected : .success
+    }
+
+    /// True while `prefix` holds nothing but (part of) a BOM and blanks, so it cannot tell JSON lines from CSV.
+    static func isUndecided(_ prefix: [UInt8]) -> Bool {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        if prefix.count < 3, byteOrderMark.starts(with: prefix) { return true }
+        let body = prefix.starts(with: byteOrderMark) ? prefix.dropFirst(3) : prefix[...]
+        return body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// Opens the reader for `format` (reading the CSV header) and records how the input is read.

@@ -57,7 +57,10 @@ package struct CSVHeader: Sendable {
     package init(names: [String], hasDefaultEntity: Bool, line: Int, offset: Int) throws(FileError) {
         let (columns, problems) = Self.classify(names: names, hasDefaultEntity: hasDefaultEntity)
         if let first = problems.first {
-            let list = problems.map(\.description).joined(separator: "; ")
+            // A header of half a million bad columns must not make a message of tens of megabytes.
+            let shownLimit = 20
+            var list = problems.prefix(shownLimit).map(\.description).joined(separator: "; ")
+            if problems.count > shownLimit { list += "; and \(problems.count - shownLimit) more" }
             let noun = problems.count == 1 ? "problem" : "problems"
             throw FileError(
                 code: first.code, message: "header has \(problems.count) \(noun): \(list)", line: line, offset: offset)

@@ -174,7 +174,7 @@ package final class CSVRecordReader {
             let why = tokenizer.withFieldBytes { bytes in
                 TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[badColumn]]), as: encoding)
             }
-            let name = header.names[badColumn]
+            let name = CardNumber.mask(header.names[badColumn])
             return unreadable("field \(badColumn + 1) (\"\(name)\") \(why)", line: line, offset: offset)
         }
 

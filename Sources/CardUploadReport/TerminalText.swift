@@ -1,4 +1,4 @@
-import CardUploadRules
+import CardUploadModel
 
 /// Text taken from a file, made safe for stderr: control characters escaped (`\x1b`) so a crafted value
 /// cannot rewrite a screen or a log, and card numbers masked.

@@ -11,13 +11,14 @@ enum Echo {
         "\"" + short(CardNumber.mask(text)) + "\""
     }
 
-    /// `text` cut to `maxScalars` scalars with `…` after it. Mask before cutting: a card number cut
-    /// in half is no longer recognised.
+    /// `text` cut to `maxScalars` scalars with `…` after it. Mask before cutting (a card number cut in
+    /// half is no longer recognised) and again after: a cut inside a run of 20 or more digits (not a card
+    /// number) can leave 13–19 digits that are one.
     static func short(_ text: String) -> String {
         guard FieldText.isLonger(text, than: maxScalars) else { return text }
         var kept = String.UnicodeScalarView()
         kept.append(contentsOf: text.unicodeScalars.prefix(maxScalars))
-        return String(kept) + "…"
+        return CardNumber.mask(String(kept)) + "…"
     }
 
     /// A JSON value of the wrong type, described for a message: `number 42`, `true`, `an array`.

@@ -1,3 +1,5 @@
+import CardUploadModel
+
 /// Facts about a field's text that the rules check, read from its UTF-8 bytes with an ASCII fast path.
 ///
 /// Characters are Unicode scalars; white space is the Unicode White_Space property; control

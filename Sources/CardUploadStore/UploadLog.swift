@@ -104,7 +104,12 @@ package final class UploadLog {
     /// Records one row's outcome, in the caller's open transaction.
     package func recordRow(uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws(DatabaseError) {
         var errors: String?
-        if case .rejected(let rowErrors) = outcome { errors = rowErrors.json }
+        if case .rejected(let rowErrors) = outcome {
+            // The rules mask what they echo; this is the store's own guarantee, whatever stage wrote the error.
+            errors = rowErrors.map { error in
+                RowError(field: error.field.map(CardNumber.mask), code: error.code, message: CardNumber.mask(error.message))
+            }.json
+        }
         try insertRow.get().execute([
             .integer(uploadSeq), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
             .text(outcome.cardID), .text(errors),

@@ -255,3 +255,30 @@ struct CSVRecordReaderTests {
         #expect(plain[0].card?.externalID == .string("'=1+2"))
     }
 }
+
+/// Messages from the CSV reader never carry a card number, and stay short whatever the header holds.
+@Suite struct CSVMessageSafetyTests {
+    @Test func aColumnNameWithACardNumberIsMaskedInARecordError() throws {
+        var bytes = Array("external_id,account_id,entity_id,details.last_four,metadata.4111111111111111\ne,account_a,entity_1,0042,".utf8)
+        bytes += [0xFF, 0x0A]
+        let reader = try CSVRecordReader(source: ArrayChunkSource(bytes), options: CSVOptions())
+        let record = try #require(try reader.next())
+        guard case .unreadable(let error) = record.content else {
+            Issue.record("expected malformed_record")
+            return
+        }
+        #expect(error.code == .malformedRecord)
+        #expect(!error.message.contains("4111111111111111"))
+        #expect(error.message.contains("metadata.************1111"))
+    }
+
+    @Test func aHeaderWithThousandsOfProblemsGivesAShortMessage() {
+        let header = Array(repeating: "a", count: 5000).joined(separator: ",") + "\n"
+        #expect {
+            _ = try CSVRecordReader(source: ArrayChunkSource(header), options: CSVOptions())
+        } throws: { error in
+            guard let error = error as? FileError else { return false }
+            return error.message.count < 5000 && error.message.contains("more")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import CardUploadModel
 import Testing
 @testable import CardUploadRules
 

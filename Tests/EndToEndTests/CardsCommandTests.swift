@@ -50,6 +50,25 @@ import Testing
         #expect(try StoreInspector(db).value("SELECT format FROM uploads") == "jsonl")
     }
 
+    @Test func aPipeThatStartsWithBlankLinesIsStillSniffedAsJSONLines() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = CardUploadBinary.url
+        process.arguments = ["process", "-", "--db", db, "--quiet"]
+        process.standardInput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        pipe.fileHandleForWriting.write(Data("\n\n".utf8))
+        usleep(300_000)
+        pipe.fileHandleForWriting.write(Data((#"{"external_id":"s1","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0001"}}"# + "\n").utf8))
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try StoreInspector(db).value("SELECT format FROM uploads") == "jsonl")
+    }
+
     @Test func uploadsShowRebuildsTheReportWrittenAtLoadTime() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
