@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CardUploadParsing", dependencies: ["CardUploadModel", "CardUploadInput"]),
         .target(name: "CardUploadRules", dependencies: ["CardUploadModel", "CardUploadParsing"]),
         .target(name: "CardUploadStore", dependencies: ["CardUploadModel", "CardUploadRules", "CSQLite"]),
-        .target(name: "CardUploadReport", dependencies: ["CardUploadModel", "CardUploadRules", "CardUploadStore"]),
+        .target(name: "CardUploadReport", dependencies: ["CardUploadModel", "CardUploadParsing", "CardUploadRules", "CardUploadStore"]),
         .target(
             name: "CardUploadCLI",
             dependencies: [

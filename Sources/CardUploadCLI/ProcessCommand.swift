@@ -64,29 +64,43 @@ struct ProcessCommand {
             }
             options.batchSize = parsed
         }
-        for unavailable in ["rejects", "results", "html"] where arguments.value(unavailable) != nil {
-            throw usage("--\(unavailable) is not available in this version yet")
-        }
         for unavailable in ["dry-run", "atomic"] where arguments.flag(unavailable) {
             throw usage("--\(unavailable) is not available in this version yet")
         }
-        options.reportPath = arguments.value("report")
-        if files.count > 1, options.reportPath != nil {
-            throw usage("--report takes one FILE; with several files use process-dir --reports DIR")
-        }
-        if let report = options.reportPath, report != "-" {
-            if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, report) }) {
-                throw usage("--report \(report) is the input file \(input); choose another path")
-            }
-            let database = StoreAccess.path(arguments)
-            if ["", "-wal", "-shm", "-journal"].contains(where: { PathIdentity.same(database + $0, report) }) {
-                throw usage("--report \(report) is the card store \(database); choose another path")
-            }
-        }
+        options.outputs = OutputPaths(
+            report: arguments.value("report"), rejects: arguments.value("rejects"),
+            results: arguments.value("results"), html: arguments.value("html"))
+        try checkOutputs(options.outputs, files: files)
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         options.quiet = arguments.flag("quiet")
         try StoreAccess.validate(arguments, command: "process")
         return options
+    }
+
+    /// Outputs take one FILE, and none may be an input, the card store, or another output (SPEC §6).
+    private func checkOutputs(_ outputs: OutputPaths, files: [String]) throws(UsageError) {
+        func usage(_ message: String) -> UsageError { UsageError(message: message, command: "process") }
+        let named = outputs.named
+        if files.count > 1, let first = named.first {
+            throw usage("--\(first.option) takes one FILE; with several files use process-dir --reports DIR")
+        }
+        let database = StoreAccess.path(arguments)
+        for (index, output) in named.enumerated() {
+            guard !output.path.isEmpty else { throw usage("--\(output.option) needs a path") }
+            if output.path == "-" {
+                if output.option != "report" { throw usage("--\(output.option) needs a file path; only --report may be -") }
+                continue
+            }
+            if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, output.path) }) {
+                throw usage("--\(output.option) \(output.path) is the input file \(input); choose another path")
+            }
+            if ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains(where: { PathIdentity.same(database + $0, output.path) }) {
+                throw usage("--\(output.option) \(output.path) is the card store \(database); choose another path")
+            }
+            if let other = named[..<index].first(where: { PathIdentity.same($0.path, output.path) }) {
+                throw usage("--\(output.option) and --\(other.option) name the same file \(output.path)")
+            }
+        }
     }
 
     func run() throws -> ExitCode {
@@ -119,6 +133,20 @@ struct LoadOptions {
     var batchSize = 100_000
     /// A batch also closes after this much work, so a concurrent run never waits long.
     var batchSeconds = 5.0
-    var reportPath: String?
+    var outputs = OutputPaths()
     var quiet = false
+}
+
+/// Where `process` writes its outputs; nil when not asked for.
+struct OutputPaths {
+    var report: String?
+    var rejects: String?
+    var results: String?
+    var html: String?
+
+    /// The outputs asked for, with their option names.
+    var named: [(option: String, path: String)] {
+        [("report", report), ("rejects", rejects), ("results", results), ("html", html)]
+            .compactMap { entry in entry.1.map { (option: entry.0, path: $0) } }
+    }
 }

@@ -6,33 +6,6 @@ import CardUploadRules
 import CardUploadStore
 import Foundation
 
-/// Something that yields upload records one by one (the CSV/TSV and JSON-lines readers).
-protocol RecordReader: AnyObject {
-    func next() throws(FileError) -> RawRecord?
-}
-
-extension CSVRecordReader: RecordReader {}
-extension JSONLinesRecordReader: RecordReader {}
-
-/// A chunk source that hands out an already-read first chunk, then the rest of the input.
-final class PrefixedChunkSource: ChunkSource {
-    private var first: [UInt8]?
-    private let rest: any ChunkSource
-
-    init(first: [UInt8]?, rest: any ChunkSource) {
-        self.first = first
-        self.rest = rest
-    }
-
-    func nextChunk() throws(FileError) -> [UInt8]? {
-        if let chunk = first {
-            first = nil
-            return chunk
-        }
-        return try rest.nextChunk()
-    }
-}
-
 /// Loads one upload file: input, header, rules, idempotent writes in batches, the upload record,
 /// the report and the summary line. Returns the file's exit code.
 final class UploadRunner {
@@ -65,7 +38,7 @@ final class UploadRunner {
 
     private func load() throws -> ExitCode {
         let source = try ByteSource.open(path: file)
-        let report = try options.reportPath.map { path throws(OutputError) in try OutputFile(path: path) }
+        let outputs = try UploadOutputs(options.outputs)
 
         // The first bytes decide the format when neither --format nor the name does.
         var firstChunk: [UInt8]?
@@ -95,13 +68,21 @@ final class UploadRunner {
         var counts = UploadCounts()
         var fileError: FileError?
         var stopped: StopSignal.Stopped?
+        var outputFailed = false
         do {
             if let firstError { throw firstError }
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
-            let reader = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, source: source)
-            counts = try loadRows(from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source)
+            let reader = try makeReader(
+                format: format, chunks: chunks, log: log, uploadID: uploadID, source: source, outputs: outputs)
+            counts = try loadRows(
+                from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source, outputs: outputs)
         } catch let error as FileError {
             fileError = error
+            counts = (try? log.upload(id: uploadID))?.counts ?? counts
+        } catch let error as RejectsWriteFailed {
+            // The batch was committed; the rejects file could not take its rows: stop here.
+            fileError = FileError(code: .outputError, message: error.underlying.description)
+            outputFailed = true
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch let signal as StopSignal.Stopped {
             // The open batch is rolled back; the committed ones stay and are reported.
@@ -135,24 +116,20 @@ final class UploadRunner {
             finishedAt: Timestamp.now())
         database.checkpoint()
 
-        if let report {
-            do {
-                try ReportWriter.write(uploadID: uploadID, log: log, to: report)
-                try report.commit()
-            } catch let error as OutputError where error.isBrokenPipe {
-                // The reader of standard output went away (`| head`): the load itself is complete.
-            } catch let error as OutputError {
-                // The rows stay committed; the upload says its report could not be written.
-                let outputError = FileError(code: .outputError, message: error.description)
-                try log.finish(
-                    id: uploadID, status: "failed", committed: true, bytes: source.bytesRead,
-                    error: outputError, finishedAt: Timestamp.now())
-                printSummary(uploadID: uploadID, status: "failed", counts: counts, fileError: outputError, log: log)
-                return .cannotCreateOutput
-            }
+        do {
+            try outputs.finish(uploadID: uploadID, log: log)
+        } catch let error as OutputError {
+            // The rows stay committed; the upload says an output could not be written.
+            let outputError = FileError(code: .outputError, message: error.description)
+            try log.finish(
+                id: uploadID, status: "failed", committed: true, bytes: source.bytesRead,
+                error: outputError, finishedAt: Timestamp.now())
+            printSummary(uploadID: uploadID, status: "failed", counts: counts, fileError: outputError, log: log)
+            return .cannotCreateOutput
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }
+        if outputFailed { return .cannotCreateOutput }
         if fileError != nil { return .dataError }
         return counts.rejected > 0 ? .rowsRejected : .success
     }
@@ -167,7 +144,8 @@ final class UploadRunner {
 
     /// Opens the reader for `format` (reading the CSV header) and records how the input is read.
     private func makeReader(
-        format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, source: ByteSource
+        format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, source: ByteSource,
+        outputs: UploadOutputs
     ) throws -> any RecordReader {
         let reader: any RecordReader
         var delimiter: String?
@@ -178,9 +156,13 @@ final class UploadRunner {
                 hasDefaultEntity: options.defaultEntity != nil)
             let csv = try CSVRecordReader(source: chunks, options: csvOptions)
             delimiter = delimiterText(csv.delimiter)
+            try outputs.startRejects(form: .csv(columns: csv.columns, delimiter: csv.delimiter))
             reader = csv
         case .jsonl:
-            reader = JSONLinesRecordReader(source: chunks)
+            let jsonLines = JSONLinesRecordReader(source: chunks)
+            jsonLines.keepsSourceText = outputs.wantsRejects
+            try outputs.startRejects(form: .jsonLines)
+            reader = jsonLines
         }
         try log.describe(
             id: uploadID, format: format.rawValue, delimiter: delimiter,
@@ -196,11 +178,15 @@ final class UploadRunner {
     /// Applies every record in file order, committing in batches of `batchSize` rows or `batchSeconds` of work;
     /// each row's outcome is committed with its card. Returns the committed counts.
     private func loadRows(
-        from reader: any RecordReader, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource
+        from reader: any RecordReader, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
+        outputs: UploadOutputs
     ) throws -> UploadCounts {
         let cards = CardStore(database: database)
         var total = UploadCounts()
         var batch = UploadCounts()
+        // The rejected rows of the open batch, written to the rejects file once the batch is committed.
+        var batchRejects: [(record: RawRecord, errors: [RowError])] = []
+        let keepsRejects = outputs.wantsRejects
         var batchStarted = ContinuousClock.now
         var clock = TimestampClock()
         var progress = ProgressLine(name: displayName, total: source.size, quiet: options.quiet)
@@ -223,6 +209,13 @@ final class UploadRunner {
             total.updated += batch.updated
             total.rejected += batch.rejected
             batch = UploadCounts()
+            let rejects = batchRejects
+            batchRejects.removeAll(keepingCapacity: true)
+            do {
+                try outputs.writeRejects(rejects)
+            } catch {
+                throw RejectsWriteFailed(underlying: error)
+            }
         }
 
         do {
@@ -257,6 +250,7 @@ final class UploadRunner {
                     outcome = try cards.apply(request, policy: options.conflictPolicy, uploadSeq: uploadSeq, now: clock.now())
                 }
                 try log.recordRow(uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
+                if keepsRejects, case .rejected(let errors) = outcome { batchRejects.append((record, errors)) }
                 batch.add(outcome)
                 if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
                     try commitBatch()
@@ -297,4 +291,9 @@ final class UploadRunner {
                     + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(entry.firstLine)\n")
         }
     }
+}
+
+/// The rejects file could not take a committed batch's rows (exit 73; the load stops after that batch).
+struct RejectsWriteFailed: Error {
+    var underlying: OutputError
 }

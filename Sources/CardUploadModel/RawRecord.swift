@@ -16,11 +16,16 @@ package struct RawRecord: Sendable {
     /// CSV: the record's cells in column order (decoded, annotation prefix removed); JSON lines: nil.
     /// Kept for the rejects file; nil when the record could not be split.
     package var cells: [String]?
+    /// The record as text, for the rejects file: JSON lines, the line (when the reader keeps sources);
+    /// CSV, a record that could not be split into its fields, rebuilt whole. Nil otherwise, and for a
+    /// record over 1 MiB, which is never held.
+    package var source: String?
 
-    package init(line: Int, offset: Int, content: Content, cells: [String]? = nil) {
+    package init(line: Int, offset: Int, content: Content, cells: [String]? = nil, source: String? = nil) {
         self.line = line
         self.offset = offset
         self.content = content
         self.cells = cells
+        self.source = source
     }
 }

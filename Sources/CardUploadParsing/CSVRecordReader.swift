@@ -1,3 +1,4 @@
+import Foundation
 import CardUploadInput
 import CardUploadModel
 
@@ -127,10 +128,36 @@ package final class CSVRecordReader {
         }
     }
 
+    /// A record that could not be split into cells: rejected, and rebuilt whole for the rejects file.
     private func unreadable(_ message: String, line: Int, offset: Int) -> RawRecord {
         RawRecord(
             line: line, offset: offset,
-            content: .unreadable(RowError(field: nil, code: .malformedRecord, message: message)))
+            content: .unreadable(RowError(field: nil, code: .malformedRecord, message: message)),
+            source: rebuiltRecord())
+    }
+
+    /// The tokenizer's current record as CSV text: its fields joined by the delimiter, quoted where they
+    /// need it, bytes that do not decode replaced (U+FFFD), a NUL shown as U+FFFD too.
+    private func rebuiltRecord() -> String {
+        let tokenizer = stream.tokenizer
+        let fieldEnds = tokenizer.fieldEnds
+        let delimiter = self.delimiter
+        let encoding = self.encoding
+        var fields: [String] = []
+        tokenizer.withFieldBytes { bytes in
+            var start = 0
+            for end in fieldEnds {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                let text = TextDecoding.decode(slice, as: encoding) ?? String(decoding: slice, as: UTF8.self)
+                fields.append(text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
+                start = end
+            }
+        }
+        let separator = String(UnicodeScalar(delimiter))
+        return fields.map { field in
+            let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == CSVByte.quote || $0 == 0x0A || $0 == 0x0D }
+            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: separator)
     }
 
     /// Decodes the tokenizer's current record into cells and a `RawCard`.

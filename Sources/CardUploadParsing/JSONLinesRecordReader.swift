@@ -30,6 +30,9 @@ package final class JSONLinesRecordReader {
     /// Stream offset of the current line's first byte.
     private var lineOffset = 0
 
+    /// Keep each line's text in `RawRecord.source` (for the rejects file).
+    package var keepsSourceText = false
+
     package init(source: any ChunkSource) {
         self.source = source
     }
@@ -140,6 +143,7 @@ package final class JSONLinesRecordReader {
                 message: "line is not valid JSON: \(error.message) at column \(error.offset + columnBase)"
             ))
         }
-        return RawRecord(line: lineNumber, offset: lineOffset, content: content)
+        let text = keepsSourceText ? String(decoding: body, as: UTF8.self) : nil
+        return RawRecord(line: lineNumber, offset: lineOffset, content: content, source: text)
     }
 }

@@ -1,0 +1,71 @@
+import CardUploadModel
+import CardUploadReport
+import CardUploadStore
+
+/// The files `process` writes for one upload (SPEC §6): all opened before the first row is read, so one
+/// that cannot be created stops the run before anything is loaded; the rejects file filled batch by
+/// batch as rows are committed; the report, results and HTML rebuilt from the store at the end.
+final class UploadOutputs {
+    private let report: OutputFile?
+    private let rejects: OutputFile?
+    private let results: OutputFile?
+    private let html: OutputFile?
+    private var rejectsWriter: RejectsWriter?
+
+    init(_ paths: OutputPaths) throws(OutputError) {
+        report = try paths.report.map { path throws(OutputError) in try OutputFile(path: path) }
+        rejects = try paths.rejects.map { path throws(OutputError) in try OutputFile(path: path) }
+        results = try paths.results.map { path throws(OutputError) in try OutputFile(path: path) }
+        html = try paths.html.map { path throws(OutputError) in try OutputFile(path: path) }
+    }
+
+    /// Whether a rejects file was asked for (the readers then keep what it needs).
+    var wantsRejects: Bool { rejects != nil }
+
+    /// Starts the rejects file once the input's shape is known (after the CSV header).
+    func startRejects(form: RejectsWriter.Form) throws(OutputError) {
+        guard let rejects, rejectsWriter == nil else { return }
+        rejectsWriter = try RejectsWriter(output: rejects, form: form)
+    }
+
+    /// Appends the rejected rows of a committed batch.
+    func writeRejects(_ rows: [(record: RawRecord, errors: [RowError])]) throws(OutputError) {
+        guard let rejectsWriter else { return }
+        for row in rows { try rejectsWriter.write(row.record, errors: row.errors) }
+    }
+
+    /// Writes the outputs rebuilt from the store and moves every output into place. A report on standard
+    /// output whose reader went away (`| head`) is not a failure; any other write error is thrown.
+    func finish(uploadID: String, log: UploadLog) throws {
+        var firstError: (any Error)?
+        func attempt(_ body: () throws -> Void) {
+            do {
+                try body()
+            } catch let error as OutputError where error.isBrokenPipe {
+                // The reader of standard output went away: the load itself is complete.
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if let report {
+            attempt {
+                try ReportWriter.write(uploadID: uploadID, log: log, to: report)
+                try report.commit()
+            }
+        }
+        if let results {
+            attempt {
+                try ResultsWriter.write(uploadID: uploadID, log: log, to: results)
+                try results.commit()
+            }
+        }
+        if let html {
+            attempt {
+                try HTMLReportWriter.write(uploadID: uploadID, log: log, to: html)
+                try html.commit()
+            }
+        }
+        if let rejects { attempt { try rejects.commit() } }
+        if let firstError { throw firstError }
+    }
+}

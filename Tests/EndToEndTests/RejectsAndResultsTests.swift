@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// `--rejects` and `--results` (SPEC §6) through the binary: fix the rejects file, upload it again.
+@Suite struct RejectsAndResultsTests {
+    @Test func theCSVRejectsFileKeepsTheInputsColumnsAndRoundTrips() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let input = try folder.write(
+            "a.csv",
+            "external_id;account_id;entity_id;details.last_four;metadata.note\n"
+                + "k1;account_a;entity_e;0001;fine\n"
+                + "k2;account_a;entity_e;12;=HYPERLINK(\"x\")\n"
+                + "k3;account_a;entity_e;0003;'=kept as typed\n"
+                + "k4;account_a;entity_e;0004;card 4111 1111 1111 1111\n"
+                + "k5;account_a\n")
+        let first = try CardUploadBinary.run(
+            ["process", input, "--db", db, "--rejects", folder.path("rejects.csv"), "--results", folder.path("results.csv")],
+            in: folder.url)
+        #expect(first.status == 1, "\(first.stderr)")
+        let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
+        let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "external_id;account_id;entity_id;details.last_four;metadata.note;_line;_errors;_raw")
+        #expect(lines.count == 5, "\(rejects)")  // header, k2, k4, k5, trailing newline
+        #expect(lines[1].hasPrefix(#"k2;account_a;entity_e;12;"'=HYPERLINK(""x"")";3;"#), "\(lines[1])")
+        #expect(lines[2].contains("card **** **** **** 1111"))
+        #expect(lines[3].hasPrefix(";;;;;6;"))
+        #expect(lines[3].hasSuffix(#";"k5;account_a""#))
+        #expect(!rejects.contains("4111 1111 1111 1111"))
+
+        let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8)
+        let resultLines = results.split(separator: "\n")
+        #expect(resultLines.first == "line,external_id,entity_id,outcome,card_id")
+        #expect(resultLines.count == 6)
+        #expect(resultLines[1].hasPrefix("2,k1,entity_e,created,card_"))
+        #expect(resultLines[2] == "3,k2,entity_e,rejected,")
+
+        // k3's metadata was stored as typed: the reader took off nothing in a file without `_` columns.
+        #expect(try StoreInspector(db).value("SELECT metadata FROM cards WHERE external_id = 'k3'") == #"{"note":"'=kept as typed"}"#)
+
+        // Fix k2 in place (the formula stays as the user typed it), upload the rejects file as it is.
+        let fixed = rejects.replacingOccurrences(of: "k2;account_a;entity_e;12;", with: "k2;account_a;entity_e;0002;")
+        try fixed.write(toFile: folder.path("rejects.csv"), atomically: true, encoding: .utf8)
+        let second = try CardUploadBinary.run(
+            ["process", folder.path("rejects.csv"), "--db", db, "--report", folder.path("r.json"),
+             "--rejects", folder.path("rejects2.csv")], in: folder.url)
+        #expect(second.status == 1)
+        let report = try readJSON(folder.path("r.json"))
+        #expect((report["counts"] as? [String: Int])?["created"] == 1)
+        #expect(try StoreInspector(db).value("SELECT metadata FROM cards WHERE external_id = 'k2'") == #"{"note":"=HYPERLINK(\"x\")"}"#)
+        // The second rejects file replaces the annotations instead of repeating them.
+        let again = try String(contentsOfFile: folder.path("rejects2.csv"), encoding: .utf8)
+        #expect(again.split(separator: "\n").first == "external_id;account_id;entity_id;details.last_four;metadata.note;_line;_errors;_raw")
+    }
+
+    @Test func theJSONLinesRejectsFileKeepsTheObjectsAndRoundTrips() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let input = try folder.write(
+            "a.jsonl",
+            #"{"external_id":"j1","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0001"}}"# + "\n"
+                + #"{"external_id":"j2","account_id":"account_a","entity_id":"entity_e","details":{"last_four":12},"_note":"kept"}"# + "\n"
+                + "not json at all\n")
+        let result = try CardUploadBinary.run(["process", input, "--db", db, "--rejects", folder.path("rejects.jsonl")], in: folder.url)
+        #expect(result.status == 1)
+        let lines = try String(contentsOfFile: folder.path("rejects.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let j2 = try parseJSON(String(lines[0]))
+        #expect(j2["external_id"] as? String == "j2")
+        #expect(j2["_note"] as? String == "kept")
+        #expect(j2["_line"] as? Int == 2)
+        #expect(((j2["_errors"] as? [[String: Any]])?.first?["code"] as? String) == "invalid_type")
+        let raw = try parseJSON(String(lines[1]))
+        #expect(raw["_raw"] as? String == "not json at all")
+
+        // Fixed and uploaded again as it is: the `_` keys are ignored.
+        let fixed = String(lines[0]).replacingOccurrences(of: #""last_four":12"#, with: #""last_four":"0012""#)
+        let again = try folder.write("fixed.jsonl", fixed + "\n")
+        #expect(try CardUploadBinary.run(["process", again, "--db", db], in: folder.url).status == 0)
+        #expect(try StoreInspector(db).value("SELECT last_four FROM cards WHERE external_id = 'j2'") == "0012")
+    }
+
+    @Test func outputsAreOwnerOnlyAndARejectsFileIsRefusedWithSeveralFiles() throws {
+        let folder = try TemporaryDirectory()
+        let input = try folder.write("a.csv", "external_id,account_id,entity_id,details.last_four\nk1,account_a,entity_e,1\n")
+        let db = folder.path("cards.sqlite")
+        #expect(try CardUploadBinary.run(["process", input, input, "--db", db, "--rejects", folder.path("r.csv")], in: folder.url).status == 64)
+        #expect(try CardUploadBinary.run(["process", input, "--db", db, "--rejects", folder.path("x"), "--results", folder.path("x")], in: folder.url).status == 64)
+        #expect(try CardUploadBinary.run(["process", input, "--db", db, "--rejects", "-"], in: folder.url).status == 64)
+        #expect(try CardUploadBinary.run(["process", input, "--db", db, "--rejects", folder.path("r.csv"), "--results", folder.path("s.csv")], in: folder.url).status == 1)
+        for name in ["r.csv", "s.csv"] {
+            let permissions = try FileManager.default.attributesOfItem(atPath: folder.path(name))[.posixPermissions] as? Int
+            #expect(permissions == 0o600)
+        }
+    }
+}
