@@ -8,8 +8,13 @@ enum StopSignal {
 
     /// Installs the handlers (once per process).
     static func install() {
-        signal(SIGINT) { StopSignal.received = $0 }
-        signal(SIGTERM) { StopSignal.received = $0 }
+        // Without SA_RESTART: a read blocked on a silent pipe returns EINTR, so the stop is seen.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { StopSignal.received = $0 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
         // A parent may have left them blocked (the mask is inherited across exec): unblock them.
         var set = sigset_t()
         sigemptyset(&set)
@@ -23,6 +28,9 @@ enum StopSignal {
         var signal: Int32
         var exitCode: ExitCode { signal == SIGINT ? .interrupted : .terminated }
     }
+
+    /// Whether a stop signal has arrived.
+    static var isRequested: Bool { received != 0 }
 
     /// Throws `Stopped` when a stop signal has arrived.
     static func check() throws {

@@ -38,6 +38,7 @@ final class UploadRunner {
 
     private func load() throws -> ExitCode {
         let source = try ByteSource.open(path: file)
+        source.stopRequested = { StopSignal.isRequested }
         let outputs = try UploadOutputs(options.outputs)
 
         // The first bytes decide the format when neither --format nor the name does.
@@ -63,7 +64,20 @@ final class UploadRunner {
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
-        let uploadSeq = try log.begin(id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false)
+        // How the input is read is recorded with the upload, so even a run that dies before the header
+        // reports its format; the delimiter is the one the first bytes suggest until the header is read.
+        var sniffer = CSVDelimiterSniffer()
+        sniffer.feed(firstChunk ?? [])
+        let delimiter: UInt8? = switch format {
+        case .jsonl: nil
+        case .tsv: options.delimiter ?? 0x09
+        case .csv: options.delimiter ?? sniffer.delimiter
+        }
+        let uploadSeq = try log.begin(
+            id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false, format: format.rawValue,
+            delimiter: delimiterText(delimiter),
+            encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
+            compression: source.compression.rawValue)
 
         var counts = UploadCounts()
         var fileError: FileError?
@@ -72,12 +86,16 @@ final class UploadRunner {
         do {
             if let firstError { throw firstError }
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
-            let reader = try makeReader(
-                format: format, chunks: chunks, log: log, uploadID: uploadID, source: source, outputs: outputs)
+            let reader = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, outputs: outputs)
             counts = try loadRows(
                 from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source, outputs: outputs)
-        } catch let error as FileError {
+        } catch let error as FileError where !StopSignal.isRequested {
             fileError = error
+            counts = (try? log.upload(id: uploadID))?.counts ?? counts
+        } catch is FileError {
+            // The input ended early because a stop signal interrupted a read: an interruption, not bad data.
+            database.rollback()
+            stopped = StopSignal.Stopped(signal: StopSignal.received)
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch let error as RejectsWriteFailed {
             // The batch was committed; the rejects file could not take its rows: stop here.
@@ -102,15 +120,6 @@ final class UploadRunner {
 
         let status = stopped != nil ? "interrupted"
             : fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
-        if fileError != nil, (try? log.upload(id: uploadID))?.format == nil {
-            // The file failed before its format was recorded (corrupt gzip, bad header): record what is known.
-            var sniffer = CSVDelimiterSniffer()
-            sniffer.feed(firstChunk ?? [])
-            let delimiter = options.delimiter ?? (format == .tsv ? 0x09 : sniffer.delimiter)
-            try log.describe(
-                id: uploadID, format: format.rawValue, delimiter: format == .jsonl ? nil : delimiterText(delimiter),
-                encoding: options.encoding.rawValue, compression: source.compression.rawValue)
-        }
         try log.finish(
             id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
             finishedAt: Timestamp.now())
@@ -142,33 +151,25 @@ final class UploadRunner {
         return body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
-    /// Opens the reader for `format` (reading the CSV header) and records how the input is read.
+    /// Opens the reader for `format` (reading the CSV header, whose delimiter is then recorded).
     private func makeReader(
-        format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, source: ByteSource,
-        outputs: UploadOutputs
+        format: InputFormat, chunks: any ChunkSource, log: UploadLog, uploadID: String, outputs: UploadOutputs
     ) throws -> any RecordReader {
-        let reader: any RecordReader
-        var delimiter: String?
         switch format {
         case .csv, .tsv:
             let csvOptions = CSVOptions(
                 delimiter: options.delimiter ?? (format == .tsv ? 0x09 : nil), encoding: options.encoding,
                 hasDefaultEntity: options.defaultEntity != nil)
             let csv = try CSVRecordReader(source: chunks, options: csvOptions)
-            delimiter = delimiterText(csv.delimiter)
+            try log.recordDelimiter(id: uploadID, delimiter: String(UnicodeScalar(csv.delimiter)))
             try outputs.startRejects(form: .csv(columns: csv.columns, delimiter: csv.delimiter))
-            reader = csv
+            return csv
         case .jsonl:
             let jsonLines = JSONLinesRecordReader(source: chunks)
             jsonLines.keepsSourceText = outputs.wantsRejects
             try outputs.startRejects(form: .jsonLines)
-            reader = jsonLines
+            return jsonLines
         }
-        try log.describe(
-            id: uploadID, format: format.rawValue, delimiter: delimiter,
-            encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
-            compression: source.compression.rawValue)
-        return reader
     }
 
     private func delimiterText(_ byte: UInt8?) -> String? {
@@ -257,8 +258,10 @@ final class UploadRunner {
                 }
                 progress.update(bytes: source.bytesRead, rows: total.rows + batch.rows)
             }
+            // The input may have ended because a stop signal cut a read short.
+            try StopSignal.check()
             try commitBatch()
-        } catch let error as FileError {
+        } catch let error as FileError where !StopSignal.isRequested {
             // Rows before a file-level error stay committed and reported.
             try commitBatch()
             throw error

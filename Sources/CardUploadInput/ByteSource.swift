@@ -111,6 +111,10 @@ package final class ByteSource: ChunkSource {
     /// so the caller can commit its open batch rather than hold the write lock while it waits.
     package var willWait: (() -> Void)?
 
+    /// Asked when a read is interrupted by a signal: true ends the input there (the caller, which
+    /// knows a stop was requested, then treats the load as interrupted, not as complete).
+    package var stopRequested: (() -> Bool)?
+
     deinit {
         inputBuffer.deallocate()
         outputBuffer?.deallocate()
@@ -299,6 +303,11 @@ package final class ByteSource: ChunkSource {
                 let error = errno
                 switch error {
                 case EINTR:
+                    // A stop signal (handled without SA_RESTART) ends a read that would wait forever.
+                    if let stopRequested, stopRequested() {
+                        reachedEndOfFile = true
+                        break
+                    }
                     continue
                 case EAGAIN, EWOULDBLOCK:
                     waitUntilReadable()

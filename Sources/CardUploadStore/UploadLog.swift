@@ -79,25 +79,26 @@ package final class UploadLog {
     /// Records a new upload as `running`, owned by this process; returns its sequence number, the key its
     /// rows and cards refer to.
     @discardableResult
-    package func begin(id: String, file: String, startedAt: String, dryRun: Bool) throws -> Int64 {
+    package func begin(
+        id: String, file: String, startedAt: String, dryRun: Bool, format: String, delimiter: String?,
+        encoding: String, compression: String
+    ) throws -> Int64 {
         try database.writeTransaction {
             try database.prepare(
-                "INSERT INTO uploads (id, file, started_at, status, committed, dry_run, owner)"
-                    + " VALUES (?, ?, ?, 'running', 1, ?, ?)"
+                "INSERT INTO uploads (id, file, started_at, status, committed, dry_run, owner, format, delimiter,"
+                    + " encoding, compression) VALUES (?, ?, ?, 'running', 1, ?, ?, ?, ?, ?, ?)"
             ).execute([
                 .text(id), .text(CardNumber.mask(file)), .text(startedAt), .integer(dryRun ? 1 : 0),
-                .text(ownership.claim()),
+                .text(ownership.claim()), .text(format), .text(delimiter), .text(encoding), .text(compression),
             ])
             return database.lastInsertedRowID
         }
     }
 
-    /// Records how the input is read (known once the first bytes are in).
-    package func describe(id: String, format: String, delimiter: String?, encoding: String, compression: String) throws {
+    /// Records the delimiter the CSV reader settled on (the one sniffed from the whole header line).
+    package func recordDelimiter(id: String, delimiter: String) throws {
         try database.writeTransaction {
-            try database.prepare(
-                "UPDATE uploads SET format = ?, delimiter = ?, encoding = ?, compression = ? WHERE id = ?"
-            ).execute([.text(format), .text(delimiter), .text(encoding), .text(compression), .text(id)])
+            try database.prepare("UPDATE uploads SET delimiter = ? WHERE id = ?").execute([.text(delimiter), .text(id)])
         }
     }
 
