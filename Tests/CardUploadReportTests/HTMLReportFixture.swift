@@ -31,8 +31,9 @@ final class HTMLReportStore {
     func record(
         id: String, file: String, rows: [Row], status: String, error: FileError? = nil, finished: Bool = true
     ) throws {
-        let seq = try log.begin(id: id, file: file, startedAt: "2024-05-01T09:30:00.000Z", dryRun: false)
-        try log.describe(id: id, format: "csv", delimiter: ",", encoding: "utf-8", compression: "none")
+        let seq = try log.begin(
+            id: id, file: file, startedAt: "2024-05-01T09:30:00.000Z", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
         var counts = UploadCounts()
         try database.writeTransaction {
             for row in rows {
