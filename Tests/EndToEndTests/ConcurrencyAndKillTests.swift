@@ -167,4 +167,35 @@ import Testing
         #expect(!piped.stderr.contains("rows/s"))
         #expect(piped.stderr.contains("60000 rows"))
     }
+
+    @Test func aStopSignalWhileWaitingForTheHeaderOnAPipeInterruptsTheUpload() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = CardUploadBinary.url
+        process.arguments = ["process", "-", "--db", db, "--report", folder.path("r.json")]
+        process.standardInput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        pipe.fileHandleForWriting.write(Data("external_id,acc".utf8))
+        // Wait until the upload is recorded, then stop it while it waits for the rest of the header.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? StoreInspector(db).count("SELECT count(*) FROM uploads")) ?? 0) == 0 {
+            usleep(20_000)
+        }
+        usleep(200_000)
+        kill(process.processIdentifier, SIGTERM)
+        let stopDeadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < stopDeadline { usleep(20_000) }
+        let stopped = !process.isRunning
+        try? pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(stopped, "the run kept waiting on its input after SIGTERM")
+        #expect(process.terminationStatus == 143)
+        let report = try readJSON(folder.path("r.json"))
+        #expect(report["status"] as? String == "interrupted")
+        #expect(report["format"] as? String == "csv")
+        #expect(report["error"] is NSNull)
+    }
 }

@@ -93,4 +93,19 @@ import Testing
             #expect(permissions == 0o600)
         }
     }
+
+    @Test func theHTMLReportIsWrittenBesideTheOthers() throws {
+        let folder = try TemporaryDirectory()
+        let result = try CardUploadBinary.run(
+            ["process", samplesDirectory.appendingPathComponent("cards.csv").path, "--db", folder.path("cards.sqlite"),
+             "--html", folder.path("report.html"), "--report", folder.path("report.json")],
+            in: folder.url)
+        #expect(result.status == 1)
+        let html = try String(contentsOfFile: folder.path("report.html"), encoding: .utf8)
+        #expect(html.contains(#"id="count-rejected">14<"#))
+        #expect(html.contains(#"id="count-created">22<"#))
+        #expect(html.components(separatedBy: "<rect").count - 1 == 9, "one bar per error code")
+        #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("<script"))
+        #expect(!html.contains("4111 1111 1111 1111"))
+    }
 }

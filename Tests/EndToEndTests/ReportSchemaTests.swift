@@ -208,7 +208,7 @@ import Testing
             ("timestamp without milliseconds", [.set(["started_at"], #""2026-01-02T03:04:05Z""#)], "/started_at"),
             ("timestamp with an offset", [.set(["finished_at"], #""2026-01-02T03:04:05.123+01:00""#)], "/finished_at"),
             ("malformed upload_id", [.set(["upload_id"], #""upload_ABC""#)], "/upload_id"),
-            ("status running", [.set(["status"], #""running""#)], "/status"),
+            ("running with a finished_at", [.set(["status"], #""running""#)], "/finished_at"),
             ("completed with rejected rows", [.set(["status"], #""completed""#)], "/counts/rejected"),
             ("finished_at null on a finished upload", [.set(["finished_at"], "null")], "/finished_at"),
             ("unknown format", [.set(["format"], #""xlsx""#)], "/format"),
