@@ -133,15 +133,10 @@ package enum HTMLReportWriter {
         try output.write(html)
 
         var listed = 0
-        do {
-            try log.forEachRow(uploadID: upload.id) { row in
-                guard row.outcome == "rejected" else { return }
-                try output.write(tableRow(row))
-                listed += 1
-                // The rest is counted, not read: stop the scan here.
-                if listed == rowLimit { throw ListingFull() }
-            }
-        } catch is ListingFull {}
+        try log.forEachRow(uploadID: upload.id, rejectedOnly: true, limit: rowLimit) { row in
+            try output.write(tableRow(row))
+            listed += 1
+        }
 
         var tail = "</tbody>\n</table>\n"
         let more = rejected - listed
@@ -174,9 +169,6 @@ package enum HTMLReportWriter {
         }
         return html + "</tr>\n"
     }
-
-    /// Ends the row scan once `rowLimit` rows are listed.
-    private struct ListingFull: Error {}
 }
 
 /// Why the HTML report could not be written from the store.

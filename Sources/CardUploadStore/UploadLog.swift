@@ -180,11 +180,16 @@ package final class UploadLog {
         return records
     }
 
-    /// Streams the recorded rows of upload `id` in line order.
-    package func forEachRow(uploadID: String, _ body: (UploadRowRecord) throws -> Void) throws {
+    /// Streams the recorded rows of upload `id` in line order (only the rejected ones, and at most
+    /// `limit` of them, when asked).
+    package func forEachRow(
+        uploadID: String, rejectedOnly: Bool = false, limit: Int? = nil, _ body: (UploadRowRecord) throws -> Void
+    ) throws {
+        let filter = rejectedOnly ? " AND outcome = 'rejected'" : ""
+        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
         try database.prepare(
             "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows"
-                + " WHERE upload_seq = (SELECT seq FROM uploads WHERE id = ?) ORDER BY line"
+                + " WHERE upload_seq = (SELECT seq FROM uploads WHERE id = ?)\(filter) ORDER BY line\(limitClause)"
         ).forEachRow([.text(uploadID)]) { row in
             try body(UploadRowRecord(
                 line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2),
