@@ -7,7 +7,7 @@ enum Help {
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--on-conflict reject|update] [--batch-size N] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
@@ -71,6 +71,9 @@ enum Help {
                   --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
                   --entity ENTITY_ID      entity for rows without entity_id
                   --report PATH           write the JSON report there (- = standard output)
+                  --rejects PATH          the rejected rows in the input's form, with _line and _errors, to fix and upload again
+                  --results PATH          CSV line,external_id,entity_id,outcome,card_id for every row
+                  --html PATH             a self-contained HTML report: counts, a chart of rejections, the rejected rows
                   --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
                   --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
                 \(common)

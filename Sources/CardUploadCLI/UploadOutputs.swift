@@ -34,9 +34,10 @@ final class UploadOutputs {
         for row in rows { try rejectsWriter.write(row.record, errors: row.errors) }
     }
 
-    /// Writes the outputs rebuilt from the store and moves every output into place. A report on standard
-    /// output whose reader went away (`| head`) is not a failure; any other write error is thrown.
-    func finish(uploadID: String, log: UploadLog) throws {
+    /// Completes the results, HTML and rejects files (rebuilt from the store, or filled during the load).
+    /// Call before `finishReport`: when one of them fails the upload becomes `failed` with
+    /// `output_error`, and the report, written last, must say so.
+    func finishFiles(uploadID: String, log: UploadLog) throws {
         var firstError: (any Error)?
         func attempt(_ body: () throws -> Void) {
             do {
@@ -45,12 +46,6 @@ final class UploadOutputs {
                 // The reader of standard output went away: the load itself is complete.
             } catch {
                 if firstError == nil { firstError = error }
-            }
-        }
-        if let report {
-            attempt {
-                try ReportWriter.write(uploadID: uploadID, log: log, to: report)
-                try report.commit()
             }
         }
         if let results {
@@ -67,5 +62,17 @@ final class UploadOutputs {
         }
         if let rejects { attempt { try rejects.commit() } }
         if let firstError { throw firstError }
+    }
+
+    /// Writes the JSON report from the store, in its final state. A report on standard output whose
+    /// reader went away (`| head`) is not a failure.
+    func finishReport(uploadID: String, log: UploadLog) throws {
+        guard let report else { return }
+        do {
+            try ReportWriter.write(uploadID: uploadID, log: log, to: report)
+            try report.commit()
+        } catch let error as OutputError where error.isBrokenPipe {
+            // The load is complete; the reader only stopped reading.
+        }
     }
 }

@@ -21,8 +21,9 @@ final class UploadRunner {
         self.console = console
     }
 
-    /// The name the report and the summary use for the input.
-    private var displayName: String { file == "-" ? "(stdin)" : file }
+    /// The name the summary and the progress line use for the input (the report and the store keep
+    /// the name as given, `-` for standard input).
+    private var displayName: String { file == "-" ? "standard input" : file }
 
     func run() -> ExitCode {
         do {
@@ -74,7 +75,7 @@ final class UploadRunner {
         case .csv: options.delimiter ?? sniffer.delimiter
         }
         let uploadSeq = try log.begin(
-            id: uploadID, file: displayName, startedAt: Timestamp.now(), dryRun: false, format: format.rawValue,
+            id: uploadID, file: file, startedAt: Timestamp.now(), dryRun: false, format: format.rawValue,
             delimiter: delimiterText(delimiter),
             encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
             compression: source.compression.rawValue)
@@ -118,23 +119,35 @@ final class UploadRunner {
             throw error
         }
 
-        let status = stopped != nil ? "interrupted"
+        var status = stopped != nil ? "interrupted"
             : fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
         try log.finish(
             id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
             finishedAt: Timestamp.now())
-        database.checkpoint()
 
+        // The other outputs first: if one fails, the upload is failed with output_error before the report,
+        // written last from the store, says what happened.
         do {
-            try outputs.finish(uploadID: uploadID, log: log)
+            try outputs.finishFiles(uploadID: uploadID, log: log)
         } catch let error as OutputError {
-            // The rows stay committed; the upload says an output could not be written.
-            let outputError = FileError(code: .outputError, message: error.description)
+            status = "failed"
+            fileError = FileError(code: .outputError, message: error.description)
+            outputFailed = true
             try log.finish(
-                id: uploadID, status: "failed", committed: true, bytes: source.bytesRead,
-                error: outputError, finishedAt: Timestamp.now())
-            printSummary(uploadID: uploadID, status: "failed", counts: counts, fileError: outputError, log: log)
-            return .cannotCreateOutput
+                id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+                finishedAt: Timestamp.now())
+        }
+        database.checkpoint()
+        do {
+            try outputs.finishReport(uploadID: uploadID, log: log)
+        } catch let error as OutputError {
+            // The report itself cannot be written: the store says so (uploads show still has it all).
+            status = "failed"
+            fileError = FileError(code: .outputError, message: error.description)
+            outputFailed = true
+            try log.finish(
+                id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+                finishedAt: Timestamp.now())
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }

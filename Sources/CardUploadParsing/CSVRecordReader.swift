@@ -182,8 +182,11 @@ package final class CSVRecordReader {
             var start = 0
             for (index, end) in fieldEnds.enumerated() {
                 var cellStart = start
+                // The writer puts a `'` before a formula (`'=x`) and before a cell that already looked
+                // neutralised (`''=x` for `'=x`); one `'` comes off again, so both round-trip.
                 if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe,
                     Self.isFormulaStart(bytes[start + 1])
+                        || (end - start >= 3 && bytes[start + 1] == CSVByte.apostrophe && Self.isFormulaStart(bytes[start + 2]))
                 {
                     cellStart += 1
                 }

@@ -70,8 +70,10 @@ package final class RejectsWriter {
             JSONString.append(CardNumber.mask(name), to: &bytes)
             bytes.append(UInt8(ascii: ":"))
         }
+        // Only a line that was read as an object is written back as one; any other goes whole into `_raw`.
         var parsed: [(key: String, value: JSONValue)]?
-        if let source = record.source, case .object(let members)? = try? JSONDocumentParser.parse(Array(source.utf8)) {
+        if case .card = record.content, let source = record.source,
+           case .object(let members)? = try? JSONDocumentParser.parse(Array(source.utf8)) {
             parsed = members
         }
         for member in parsed ?? [] where !Self.ownAnnotations.contains(member.key) {

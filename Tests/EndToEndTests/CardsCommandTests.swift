@@ -48,6 +48,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 1)
         #expect(try StoreInspector(db).value("SELECT format FROM uploads") == "jsonl")
+        #expect(try StoreInspector(db).value("SELECT file FROM uploads") == "-")
+        #expect(result.stderr.hasPrefix("standard input: 1 rows"), "\(result.stderr)")
     }
 
     @Test func aPipeThatStartsWithBlankLinesIsStillSniffedAsJSONLines() throws {

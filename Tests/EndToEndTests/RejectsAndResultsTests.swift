@@ -108,4 +108,44 @@ import Testing
         #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("<script"))
         #expect(!html.contains("4111 1111 1111 1111"))
     }
+
+    @Test func aCellThatAlreadyStartsWithAQuoteAndAFormulaRoundTripsByteForByte() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let input = try folder.write("q.csv", "external_id,account_id,entity_id,details.last_four,metadata.q\nq1,account_1,entity_1,bad,'=already\n")
+        #expect(try CardUploadBinary.run(["process", input, "--db", db, "--rejects", folder.path("r.csv")], in: folder.url).status == 1)
+        let fixed = try String(contentsOfFile: folder.path("r.csv"), encoding: .utf8).replacingOccurrences(of: ",bad,", with: ",0001,")
+        let again = try folder.write("fixed.csv", fixed)
+        #expect(try CardUploadBinary.run(["process", again, "--db", db], in: folder.url).status == 0)
+        #expect(try StoreInspector(db).value("SELECT metadata FROM cards") == #"{"q":"'=already"}"#)
+    }
+
+    @Test func aJSONLineWithInvalidUTF8GoesWholeIntoRaw() throws {
+        let folder = try TemporaryDirectory()
+        var bytes = Array(#"{"external_id":"bad"#.utf8) + [0xFF] + Array(#"","account_id":"account_1","entity_id":"entity_1","details":{"last_four":"0001"}}"#.utf8)
+        bytes.append(0x0A)
+        let input = try folder.write("a.jsonl", bytes: bytes)
+        #expect(try CardUploadBinary.run(["process", input, "--db", folder.path("c.sqlite"), "--rejects", folder.path("r.jsonl")], in: folder.url).status == 1)
+        let line = try parseJSON(try String(contentsOfFile: folder.path("r.jsonl"), encoding: .utf8).trimmingCharacters(in: .newlines))
+        #expect(line["external_id"] == nil)
+        #expect((line["_raw"] as? String)?.hasPrefix(#"{"external_id":"bad"#) == true)
+    }
+
+    @Test func whenAnOutputFailsTheReportWrittenAtLoadTimeStillEqualsUploadsShow() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        try #require(FileManager.default.fileExists(atPath: "/dev/full"))
+        let input = try folder.write("a.csv", "external_id,account_id,entity_id,details.last_four\nk1,account_a,entity_e,0001\nk2,account_a,entity_e,12\n")
+        for option in ["--rejects", "--results", "--html"] {
+            let result = try CardUploadBinary.run(
+                ["process", input, "--db", db, option, "/dev/full", "--report", folder.path("r.json")], in: folder.url)
+            #expect(result.status == 73, "\(option)")
+            let written = try readJSON(folder.path("r.json"))
+            #expect(written["status"] as? String == "failed", "\(option)")
+            #expect((written["error"] as? [String: Any])?["code"] as? String == "output_error", "\(option)")
+            let id = try #require(written["upload_id"] as? String)
+            let shown = try CardUploadBinary.run(["uploads", "show", id, "--db", db], in: folder.url)
+            #expect(try canonicalJSON(parseJSON(shown.stdout)) == canonicalJSON(written), "\(option)")
+        }
+    }
 }
