@@ -14,6 +14,9 @@ final class UploadRunner {
     private let options: LoadOptions
     private let console: Console
 
+    /// The upload recorded for the file, once there is one (none for a file that could not be opened).
+    private(set) var uploadID: String?
+
     init(file: String, databasePath: String, options: LoadOptions, console: Console) {
         self.file = file
         self.databasePath = databasePath
@@ -65,6 +68,7 @@ final class UploadRunner {
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
+        self.uploadID = uploadID
         // How the input is read is recorded with the upload, so even a run that dies before the header
         // reports its format; the delimiter is the one the first bytes suggest until the header is read.
         var sniffer = CSVDelimiterSniffer()
