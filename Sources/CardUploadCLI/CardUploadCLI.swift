@@ -54,6 +54,10 @@ public enum CardUploadCLI {
             return .success
         case "process":
             return try ProcessCommand(arguments.dropFirst(), console: console).run()
+        case "process-dir":
+            return try ProcessDirCommand.run(arguments.dropFirst(), console: console)
+        case "reconcile":
+            return try ReconcileCommand.run(arguments.dropFirst(), console: console)
         case "cards":
             return try CardsCommand.run(arguments.dropFirst(), console: console)
         case "uploads":
