@@ -7,7 +7,7 @@ enum Help {
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
@@ -76,6 +76,8 @@ enum Help {
                   --html PATH             a self-contained HTML report: counts, a chart of rejections, the rejected rows
                   --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
                   --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
+                  --dry-run               every check, nothing recorded; the report says what a real run would do
+                  --atomic                all rows or none: nothing is committed when any row is rejected
                 \(common)
 
                 """

@@ -64,9 +64,8 @@ struct ProcessCommand {
             }
             options.batchSize = parsed
         }
-        for unavailable in ["dry-run", "atomic"] where arguments.flag(unavailable) {
-            throw usage("--\(unavailable) is not available in this version yet")
-        }
+        options.dryRun = arguments.flag("dry-run")
+        options.atomic = arguments.flag("atomic")
         options.outputs = OutputPaths(
             report: arguments.value("report"), rejects: arguments.value("rejects"),
             results: arguments.value("results"), html: arguments.value("html"))
@@ -134,6 +133,13 @@ struct LoadOptions {
     /// A batch also closes after this much work, so a concurrent run never waits long.
     var batchSeconds = 5.0
     var outputs = OutputPaths()
+    /// `--dry-run`: every check, the file in one transaction that is rolled back; nothing recorded.
+    var dryRun = false
+    /// `--atomic`: the file in one transaction, committed only when no row is rejected.
+    var atomic = false
+
+    /// Whether the file is loaded in one transaction rather than in batches.
+    var wholeFile: Bool { dryRun || atomic }
     var quiet = false
 }
 

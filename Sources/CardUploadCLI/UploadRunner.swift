@@ -78,11 +78,18 @@ final class UploadRunner {
         case .tsv: options.delimiter ?? 0x09
         case .csv: options.delimiter ?? sniffer.delimiter
         }
-        let uploadSeq = try log.begin(
-            id: uploadID, file: file, startedAt: Timestamp.now(), dryRun: false, format: format.rawValue,
-            delimiter: delimiterText(delimiter),
-            encoding: format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue,
-            compression: source.compression.rawValue)
+        let startedAt = Timestamp.now()
+        let encoding = format == .jsonl ? TextEncoding.utf8.rawValue : options.encoding.rawValue
+        func beginUpload() throws -> Int64 {
+            try log.begin(
+                id: uploadID, file: file, startedAt: startedAt, dryRun: options.dryRun, format: format.rawValue,
+                delimiter: delimiterText(delimiter), encoding: encoding, compression: source.compression.rawValue)
+        }
+        // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
+        // busy timeout); an atomic run keeps every outcome aside in case it must commit nothing.
+        let spool = options.atomic && !options.dryRun ? try OutcomeSpool() : nil
+        if options.wholeFile { try database.execute("BEGIN IMMEDIATE") }
+        var uploadSeq = try beginUpload()
 
         var counts = UploadCounts()
         var fileError: FileError?
@@ -93,13 +100,14 @@ final class UploadRunner {
             let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
             let reader = try makeReader(format: format, chunks: chunks, log: log, uploadID: uploadID, outputs: outputs)
             counts = try loadRows(
-                from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source, outputs: outputs)
+                from: reader, database: database, log: log, uploadSeq: uploadSeq, source: source, outputs: outputs,
+                spool: spool)
         } catch let error as FileError where !StopSignal.isRequested {
             fileError = error
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch is FileError {
             // The input ended early because a stop signal interrupted a read: an interruption, not bad data.
-            database.rollback()
+            if !options.dryRun { database.rollback() }
             stopped = StopSignal.Stopped(signal: StopSignal.received)
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch let error as RejectsWriteFailed {
@@ -108,8 +116,9 @@ final class UploadRunner {
             outputFailed = true
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch let signal as StopSignal.Stopped {
-            // The open batch is rolled back; the committed ones stay and are reported.
-            database.rollback()
+            // The open batch is rolled back; the committed ones stay and are reported. A dry run keeps its
+            // transaction until its outputs are written, then rolls it all back.
+            if !options.dryRun { database.rollback() }
             stopped = signal
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch {
@@ -125,9 +134,23 @@ final class UploadRunner {
 
         var status = stopped != nil ? "interrupted"
             : fileError != nil ? "failed" : (counts.rejected > 0 ? "completed_with_errors" : "completed")
+        // Whether the rows' cards are in the store: an atomic run commits only a clean file; a dry run never.
+        let committed = !options.dryRun && !(options.atomic && (stopped != nil || fileError != nil || counts.rejected > 0))
+        if let spool, !committed {
+            // Nothing of the file is kept; the upload and its outcomes are recorded on their own.
+            database.rollback()
+            try database.writeTransaction {
+                uploadSeq = try beginUpload()
+                try spool.forEach { row in try log.recordKeptRow(uploadSeq: uploadSeq, row) }
+                try log.addBatch(uploadSeq: uploadSeq, counts: counts, bytes: source.bytesRead)
+                try log.forgetUncommittedCards(uploadSeq: uploadSeq)
+            }
+        }
+        if options.dryRun { try log.forgetUncommittedCards(uploadSeq: uploadSeq) }
         try log.finish(
-            id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+            id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
             finishedAt: Timestamp.now())
+        if options.atomic, !options.dryRun, committed { try database.execute("COMMIT") }
 
         // The other outputs first: if one fails, the upload is failed with output_error before the report,
         // written last from the store, says what happened.
@@ -138,10 +161,10 @@ final class UploadRunner {
             fileError = FileError(code: .outputError, message: error.description)
             outputFailed = true
             try log.finish(
-                id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+                id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
                 finishedAt: Timestamp.now())
         }
-        database.checkpoint()
+        if !database.isInTransaction { database.checkpoint() }
         do {
             try outputs.finishReport(uploadID: uploadID, log: log)
         } catch let error as OutputError {
@@ -150,8 +173,13 @@ final class UploadRunner {
             fileError = FileError(code: .outputError, message: error.description)
             outputFailed = true
             try log.finish(
-                id: uploadID, status: status, committed: true, bytes: source.bytesRead, error: fileError,
+                id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
                 finishedAt: Timestamp.now())
+        }
+        // A dry run wrote its outputs from its own transaction; now nothing of it remains.
+        if options.dryRun {
+            database.rollback()
+            database.checkpoint()
         }
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }
@@ -197,8 +225,11 @@ final class UploadRunner {
     /// each row's outcome is committed with its card. Returns the committed counts.
     private func loadRows(
         from reader: any RecordReader, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
-        outputs: UploadOutputs
+        outputs: UploadOutputs, spool: OutcomeSpool?
     ) throws -> UploadCounts {
+        // In one-transaction mode (--dry-run, --atomic) nothing commits mid-file: batches only add up the
+        // counts, and rejected rows go to the rejects file at once (its temporary file is renamed at the end).
+        let wholeFile = options.wholeFile
         let cards = CardStore(database: database)
         var total = UploadCounts()
         var batch = UploadCounts()
@@ -213,7 +244,7 @@ final class UploadRunner {
         // A slow pipe must not hold the write lock: commit before waiting for more input.
         var waitCommitError: (any Error)?
         source.willWait = {
-            guard database.isInTransaction, waitCommitError == nil else { return }
+            guard !wholeFile, database.isInTransaction, waitCommitError == nil else { return }
             do { try commitBatch() } catch { waitCommitError = error }
         }
         defer { source.willWait = nil }
@@ -221,7 +252,7 @@ final class UploadRunner {
         func commitBatch() throws {
             guard database.isInTransaction else { return }
             try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: source.bytesRead)
-            try database.execute("COMMIT")
+            if !wholeFile { try database.execute("COMMIT") }
             total.created += batch.created
             total.replayed += batch.replayed
             total.updated += batch.updated
@@ -267,8 +298,17 @@ final class UploadRunner {
                 if let request {
                     outcome = try cards.apply(request, policy: options.conflictPolicy, uploadSeq: uploadSeq, now: clock.now())
                 }
-                try log.recordRow(uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
-                if keepsRejects, case .rejected(let errors) = outcome { batchRejects.append((record, errors)) }
+                try log.recordRow(
+                    uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID,
+                    outcome: outcome)
+                try spool?.append(line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
+                if keepsRejects, case .rejected(let errors) = outcome {
+                    batchRejects.append((record, errors))
+                    if wholeFile {
+                        do { try outputs.writeRejects(batchRejects) } catch { throw RejectsWriteFailed(underlying: error) }
+                        batchRejects.removeAll(keepingCapacity: true)
+                    }
+                }
                 batch.add(outcome)
                 if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
                     try commitBatch()

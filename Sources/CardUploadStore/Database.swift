@@ -94,8 +94,10 @@ package final class Database {
     package var isInTransaction: Bool { sqlite3_get_autocommit(sqliteConnection) == 0 }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws
-    /// (the first error is kept).
+    /// (the first error is kept). Inside a transaction already open (`--atomic`, `--dry-run` hold one for
+    /// the whole file) it runs in that one, which its owner commits or rolls back.
     package func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -43,6 +43,15 @@ package struct UploadCounts: Sendable, Equatable {
 
 /// The recorded outcome of one row of an upload.
 package struct UploadRowRecord: Sendable {
+    package init(line: Int, externalID: String?, entityID: String?, outcome: String, cardID: String?, errorsJSON: String?) {
+        self.line = line
+        self.externalID = externalID
+        self.entityID = entityID
+        self.outcome = outcome
+        self.cardID = cardID
+        self.errorsJSON = errorsJSON
+    }
+
     package var line: Int
     package var externalID: String?
     package var entityID: String?
@@ -103,7 +112,9 @@ package final class UploadLog {
     }
 
     /// Records one row's outcome, in the caller's open transaction.
-    package func recordRow(uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws(DatabaseError) {
+    package func recordRow(
+        uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome
+    ) throws(DatabaseError) {
         var errors: String?
         if case .rejected(let rowErrors) = outcome {
             // The rules mask what they echo; this is the store's own guarantee, whatever stage wrote the error.
@@ -115,6 +126,26 @@ package final class UploadLog {
             .integer(uploadSeq), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
             .text(outcome.cardID), .text(errors),
         ])
+    }
+
+    /// Records a row outcome kept aside while an atomic upload's transaction was open (it committed
+    /// nothing, so a created row has no card id), in the caller's open transaction.
+    package func recordKeptRow(uploadSeq: Int64, _ row: UploadRowRecord) throws(DatabaseError) {
+        try insertRow.get().execute([
+            .integer(uploadSeq), .integer(Int64(row.line)), .text(row.externalID), .text(row.entityID),
+            .text(row.outcome), .text(row.cardID), .text(row.errorsJSON),
+        ])
+    }
+
+    /// Takes the card id off the rows of an upload that committed nothing (a dry run, before its rollback;
+    /// an atomic upload, after it) wherever the card is one this upload made, or is gone: created rows,
+    /// and rows that replayed a card created earlier in the same file.
+    package func forgetUncommittedCards(uploadSeq: Int64) throws(DatabaseError) {
+        try database.prepare(
+            "UPDATE upload_rows SET card_id = NULL WHERE upload_seq = ?1 AND card_id IS NOT NULL AND ("
+                + "NOT EXISTS (SELECT 1 FROM cards WHERE cards.id = upload_rows.card_id)"
+                + " OR EXISTS (SELECT 1 FROM cards WHERE cards.id = upload_rows.card_id AND cards.upload_seq = ?1))"
+        ).execute([.integer(uploadSeq)])
     }
 
     /// Adds a batch's counts, in the caller's open transaction.
@@ -161,6 +192,8 @@ package final class UploadLog {
 
     /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot.
     package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        // Inside the writer's own open transaction (a dry run) everything already reads one state.
+        if database.isInTransaction { return try body() }
         try database.execute("BEGIN DEFERRED")
         defer { database.rollback() }
         return try body()

@@ -169,6 +169,18 @@ import Testing
 
     // MARK: The validation is real
 
+    @Test func dryRunsAndAtomicUploadsMatchTheSchema() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let sample = samplesDirectory.appendingPathComponent("cards.csv").path
+        var reports = try load(["process", sample, "--db", db, "--dry-run"], report: "dry-run", exit: 1, in: folder, show: false)
+        reports += try load(["process", sample, "--db", db, "--atomic"], report: "atomic-rejected", exit: 1, in: folder)
+        let clean = try folder.write("clean.csv", "external_id,account_id,entity_id,details.last_four\nk1,account_a,entity_e,0001\nk1,account_a,entity_e,0001\n")
+        reports += try load(["process", clean, "--db", db, "--atomic"], report: "atomic-committed", exit: 0, in: folder)
+        reports += try load(["process", clean, "--db", db, "--dry-run"], report: "dry-run-replay", exit: 0, in: folder, show: false)
+        try expectValid(reports, in: folder)
+    }
+
     @Test func theValidatorRejectsWhatTheSchemaForbids() throws {
         let folder = try TemporaryDirectory()
         let reports = try load(
