@@ -56,11 +56,18 @@ enum CardsCommand {
                 }
                 filter.status = parsed
             }
-            if let format = arguments.value("format"), format != "jsonl" {
-                throw UsageError(message: "--format \(format) is not available yet; use jsonl", command: command)
+            let format = arguments.value("format") ?? "jsonl"
+            guard format == "jsonl" || format == "csv" else {
+                throw UsageError(message: "--format must be jsonl or csv (got '\(format)')", command: command)
             }
-            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let database = try StoreAccess.openReadOnly(StoreAccess.path(arguments))
             let stdout = StandardOutput()
+            if format == "csv" {
+                let reader = CardExportReader(database: database)
+                try stdout.stream { emit in try CardCSVExport.write(from: reader, matching: filter, emit: emit) }
+                return .success
+            }
+            let store = CardStore(database: database)
             try stdout.stream { emit in
                 try store.forEachCard(matching: filter) { card in try emit(CardJSON.render(card) + "\n") }
             }

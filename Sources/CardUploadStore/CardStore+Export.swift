@@ -1,0 +1,48 @@
+/// The reads of a CSV export (`cards list --format csv`, SPEC §8): two passes over the same snapshot of the
+/// store — the metadata of the listed cards first (for the header's `metadata.<key>` columns), then the cards.
+package final class CardExportReader {
+    private let database: Database
+    private let store: CardStore
+
+    package init(database: Database) {
+        self.database = database
+        self.store = CardStore(database: database)
+    }
+
+    /// Runs `body` inside one read transaction, so every pass sees the same cards even while a load commits.
+    package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        try database.execute("BEGIN DEFERRED")
+        defer { database.rollback() }
+        return try body()
+    }
+
+    /// Streams the stored metadata JSON (compact, sorted keys) of the cards matching `filter` that have any,
+    /// as bytes, without making a `String` per card.
+    ///
+    /// Its filter repeats `CardStore.forEachCard`'s; `CardCSVExport` checks every card's keys against the
+    /// header, so a filter the two did not share would fail the export, never drop a value.
+    package func forEachMetadataJSON(
+        matching filter: CardStore.ListFilter, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
+        var conditions = ["metadata <> '{}'"]
+        var values: [SQLValue?] = []
+        if let entity = filter.entityID { conditions.append("entity_id = ?"); values.append(.text(entity)) }
+        if let account = filter.accountID { conditions.append("account_id = ?"); values.append(.text(account)) }
+        if let status = filter.status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+        if let upload = filter.uploadID {
+            conditions.append("upload_seq = (SELECT seq FROM uploads WHERE id = ?)")
+            values.append(.text(upload))
+        }
+        let statement = try database.prepare(
+            "SELECT metadata FROM cards WHERE " + conditions.joined(separator: " AND "))
+        try statement.forEachRow(values) { row in
+            let handled: Result<Void, any Error> = row.withTextBytes(0) { bytes in Result { try body(bytes) } }
+            try handled.get()
+        }
+    }
+
+    /// Streams the cards matching `filter`, oldest first (as `cards list`).
+    package func forEachCard(matching filter: CardStore.ListFilter, _ body: (Card) throws -> Void) throws {
+        try store.forEachCard(matching: filter, body)
+    }
+}
