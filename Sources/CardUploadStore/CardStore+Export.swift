@@ -11,30 +11,19 @@ package final class CardExportReader {
 
     /// Runs `body` inside one read transaction, so every pass sees the same cards even while a load commits.
     package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
-        try database.execute("BEGIN DEFERRED")
-        defer { database.rollback() }
-        return try body()
+        try database.readSnapshot(body)
     }
 
     /// Streams the stored metadata JSON (compact, sorted keys) of the cards matching `filter` that have any,
     /// as bytes, without making a `String` per card.
     ///
-    /// Its filter repeats `CardStore.forEachCard`'s; `CardCSVExport` checks every card's keys against the
-    /// header, so a filter the two did not share would fail the export, never drop a value.
+    /// It filters with `ListFilter.sql`, as `CardStore.forEachCard` does.
     package func forEachMetadataJSON(
         matching filter: CardStore.ListFilter, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws {
-        var conditions = ["metadata <> '{}'"]
-        var values: [SQLValue?] = []
-        if let entity = filter.entityID { conditions.append("entity_id = ?"); values.append(.text(entity)) }
-        if let account = filter.accountID { conditions.append("account_id = ?"); values.append(.text(account)) }
-        if let status = filter.status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
-        if let upload = filter.uploadID {
-            conditions.append("upload_seq = (SELECT seq FROM uploads WHERE id = ?)")
-            values.append(.text(upload))
-        }
+        let (whereClause, values) = filter.sql(and: ["metadata <> '{}'"])
         let statement = try database.prepare(
-            "SELECT metadata FROM cards WHERE " + conditions.joined(separator: " AND "))
+            "SELECT metadata FROM cards WHERE " + whereClause)
         try statement.forEachRow(values) { row in
             let handled: Result<Void, any Error> = row.withTextBytes(0) { bytes in Result { try body(bytes) } }
             try handled.get()

@@ -151,21 +151,27 @@ package final class CardStore {
             self.status = status
             self.uploadID = uploadID
         }
+
+        /// The filter as an SQL condition on `cards` (`1` when it is empty) and its parameters: the one
+        /// place `cards list` and the CSV export's key pass take their WHERE clause from.
+        package func sql(and extra: [String] = []) -> (String, [SQLValue?]) {
+            var conditions = extra
+            var values: [SQLValue?] = []
+            if let entityID { conditions.append("entity_id = ?"); values.append(.text(entityID)) }
+            if let accountID { conditions.append("account_id = ?"); values.append(.text(accountID)) }
+            if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+            if let uploadID {
+                conditions.append("upload_seq = (SELECT seq FROM uploads WHERE id = ?)")
+                values.append(.text(uploadID))
+            }
+            return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), values)
+        }
     }
 
     /// Streams the cards that match `filter`, oldest first.
     package func forEachCard(matching filter: ListFilter, _ body: (Card) throws -> Void) throws {
-        var conditions: [String] = []
-        var values: [SQLValue?] = []
-        if let entity = filter.entityID { conditions.append("entity_id = ?"); values.append(.text(entity)) }
-        if let account = filter.accountID { conditions.append("account_id = ?"); values.append(.text(account)) }
-        if let status = filter.status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
-        if let upload = filter.uploadID {
-            conditions.append("upload_seq = (SELECT seq FROM uploads WHERE id = ?)")
-            values.append(.text(upload))
-        }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let statement = try database.prepare("SELECT \(Self.cardColumns) FROM cards\(whereClause) ORDER BY rowid")
+        let (whereClause, values) = filter.sql()
+        let statement = try database.prepare("SELECT \(Self.cardColumns) FROM cards WHERE \(whereClause) ORDER BY rowid")
         try statement.forEachRow(values) { row in try body(Self.readCard(row)) }
     }
 

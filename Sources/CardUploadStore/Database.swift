@@ -109,6 +109,15 @@ package final class Database {
         }
     }
 
+    /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot of the store
+    /// even while another process commits. Inside a transaction already open it uses that one.
+    package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        try execute("BEGIN DEFERRED")
+        defer { rollback() }
+        return try body()
+    }
+
     /// Rolls back the open transaction, if any, ignoring errors (the caller already has the first one).
     package func rollback() {
         if isInTransaction { sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil) }

@@ -192,11 +192,7 @@ package final class UploadLog {
 
     /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot.
     package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
-        // Inside the writer's own open transaction (a dry run) everything already reads one state.
-        if database.isInTransaction { return try body() }
-        try database.execute("BEGIN DEFERRED")
-        defer { database.rollback() }
-        return try body()
+        try database.readSnapshot(body)
     }
 
     /// The upload with `id`, or nil.
