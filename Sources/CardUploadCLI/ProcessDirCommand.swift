@@ -54,7 +54,10 @@ struct ProcessDirSettings {
             throw usage("one INBOX only (got \(arguments.positionals.count) folders)")
         }
         guard !inbox.isEmpty else { throw usage("INBOX needs a folder path") }
-        self.inbox = inbox
+        // `in/` and `in` are one folder; the paths in the log and the store read the same either way.
+        var trimmed = Substring(inbox)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        self.inbox = String(trimmed)
         if arguments.value("format") != nil {
             throw usage("--format does not apply: process-dir reads each file's format from its name (.csv, .tsv, .jsonl, optionally .gz)")
         }
@@ -63,7 +66,7 @@ struct ProcessDirSettings {
         }
         var folders: [String: String] = [:]
         for folder in ["done", "failed", "reports"] {
-            let path = arguments.value(folder) ?? inbox + "/" + folder
+            let path = arguments.value(folder) ?? (self.inbox == "/" ? "" : self.inbox) + "/" + folder
             guard !path.isEmpty else { throw usage("--\(folder) needs a folder path") }
             // Files moved or written into INBOX itself would be loaded again by the next run.
             if PathIdentity.same(path, inbox) { throw usage("--\(folder) must not be INBOX itself") }

@@ -292,4 +292,40 @@ import Testing
         #expect(try store.count("SELECT count(*) FROM cards") == total)
         #expect(try store.value("SELECT status FROM uploads ORDER BY seq LIMIT 1") == "interrupted")
     }
+
+    @Test func sigtermStopsTheRunWritesTheReportAndLeavesTheFilesForTheNextRun() throws {
+        let box = try ProcessDirTests.Inbox()
+        let total = 120_000
+        try box.add("a-big.csv", ConcurrencyAndKillTests.rows(0..<total))
+        try box.add("b.csv", ProcessDirTests.csv(["b1"]))
+        let process = try CardUploadBinary.start(
+            ["process-dir", box.inbox, "--db", box.db, "--batch-size", "1000"], in: box.folder.url)
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: box.db), let store = try? StoreInspector(box.db),
+               let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 5_000 {
+                break
+            }
+            usleep(20_000)
+        }
+        try #require(process.isRunning, "the run finished before it could be stopped")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        // Neither file moved: a-big.csv was interrupted, b.csv never tried.
+        #expect(box.names("") == ["a-big.csv", "b.csv"])
+        #expect(box.names("done") == [] && box.names("failed") == [])
+        let report = try readJSON(box.inbox + "/reports/a-big.csv.report.json")
+        #expect(report["status"] as? String == "interrupted")
+        let stored = try StoreInspector(box.db).count("SELECT count(*) FROM upload_rows")
+        #expect((report["counts"] as? [String: Int])?["created"] == stored)
+        #expect(try StoreInspector(box.db).count("SELECT count(*) FROM uploads") == 1)
+
+        let rerun = try box.run()
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(box.names("done") == ["a-big.csv", "b.csv"])
+        let uploadID = try #require(try StoreInspector(box.db).value("SELECT id FROM uploads WHERE file LIKE '%a-big.csv' ORDER BY seq DESC LIMIT 1"))
+        let second = try readJSON(box.inbox + "/reports/a-big.csv.\(uploadID).report.json")
+        #expect((second["counts"] as? [String: Int])?["replayed"] == stored)
+    }
 }
