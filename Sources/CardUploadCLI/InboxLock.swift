@@ -1,0 +1,33 @@
+import Foundation
+
+/// The lock that keeps two `process-dir` runs out of one INBOX: `flock` on `INBOX/.card-upload.lock`,
+/// held until the run ends (the kernel drops it however the process ends).
+final class InboxLock {
+    /// The lock file's path.
+    let path: String
+    private let descriptor: Int32
+
+    /// Takes the lock without waiting: another run holding it is exit 75, a lock file that cannot be
+    /// created or opened is 73 (INBOX is not writable, so nothing could be moved either).
+    init(inbox: String) throws(InboxError) {
+        path = inbox + "/.card-upload.lock"
+        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard opened >= 0 else {
+            throw InboxError(code: .cannotCreateOutput, message: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(opened, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let reason = errno
+            close(opened)
+            if reason == EWOULDBLOCK {
+                throw InboxError(code: .temporaryFailure, message: "another process-dir run holds \(path); try again later")
+            }
+            throw InboxError(code: .cannotCreateOutput, message: "cannot lock \(path): \(String(cString: strerror(reason)))")
+        }
+        descriptor = opened
+    }
+
+    deinit {
+        close(descriptor)
+    }
+}
