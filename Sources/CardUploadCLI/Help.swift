@@ -8,6 +8,7 @@ enum Help {
 
     private static let usages: [String: String] = [
         "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
@@ -39,6 +40,7 @@ enum Help {
 
                 SUBCOMMANDS:
                   process FILE...         load upload files (FILE "-" = standard input)
+                  process-dir INBOX       load every upload file waiting in a folder (cron)
                   cards get CARD_ID       print one card as JSON
                   cards find              find a card by --entity and --external-id
                   cards list              stream cards as JSON lines
@@ -79,6 +81,32 @@ enum Help {
                   --dry-run               every check, nothing recorded; the report says what a real run would do
                   --atomic                all rows or none: nothing is committed when any row is rejected
                 \(common)
+
+                """
+        case "process-dir"?:
+            return """
+                OVERVIEW: Load every upload file waiting in a folder (for cron), one at a time, in name order.
+
+                USAGE: \(usages["process-dir"]!)
+
+                ARGUMENTS:
+                  INBOX                   the folder: *.csv, *.tsv, *.jsonl (each optionally .gz); names starting
+                                          with . or ending in .part/.tmp are left alone
+
+                OPTIONS:
+                  --done DIR              where loaded files go (default INBOX/done; created when missing)
+                  --failed DIR            where files with a file-level error (65) go (default INBOX/failed)
+                  --reports DIR           <file>.report.json and <file>.rejects.<ext> (default INBOX/reports)
+                  --min-age SECONDS       leave files modified less than this long ago (default 0)
+                  --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
+                  --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
+                  --entity, --on-conflict, --batch-size, --dry-run, --atomic   as for process
+                \(common)
+
+                While another run holds INBOX/.card-upload.lock, exit 75 at once. A name already in DONE, FAILED
+                or REPORTS is never overwritten: the upload id goes before the suffix (a.<upload_id>.csv.gz).
+                Files giving 64, 66 or 73 stay in INBOX; a database error (74) or busy store (75) stops the run.
+                --quiet keeps the one timestamped line per file (the cron log).
 
                 """
         case let topic?:

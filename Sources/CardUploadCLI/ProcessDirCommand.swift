@@ -82,11 +82,9 @@ struct ProcessDirSettings {
             minimumAge = parsed
         }
         load = try Self.rowOptions(arguments, usage: usage)
-        // Not yet supported by the loader; refused like `process` refuses them.
-        for unavailable in ["dry-run", "atomic"] where arguments.flag(unavailable) {
-            throw usage("--\(unavailable) is not available in this version yet")
-        }
         dryRun = arguments.flag("dry-run")
+        load.dryRun = dryRun
+        load.atomic = arguments.flag("atomic")
         load.quiet = arguments.flag("quiet")
         try StoreAccess.validate(arguments, command: "process-dir")
         databasePath = StoreAccess.path(arguments)

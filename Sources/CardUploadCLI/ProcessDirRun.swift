@@ -85,7 +85,8 @@ struct ProcessDirRun {
         let stopsRun = [.ioError, .temporaryFailure, .software, .interrupted, .terminated].contains(code)
 
         var parts: [String] = []
-        let upload = runner.uploadID.flatMap { id in try? Self.readUpload(id: id, databasePath: settings.databasePath) }
+        // What the runner finished with (a dry run records nothing in the store to read back).
+        let upload = runner.outcome
         if let upload {
             let counts = upload.counts
             parts.append("\(upload.status), \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
@@ -135,12 +136,6 @@ struct ProcessDirRun {
         parts.append("exit \(code.rawValue)")
         log(name, parts.joined(separator: "; "))
         return FileResult(code: code, stopsRun: stopsRun, moved: moved)
-    }
-
-    /// The upload as the store recorded it (its status and committed counts).
-    private static func readUpload(id: String, databasePath: String) throws -> UploadRecord? {
-        let database = try StoreAccess.openReadOnly(databasePath)
-        return try UploadLog(database: database).upload(id: id)
     }
 
     /// Creates a missing DONE, FAILED or REPORTS folder (owner-only: reports and rejects hold card data).

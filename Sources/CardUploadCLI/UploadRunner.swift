@@ -16,6 +16,8 @@ final class UploadRunner {
 
     /// The upload recorded for the file, once there is one (none for a file that could not be opened).
     private(set) var uploadID: String?
+    /// The upload's final status and counts, once it finished (also for a dry run, which records nothing).
+    private(set) var outcome: (status: String, counts: UploadCounts)?
 
     init(file: String, databasePath: String, options: LoadOptions, console: Console) {
         self.file = file
@@ -181,6 +183,7 @@ final class UploadRunner {
             database.rollback()
             database.checkpoint()
         }
+        outcome = (status, counts)
         printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }
         if outputFailed { return .cannotCreateOutput }

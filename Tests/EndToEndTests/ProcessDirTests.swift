@@ -77,6 +77,34 @@ import Testing
         #expect(try StoreInspector(box.db).count("SELECT count(*) FROM cards") == 4)
     }
 
+    @Test func aDryRunMovesNothingRecordsNothingAndNamesItsReportsSo() throws {
+        let box = try Inbox()
+        try box.add("a.csv", Self.csv(["a1", "a2"], bad: ["a2"]))
+        let result = try box.run(["--dry-run"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(box.names("") == ["a.csv"])
+        #expect(box.names("done") == [])
+        #expect(box.names("reports") == ["a.csv.dry-run.report.json", "a.csv.rejects.csv"])
+        let report = try readJSON(box.inbox + "/reports/a.csv.dry-run.report.json")
+        #expect(report["dry_run"] as? Bool == true && report["committed"] as? Bool == false)
+        #expect((report["counts"] as? [String: Int])?["created"] == 1)
+        #expect(result.stderr.contains("1 created") && result.stderr.contains("1 rejected"), "\(result.stderr)")
+        #expect(try StoreInspector(box.db).count("SELECT count(*) FROM cards") == 0)
+        #expect(try StoreInspector(box.db).count("SELECT count(*) FROM uploads") == 0)
+    }
+
+    @Test func anAtomicRunCommitsOnlyTheCleanFiles() throws {
+        let box = try Inbox()
+        try box.add("a.csv", Self.csv(["a1", "a2"], bad: ["a2"]))
+        try box.add("b.csv", Self.csv(["b1", "b2"]))
+        let result = try box.run(["--atomic"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(box.names("done") == ["a.csv", "b.csv"])
+        let store = try StoreInspector(box.db)
+        #expect(try store.rows("SELECT external_id FROM cards ORDER BY external_id") == [["b1"], ["b2"]])
+        #expect(try store.rows("SELECT file, committed FROM uploads ORDER BY seq").map { $0[1] } == ["0", "1"])
+    }
+
     @Test func rowsRejectedGiveExitOneAndNoRejectsFileWhenNoneWere() throws {
         let box = try Inbox()
         try box.add("only.csv", Self.csv(["k1", "k2"], bad: ["k2"]))
