@@ -1,0 +1,82 @@
+import CardUploadModel
+import CardUploadRules
+
+extension CardStore {
+    /// What the store holds for a row's key, compared with the row (SPEC §7).
+    package enum StoredComparison: Sendable {
+        /// No card has the key.
+        case missing
+        /// The card with the key; `differing` names the fields whose stored value is not byte-equal to the
+        /// row's (`account_id`, `type`, `details.last_four`, `details.replacement_for`, `metadata`), empty for a match.
+        case found(cardID: String, rowID: Int64, differing: [String])
+    }
+
+    /// The read-only queries of `reconcile`, prepared once and reused for every row. Nothing here writes.
+    ///
+    /// Cards are told apart by their SQLite rowid: a number the store assigns in insertion order, so the cards a
+    /// file mentions fit in a bitset of `largestRowID()` bits whatever the file's size.
+    package final class Reconciliation {
+        private let database: Database
+
+        private lazy var selectByKey = prepared(
+            "SELECT rowid, id, account_id, type, last_four, replacement_for, metadata FROM cards"
+                + " WHERE entity_id = ? AND external_id = ?")
+        private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE entity_id = ? AND external_id = ?")
+        // The key index gives the cards of one entity in external_id order without a sort.
+        private lazy var selectEntityCards = prepared(
+            "SELECT rowid, id, external_id FROM cards WHERE entity_id = ? ORDER BY external_id")
+
+        package init(database: Database) {
+            self.database = database
+        }
+
+        private func prepared(_ sql: String) -> Result<Statement, DatabaseError> {
+            Result { () throws(DatabaseError) in try database.prepare(sql) }
+        }
+
+        /// Runs `body` in one read transaction, so every row and the extra cards are compared with the same
+        /// snapshot of the store even while another process loads into it.
+        package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+            try database.execute("BEGIN DEFERRED")
+            defer { database.rollback() }
+            return try body()
+        }
+
+        /// The largest rowid of the cards table (0 when it is empty).
+        package func largestRowID() throws(DatabaseError) -> Int64 {
+            try database.prepare("SELECT coalesce(max(rowid), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
+        }
+
+        /// Compares `request` with the card stored under its key: account_id, type, details and metadata, byte for
+        /// byte (status, status_reason and timestamps are not part of a row's body).
+        package func compare(_ request: CardRequest) throws(DatabaseError) -> StoredComparison {
+            let lookup = try selectByKey.get()
+            try lookup.bind([.text(request.entityID), .text(request.externalID)])
+            defer { lookup.reset() }
+            guard try lookup.step() else { return .missing }
+            let rowID = lookup.integer(0) ?? 0
+            let cardID = lookup.text(1) ?? ""
+            var differing: [String] = []
+            if !lookup.withTextBytes(2, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
+            if !lookup.withTextBytes(3, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
+            if !lookup.withTextBytes(4, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
+            if !bytesEqual(lookup.text(5), request.replacementFor) { differing.append("details.replacement_for") }
+            if !lookup.withTextBytes(6, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
+            return .found(cardID: cardID, rowID: rowID, differing: differing)
+        }
+
+        /// The rowid of the card with the key, or nil (for rows that failed the rules but still name a key).
+        package func rowID(entityID: String, externalID: String) throws(DatabaseError) -> Int64? {
+            try selectRowIDByKey.get().queryOne([.text(entityID), .text(externalID)]) { $0.integer(0) ?? 0 }
+        }
+
+        /// Streams the cards of `entityID` in external_id byte order: rowid, card id, external_id.
+        package func forEachCard(
+            ofEntity entityID: String, _ body: (_ rowID: Int64, _ cardID: String, _ externalID: String) throws -> Void
+        ) throws {
+            try selectEntityCards.get().forEachRow([.text(entityID)]) { row in
+                try body(row.integer(0) ?? 0, row.text(1) ?? "", row.text(2) ?? "")
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+@testable import CardUploadCLI
+import Testing
+
+/// `reconcile`'s options: `process`'s input options, `--extra`, `--report`; one FILE.
+@Suite struct ReconcileCommandTests {
+    private func validate(_ words: [String]) throws(UsageError) -> ReconcileOptions {
+        let arguments = try ParsedArguments(words[...], known: ReconcileCommand.options, command: "reconcile")
+        return try ReconcileCommand.validate(arguments)
+    }
+
+    @Test func inputOptionsAreParsedAsProcessParsesThem() throws {
+        let options = try validate([
+            "a.txt", "--format=tsv", "--delimiter", "tab", "--encoding", "CP1252", "--entity", "entity_e", "--extra",
+            "--report", "-", "--quiet", "--db", "x.sqlite",
+        ])
+        #expect(options.file == "a.txt" && options.databasePath == "x.sqlite")
+        #expect(options.format == .tsv && options.delimiter == 0x09 && options.encoding == .cp1252 && options.encodingGiven)
+        #expect(options.defaultEntity == "entity_e" && options.listsExtra && options.reportPath == "-" && options.quiet)
+    }
+
+    @Test func defaultsListNoExtraAndWriteNoReport() throws {
+        let options = try validate(["-"])
+        #expect(options.file == "-" && options.format == nil && options.delimiter == nil && options.encoding == .utf8)
+        #expect(!options.listsExtra && options.reportPath == nil && options.defaultEntity == nil && !options.quiet)
+    }
+
+    @Test(arguments: [
+        [], ["a.csv", "b.csv"], ["a.csv", "--format", "json"], ["a.csv", "--delimiter", "\""], ["a.csv", "--delimiter", ";;"],
+        ["a.csv", "--encoding", "utf-16"], ["a.csv", "--format", "jsonl", "--encoding", "utf-8"], ["a.csv", "--entity", "acme"],
+        ["a.csv", "--report", ""], ["a.csv", "--report", "a.csv"], ["a.csv", "--db", "s.sqlite", "--report", "s.sqlite-wal"],
+        ["a.csv", "--db", ""],
+    ])
+    func badOptionsAreUsageErrors(words: [String]) {
+        #expect(throws: UsageError.self) { try validate(words) }
+    }
+
+    @Test func processOnlyOptionsAreUnknownHere() {
+        for option in ["--dry-run", "--atomic", "--rejects=x", "--on-conflict=update", "--batch-size=1"] {
+            #expect(throws: UsageError.self) {
+                try ParsedArguments(["a.csv", option], known: ReconcileCommand.options, command: "reconcile")
+            }
+        }
+    }
+}
