@@ -9,6 +9,7 @@ enum Help {
     private static let usages: [String: String] = [
         "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
         "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
+        "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
@@ -41,6 +42,7 @@ enum Help {
                 SUBCOMMANDS:
                   process FILE...         load upload files (FILE "-" = standard input)
                   process-dir INBOX       load every upload file waiting in a folder (cron)
+                  reconcile FILE          compare a file with the store, change nothing
                   cards get CARD_ID       print one card as JSON
                   cards find              find a card by --entity and --external-id
                   cards list              stream cards as JSON lines
@@ -53,7 +55,8 @@ enum Help {
                   -h, --help              show this help
                   --version               print the version
 
-                EXIT CODES: 0 all rows loaded; 1 some rows rejected or not found; 64 usage; 65 bad file;
+                EXIT CODES: 0 all rows loaded, or everything matches; 1 some rows rejected, differences, or not found;
+                64 usage; 65 bad file;
                 66 missing input or database; 70 internal error; 73 output not writable; 74 database I/O;
                 75 database busy or locked.
 
@@ -81,6 +84,28 @@ enum Help {
                   --dry-run               every check, nothing recorded; the report says what a real run would do
                   --atomic                all rows or none: nothing is committed when any row is rejected
                 \(common)
+
+                """
+        case "reconcile"?:
+            return """
+                OVERVIEW: Compare a file with the card store, row by row, and change nothing.
+                Each row is match, missing (no card for its key), differs (naming the fields) or invalid (its errors).
+
+                USAGE: \(usages["reconcile"]!)
+
+                ARGUMENTS:
+                  FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
+
+                OPTIONS:
+                  --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
+                  --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
+                  --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
+                  --entity ENTITY_ID      entity for rows without entity_id
+                  --extra                 also list the cards of the file's entities that the file does not mention
+                  --report PATH           write the JSON report there (- = standard output)
+                \(common)
+
+                Exit 0 when every row matches and no extra card is listed, 1 otherwise; the store is opened read-only.
 
                 """
         case "process-dir"?:
