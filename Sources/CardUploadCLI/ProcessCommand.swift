@@ -23,47 +23,7 @@ struct ProcessCommand {
         func usage(_ message: String) -> UsageError { UsageError(message: message, command: "process") }
         let files = arguments.positionals
         guard !files.isEmpty else { throw usage("missing FILE (use - for standard input)") }
-        var options = LoadOptions()
-        if let format = arguments.value("format") {
-            guard let parsed = InputFormat(rawValue: format) else {
-                throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
-            }
-            options.format = parsed
-        }
-        if let delimiter = arguments.value("delimiter") {
-            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
-            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
-                  byte != 0x0A, byte != 0x0D, byte != 0 else {
-                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
-            }
-            options.delimiter = byte
-        }
-        if let encoding = arguments.value("encoding") {
-            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
-                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
-            }
-            options.encoding = parsed
-            options.encodingGiven = true
-            if options.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
-        }
-        if let entity = arguments.value("entity") {
-            if let error = CardRules.entityIDError(entity) {
-                throw usage("--entity: \(error.message)")
-            }
-            options.defaultEntity = entity
-        }
-        if let policy = arguments.value("on-conflict") {
-            guard let parsed = ConflictPolicy(rawValue: policy) else {
-                throw usage("--on-conflict must be reject or update (got '\(policy)')")
-            }
-            options.conflictPolicy = parsed
-        }
-        if let size = arguments.value("batch-size") {
-            guard let parsed = Int(size), parsed > 0 else {
-                throw usage("--batch-size must be a positive whole number (got '\(size)')")
-            }
-            options.batchSize = parsed
-        }
+        var options = try LoadOptions(arguments, command: "process")
         options.dryRun = arguments.flag("dry-run")
         options.atomic = arguments.flag("atomic")
         options.outputs = OutputPaths(

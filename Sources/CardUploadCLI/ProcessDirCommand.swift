@@ -81,7 +81,8 @@ struct ProcessDirSettings {
             }
             minimumAge = parsed
         }
-        load = try Self.rowOptions(arguments, usage: usage)
+        // process's row options, checked the way process checks them (no --format: each name says it).
+        load = try LoadOptions(arguments, command: "process-dir", allowsFormat: false)
         dryRun = arguments.flag("dry-run")
         load.dryRun = dryRun
         load.atomic = arguments.flag("atomic")
@@ -90,44 +91,6 @@ struct ProcessDirSettings {
         databasePath = StoreAccess.path(arguments)
     }
 
-    /// `process`'s row options, checked the way `process` checks them.
-    private static func rowOptions(
-        _ arguments: ParsedArguments, usage: (String) -> UsageError
-    ) throws(UsageError) -> LoadOptions {
-        var options = LoadOptions()
-        if let delimiter = arguments.value("delimiter") {
-            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
-            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
-                  byte != 0x0A, byte != 0x0D, byte != 0 else {
-                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
-            }
-            options.delimiter = byte
-        }
-        if let encoding = arguments.value("encoding") {
-            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
-                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
-            }
-            options.encoding = parsed
-            options.encodingGiven = true
-        }
-        if let entity = arguments.value("entity") {
-            if let error = CardRules.entityIDError(entity) { throw usage("--entity: \(error.message)") }
-            options.defaultEntity = entity
-        }
-        if let policy = arguments.value("on-conflict") {
-            guard let parsed = ConflictPolicy(rawValue: policy) else {
-                throw usage("--on-conflict must be reject or update (got '\(policy)')")
-            }
-            options.conflictPolicy = parsed
-        }
-        if let size = arguments.value("batch-size") {
-            guard let parsed = Int(size), parsed > 0 else {
-                throw usage("--batch-size must be a positive whole number (got '\(size)')")
-            }
-            options.batchSize = parsed
-        }
-        return options
-    }
 
     /// The options file `name` is loaded with: its format from its name; `--delimiter` for CSV files only
     /// (a TSV is tab-separated) and `--encoding` for CSV and TSV only, so one inbox may mix formats.

@@ -27,32 +27,12 @@ enum ReconcileCommand {
         guard files.count == 1 else { throw usage("reconcile takes one FILE (got \(files.count))") }
         try StoreAccess.validate(arguments, command: "reconcile")
         var options = ReconcileOptions(file: file, databasePath: StoreAccess.path(arguments))
-        if let format = arguments.value("format") {
-            guard let parsed = InputFormat(rawValue: format) else {
-                throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
-            }
-            options.format = parsed
-        }
-        if let delimiter = arguments.value("delimiter") {
-            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
-            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
-                  byte != 0x0A, byte != 0x0D, byte != 0 else {
-                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
-            }
-            options.delimiter = byte
-        }
-        if let encoding = arguments.value("encoding") {
-            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
-                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
-            }
-            options.encoding = parsed
-            options.encodingGiven = true
-            if options.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
-        }
-        if let entity = arguments.value("entity") {
-            if let error = CardRules.entityIDError(entity) { throw usage("--entity: \(error.message)") }
-            options.defaultEntity = entity
-        }
+        let input = try InputOptions(arguments, command: "reconcile")
+        options.format = input.format
+        options.delimiter = input.delimiter
+        options.encoding = input.encoding
+        options.encodingGiven = input.encodingGiven
+        options.defaultEntity = input.defaultEntity
         if let report = arguments.value("report") {
             guard !report.isEmpty else { throw usage("--report needs a path") }
             if report != "-" {

@@ -1,0 +1,77 @@
+import CardUploadModel
+import CardUploadRules
+import CardUploadStore
+
+/// The options that say how to read an upload file — `--format`, `--delimiter`, `--encoding`, `--entity` —
+/// and the row options of a load, checked the same way by `process`, `process-dir` and `reconcile`.
+struct InputOptions {
+    var format: InputFormat?
+    var delimiter: UInt8?
+    var encoding: TextEncoding = .utf8
+    var encodingGiven = false
+    var defaultEntity: String?
+
+    /// Parses the input options given (`--format` only when `allowsFormat`).
+    init(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) {
+        func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
+        if allowsFormat, let format = arguments.value("format") {
+            guard let parsed = InputFormat(rawValue: format) else {
+                throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
+            }
+            self.format = parsed
+        }
+        if let delimiter = arguments.value("delimiter") {
+            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
+            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
+                  byte != 0x0A, byte != 0x0D, byte != 0 else {
+                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
+            }
+            self.delimiter = byte
+        }
+        if let encoding = arguments.value("encoding") {
+            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
+                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
+            }
+            self.encoding = parsed
+            encodingGiven = true
+            if format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
+        }
+        if let entity = arguments.value("entity") {
+            if let error = CardRules.entityIDError(entity) { throw usage("--entity: \(error.message)") }
+            defaultEntity = entity
+        }
+    }
+
+    /// `--on-conflict`, default `reject`.
+    static func conflictPolicy(_ arguments: ParsedArguments, command: String) throws(UsageError) -> ConflictPolicy {
+        guard let policy = arguments.value("on-conflict") else { return .reject }
+        guard let parsed = ConflictPolicy(rawValue: policy) else {
+            throw UsageError(message: "--on-conflict must be reject or update (got '\(policy)')", command: command)
+        }
+        return parsed
+    }
+
+    /// `--batch-size`, when given.
+    static func batchSize(_ arguments: ParsedArguments, command: String) throws(UsageError) -> Int? {
+        guard let size = arguments.value("batch-size") else { return nil }
+        guard let parsed = Int(size), parsed > 0 else {
+            throw UsageError(message: "--batch-size must be a positive whole number (got '\(size)')", command: command)
+        }
+        return parsed
+    }
+}
+
+extension LoadOptions {
+    /// The load settings from the input and row options (`--dry-run`, `--atomic` and outputs are set by the command).
+    init(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) {
+        self.init()
+        let input = try InputOptions(arguments, command: command, allowsFormat: allowsFormat)
+        format = input.format
+        delimiter = input.delimiter
+        encoding = input.encoding
+        encodingGiven = input.encodingGiven
+        defaultEntity = input.defaultEntity
+        conflictPolicy = try InputOptions.conflictPolicy(arguments, command: command)
+        if let size = try InputOptions.batchSize(arguments, command: command) { batchSize = size }
+    }
+}
