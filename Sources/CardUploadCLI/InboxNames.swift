@@ -11,7 +11,8 @@ enum InboxNames {
 
     /// Suffixes of the files `process-dir` writes, longest first so `.rejects.csv` wins over `.csv`.
     private static let writtenSuffixes = [
-        ".dry-run.report.json", ".report.json", ".rejects.jsonl", ".rejects.csv", ".rejects.tsv",
+        ".dry-run.report.json", ".report.json", ".dry-run.rejects.jsonl", ".dry-run.rejects.csv", ".dry-run.rejects.tsv",
+        ".rejects.jsonl", ".rejects.csv", ".rejects.tsv",
     ]
 
     /// Why a name in INBOX is not loaded, nil when it is an upload to load.
@@ -57,10 +58,11 @@ enum InboxNames {
         name + (dryRun ? ".dry-run.report.json" : ".report.json")
     }
 
-    /// The rejects file of upload file `name`, in the input's own form, uncompressed: `a.tsv.gz` → `a.tsv.gz.rejects.tsv`.
-    static func rejectsName(for name: String) -> String {
+    /// The rejects file of upload file `name`, in the input's own form, uncompressed: `a.tsv.gz` → `a.tsv.gz.rejects.tsv`
+    /// (`a.tsv.gz.dry-run.rejects.tsv` for a dry run, beside its dry-run report).
+    static func rejectsName(for name: String, dryRun: Bool = false) -> String {
         let format = format(of: name) ?? .csv
-        return name + ".rejects." + format.rawValue
+        return name + (dryRun ? ".dry-run.rejects." : ".rejects.") + format.rawValue
     }
 
     /// `name` with `.<uploadID>` before its known suffix, for when `name` is taken: `a.csv.gz` →

@@ -71,8 +71,11 @@ struct ProcessCommand {
         let databasePath = StoreAccess.path(arguments)
         StopSignal.install()
         var exit = ExitCode.success
+        let dryRun = options.dryRun ? DryRunStore(path: databasePath) : nil
+        defer { dryRun?.discard() }
         for file in arguments.positionals {
             let runner = UploadRunner(file: file, databasePath: databasePath, options: options, console: console)
+            runner.dryRunDatabase = try dryRun?.database()
             let code = runner.run()
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }

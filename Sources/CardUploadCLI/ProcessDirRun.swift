@@ -8,6 +8,14 @@ import Foundation
 struct ProcessDirRun {
     let settings: ProcessDirSettings
     let console: Console
+    /// A dry run's one transaction over every file of the run (later files see earlier ones), rolled back.
+    private let dryRunStore: DryRunStore?
+
+    init(settings: ProcessDirSettings, console: Console) {
+        self.settings = settings
+        self.console = console
+        dryRunStore = settings.dryRun ? DryRunStore(path: settings.databasePath) : nil
+    }
 
     /// What became of one file.
     private struct FileResult {
@@ -23,9 +31,13 @@ struct ProcessDirRun {
             throw InboxError(code: .noInput, message: "INBOX not found: \(settings.inbox)")
         }
         guard isDirectory.boolValue else { throw InboxError(code: .noInput, message: "INBOX is not a folder: \(settings.inbox)") }
-        for folder in [settings.done, settings.failed, settings.reports] { try makeFolder(folder) }
+        // A dry run moves nothing: only its reports need a folder.
+        for folder in settings.dryRun ? [settings.reports] : [settings.done, settings.failed, settings.reports] {
+            try makeFolder(folder)
+        }
         let lock = try InboxLock(inbox: settings.inbox)
         defer { withExtendedLifetime(lock) {} }
+        defer { dryRunStore?.discard() }
         StopSignal.install()
 
         let listing = try InboxListing(directory: settings.inbox, minimumAge: settings.minimumAge)
@@ -81,6 +93,15 @@ struct ProcessDirRun {
         let runner = UploadRunner(
             file: path, databasePath: settings.databasePath,
             options: settings.loadOptions(for: name, report: stagedReport, rejects: stagedRejects), console: runnerConsole)
+        if let dryRunStore {
+            do {
+                runner.dryRunDatabase = try dryRunStore.database()
+            } catch {
+                let code = CardUploadCLI.exitCode(for: error)
+                log(name, "Error: \(TerminalText.safe(CardUploadCLI.describe(error))); left in INBOX; exit \(code.rawValue)")
+                return FileResult(code: code, stopsRun: true, moved: false)
+            }
+        }
         var code = runner.run()
         let stopsRun = [.ioError, .temporaryFailure, .software, .interrupted, .terminated].contains(code)
 
@@ -108,7 +129,7 @@ struct ProcessDirRun {
             }
             if FileManager.default.fileExists(atPath: stagedRejects), (upload?.counts.rejected ?? 0) > 0 {
                 let rejects = try InboxPlacement.move(
-                    stagedRejects, into: settings.reports, as: InboxNames.rejectsName(for: name), uploadID: uploadID)
+                    stagedRejects, into: settings.reports, as: InboxNames.rejectsName(for: name, dryRun: settings.dryRun), uploadID: uploadID)
                 parts.append("rejects \(TerminalText.safe(rejects))")
             }
         } catch {

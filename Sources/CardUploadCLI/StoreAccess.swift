@@ -37,6 +37,20 @@ enum StoreAccess {
         return database
     }
 
+    /// Opens the store for a dry run, which writes nothing: abandoned uploads are not marked, a store
+    /// that does not exist is not created (an empty one in memory stands in for it), and the caller opens
+    /// one transaction — every file of the run inside it, so later files see earlier ones — and rolls it
+    /// back. A migration, if any, happens inside that transaction too and is rolled back with it.
+    static func openForDryRun(_ path: String) throws -> Database {
+        guard !path.isEmpty else { throw UsageError(message: "--db needs a file path", command: nil) }
+        try checkReadable(path)
+        let exists = FileManager.default.fileExists(atPath: path)
+        let database = try Database(path: exists ? path : ":memory:", mode: .readWriteCreate)
+        try database.execute("BEGIN IMMEDIATE")
+        try Schema.migrate(database)
+        return database
+    }
+
     /// Opens read-only; a missing file is exit 66.
     static func openReadOnly(_ path: String) throws -> Database {
         guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }

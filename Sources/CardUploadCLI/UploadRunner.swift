@@ -18,6 +18,8 @@ final class UploadRunner {
     private(set) var uploadID: String?
     /// The upload's final status and counts, once it finished (also for a dry run, which records nothing).
     private(set) var outcome: (status: String, counts: UploadCounts)?
+    /// A dry run's store, shared by every file of the run inside one transaction its owner rolls back.
+    var dryRunDatabase: Database?
 
     init(file: String, databasePath: String, options: LoadOptions, console: Console) {
         self.file = file
@@ -66,7 +68,7 @@ final class UploadRunner {
             throw UsageError(message: "--encoding applies to CSV and TSV only; \(file) is JSON lines", command: "process")
         }
 
-        let database = try StoreAccess.openForWriting(databasePath)
+        let database = try dryRunDatabase ?? StoreAccess.openForWriting(databasePath)
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
@@ -90,7 +92,8 @@ final class UploadRunner {
         // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
         // busy timeout); an atomic run keeps every outcome aside in case it must commit nothing.
         let spool = options.atomic && !options.dryRun ? try OutcomeSpool() : nil
-        if options.wholeFile { try database.execute("BEGIN IMMEDIATE") }
+        let ownsTransaction = options.wholeFile && !database.isInTransaction
+        if ownsTransaction { try database.execute("BEGIN IMMEDIATE") }
         var uploadSeq = try beginUpload()
 
         var counts = UploadCounts()
@@ -139,13 +142,18 @@ final class UploadRunner {
         // Whether the rows' cards are in the store: an atomic run commits only a clean file; a dry run never.
         let committed = !options.dryRun && !(options.atomic && (stopped != nil || fileError != nil || counts.rejected > 0))
         if let spool, !committed {
-            // Nothing of the file is kept; the upload and its outcomes are recorded on their own.
+            // Nothing of the file is kept. A file that was read to its end is recorded with every row's
+            // outcome (what to fix); a failed or interrupted one holds its committed rows only: none.
             database.rollback()
+            let keepsOutcomes = stopped == nil && fileError == nil
+            if !keepsOutcomes { counts = UploadCounts() }
             try database.writeTransaction {
                 uploadSeq = try beginUpload()
-                try spool.forEach { row in try log.recordKeptRow(uploadSeq: uploadSeq, row) }
-                try log.addBatch(uploadSeq: uploadSeq, counts: counts, bytes: source.bytesRead)
-                try log.forgetUncommittedCards(uploadSeq: uploadSeq)
+                if keepsOutcomes {
+                    try spool.forEach { row in try log.recordKeptRow(uploadSeq: uploadSeq, row) }
+                    try log.addBatch(uploadSeq: uploadSeq, counts: counts, bytes: source.bytesRead)
+                    try log.forgetUncommittedCards(uploadSeq: uploadSeq)
+                }
             }
         }
         if options.dryRun { try log.forgetUncommittedCards(uploadSeq: uploadSeq) }
@@ -179,12 +187,14 @@ final class UploadRunner {
                 finishedAt: Timestamp.now())
         }
         // A dry run wrote its outputs from its own transaction; now nothing of it remains.
-        if options.dryRun {
+        outcome = (status, counts)
+        printSummary(
+            uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log,
+            note: options.dryRun ? "dry run: nothing recorded" : committed ? nil : "atomic: nothing committed")
+        if options.dryRun, ownsTransaction {
             database.rollback()
             database.checkpoint()
         }
-        outcome = (status, counts)
-        printSummary(uploadID: uploadID, status: status, counts: counts, fileError: fileError, log: log)
         if let stopped { return stopped.exitCode }
         if outputFailed { return .cannotCreateOutput }
         if fileError != nil { return .dataError }
@@ -335,7 +345,9 @@ final class UploadRunner {
         return nil
     }
 
-    private func printSummary(uploadID: String, status: String, counts: UploadCounts, fileError: FileError?, log: UploadLog) {
+    private func printSummary(
+        uploadID: String, status: String, counts: UploadCounts, fileError: FileError?, log: UploadLog, note: String? = nil
+    ) {
         let name = TerminalText.safe(displayName)
         if let fileError {
             console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
@@ -343,7 +355,8 @@ final class UploadRunner {
         guard !options.quiet else { return }
         console.err(
             "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
-                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status), upload \(uploadID)\n")
+                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status)\(note.map { " (\($0))" } ?? ""), "
+                + "upload \(uploadID)\n")
         guard counts.rejected > 0, let byCode = try? log.rejectionsByCode(uploadID: uploadID) else { return }
         let width = max(4, byCode.map(\.code.count).max() ?? 4)
         console.err("  " + "code".padding(toLength: width, withPad: " ", startingAt: 0) + "   rows  first line\n")

@@ -18,7 +18,7 @@ package final class Database {
 
     /// Opens `path` with the store's settings: WAL, synchronous=FULL, foreign keys, a busy timeout.
     package init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 60_000) throws(DatabaseError) {
-        if mode == .readWriteCreate {
+        if mode == .readWriteCreate, path != ":memory:" {
             // SQLite creates files with 0644; a card store is its owner's only.
             let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             if descriptor >= 0 { Glibc.close(descriptor) }

@@ -98,7 +98,7 @@ package final class UploadLog {
                     + " encoding, compression) VALUES (?, ?, ?, 'running', 1, ?, ?, ?, ?, ?, ?)"
             ).execute([
                 .text(id), .text(CardNumber.mask(file)), .text(startedAt), .integer(dryRun ? 1 : 0),
-                .text(ownership.claim()), .text(format), .text(delimiter), .text(encoding), .text(compression),
+                .text(dryRun ? nil : ownership.claim()), .text(format), .text(delimiter), .text(encoding), .text(compression),
             ])
             return database.lastInsertedRowID
         }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Testing
 
@@ -99,5 +100,39 @@ import Testing
         #expect(report["status"] as? String == "failed")
         #expect(report["committed"] as? Bool == false)
         #expect((report["error"] as? [String: Any])?["code"] as? String == "malformed_csv")
+        // A failed upload's report holds its committed rows only: an atomic one committed none.
+        #expect((report["rows"] as? [Any])?.isEmpty == true)
+        #expect((report["counts"] as? [String: Int])?["rows"] == 0)
+    }
+
+    @Test func aDryRunOfSeveralFilesSeesWhatTheEarlierFilesWouldHaveWritten() throws {
+        let folder = try TemporaryDirectory()
+        let first = try folder.write("1.csv", Self.header + "k1,account_a,entity_e,0001,,\nk2,account_a,entity_e,0002,,\n")
+        let second = try folder.write("2.csv", Self.header + "k1,account_a,entity_e,0001,,\nk2,account_a,entity_e,9999,,\n")
+        let dry = try CardUploadBinary.run(["process", first, second, "--db", folder.path("dry.sqlite"), "--dry-run"], in: folder.url)
+        let real = try CardUploadBinary.run(["process", first, second, "--db", folder.path("real.sqlite")], in: folder.url)
+        #expect(dry.status == 1 && real.status == 1, "\(dry.stderr)")
+        #expect(dry.stderr.contains("2.csv: 2 rows: 0 created, 1 replayed, 0 updated, 1 rejected — completed_with_errors (dry run: nothing recorded)"), "\(dry.stderr)")
+        #expect(real.stderr.contains("2.csv: 2 rows: 0 created, 1 replayed, 0 updated, 1 rejected — completed_with_errors, upload"))
+        // The dry run wrote nothing: not even the database file.
+        #expect(!FileManager.default.fileExists(atPath: folder.path("dry.sqlite")))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("dry.sqlite-uploads.lock")))
+    }
+
+    @Test func aDryRunLeavesAnAbandonedUploadAsItFoundIt() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let seed = try folder.write("seed.csv", Self.header + "k1,account_a,entity_e,0001,,\n")
+        #expect(try CardUploadBinary.run(["process", seed, "--db", db], in: folder.url).status == 0)
+        // An upload left running by a process that is gone.
+        var handle: OpaquePointer?
+        sqlite3_open(db, &handle)
+        sqlite3_exec(handle, "UPDATE uploads SET status = 'running', owner = 'slot:1 gone:1'", nil, nil, nil)
+        sqlite3_close(handle)
+        #expect(try CardUploadBinary.run(["process", seed, "--db", db, "--dry-run"], in: folder.url).status == 0)
+        #expect(try StoreInspector(db).value("SELECT status FROM uploads") == "running")
+        // A real run marks it.
+        #expect(try CardUploadBinary.run(["process", seed, "--db", db], in: folder.url).status == 0)
+        #expect(try StoreInspector(db).value("SELECT status FROM uploads ORDER BY seq LIMIT 1") == "interrupted")
     }
 }
