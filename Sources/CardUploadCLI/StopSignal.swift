@@ -10,7 +10,11 @@ enum StopSignal {
     static func install() {
         // Without SA_RESTART: a read blocked on a silent pipe returns EINTR, so the stop is seen.
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { StopSignal.received = $0 }
+        action.__sigaction_handler.sa_handler = { signal in
+            // A second signal ends at once: the person at the terminal means it.
+            if StopSignal.received != 0 { _exit(128 + signal) }
+            StopSignal.received = signal
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)

@@ -37,6 +37,10 @@ final class UploadRunner {
             return try load()
         } catch let usage as UsageError {
             return CardUploadCLI.report(usage, console: console)
+        } catch where StopSignal.isRequested {
+            // Stopped while waiting (for the store's lock, say) before anything of the file was loaded.
+            console.err("\(TerminalText.safe(displayName)): stopped before loading: \(TerminalText.safe(CardUploadCLI.describe(error)))\n")
+            return StopSignal.Stopped(signal: StopSignal.received).exitCode
         } catch {
             let code = CardUploadCLI.exitCode(for: error)
             console.err("\(TerminalText.safe(displayName)): \(code == .usage ? "" : "Error: ")\(TerminalText.safe(CardUploadCLI.describe(error)))\n")
@@ -69,6 +73,7 @@ final class UploadRunner {
         }
 
         let database = try dryRunDatabase ?? StoreAccess.openForWriting(databasePath)
+        database.stopWaiting = { StopSignal.isRequested }
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
@@ -125,6 +130,12 @@ final class UploadRunner {
             // transaction until its outputs are written, then rolls it all back.
             if !options.dryRun { database.rollback() }
             stopped = signal
+            counts = (try? log.upload(id: uploadID))?.counts ?? counts
+        } catch let error as DatabaseError where error.isBusy && StopSignal.isRequested {
+            // A stop signal ended a wait for another run's lock: an interruption.
+            _ = error
+            if !options.dryRun { database.rollback() }
+            stopped = StopSignal.Stopped(signal: StopSignal.received)
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch {
             database.rollback()

@@ -6,6 +6,10 @@ package final class Database {
     let sqliteConnection: OpaquePointer
     package let path: String
     package let isReadOnly: Bool
+    /// Asked while waiting for another connection's lock: true gives up at once (a stop signal arrived).
+    package var stopWaiting: (() -> Bool)?
+    private var waitsWhenBusy = true
+    private var busySince: ContinuousClock.Instant?
     private let busyTimeoutMilliseconds: Int32
 
     /// How to open the file.
@@ -37,7 +41,12 @@ package final class Database {
         self.isReadOnly = mode == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // Our own busy handler: it polls often (another load frees the lock only for a moment between its
+        // batches), gives up at the timeout, and at once when the caller is asked to stop.
+        sqlite3_busy_handler(handle, { context, count in
+            guard let context else { return 0 }
+            return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().busyWait(count)
+        }, Unmanaged.passUnretained(self).toOpaque())
         try execute("PRAGMA foreign_keys = ON")
         if mode == .readWriteCreate {
             // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).
@@ -127,12 +136,23 @@ package final class Database {
     /// checkpoint waits on the busy handler for readers while holding the writer lock, which would stall
     /// every other load behind a `cards list | less`. When readers are there, a PASSIVE one copies what it can.
     package func checkpoint() {
-        sqlite3_busy_timeout(sqliteConnection, 0)
-        defer { sqlite3_busy_timeout(sqliteConnection, busyTimeoutMilliseconds) }
+        waitsWhenBusy = false
+        defer { waitsWhenBusy = true }
         let code = sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
         if code & 0xFF == SQLITE_BUSY {
             sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         }
+    }
+
+    /// One turn of the busy handler: sleep briefly and try again (1), or give up (0) at the timeout, when
+    /// waiting is off (the final checkpoint), or when a stop was requested.
+    fileprivate func busyWait(_ count: Int32) -> Int32 {
+        guard waitsWhenBusy, stopWaiting?() != true else { return 0 }
+        let now = ContinuousClock.now
+        if count == 0 { busySince = now }
+        guard let since = busySince, now - since < .milliseconds(Int(busyTimeoutMilliseconds)) else { return 0 }
+        usleep(count < 50 ? 1_000 : 5_000)
+        return 1
     }
 
     /// Builds the error for result code `code` from the connection's current message.

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Testing
 
@@ -197,5 +198,26 @@ import Testing
         #expect(report["status"] as? String == "interrupted")
         #expect(report["format"] as? String == "csv")
         #expect(report["error"] is NSNull)
+    }
+
+    @Test func aStopSignalEndsAWaitForAnotherRunsLock() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let file = try folder.write("a.csv", Self.rows(0..<10))
+        #expect(try CardUploadBinary.run(["process", file, "--db", db, "--quiet"], in: folder.url).status == 0)
+        // Another writer holds the lock (the busy timeout is 60 s).
+        var holder: OpaquePointer?
+        try #require(sqlite3_open(db, &holder) == SQLITE_OK)
+        defer { sqlite3_close(holder) }
+        try #require(sqlite3_exec(holder, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK)
+        let process = try CardUploadBinary.start(["process", file, "--db", db, "--atomic"], in: folder.url)
+        usleep(700_000)
+        #expect(process.isRunning, "the load did not wait for the lock")
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(signalled) < 10, "the run kept waiting for the lock after SIGTERM")
+        #expect(process.terminationStatus == 143)
+        sqlite3_exec(holder, "ROLLBACK", nil, nil, nil)
     }
 }
