@@ -132,8 +132,8 @@ final class UploadRunner {
             stopped = signal
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
         } catch let error as DatabaseError where error.isBusy && StopSignal.isRequested {
-            // A stop signal ended a wait for another run's lock: an interruption.
-            _ = error
+            // A stop signal ended a wait for another run's lock: an interruption, not a busy store.
+            console.err("\(TerminalText.safe(displayName)): stopped while waiting: \(TerminalText.safe(error.message))\n")
             if !options.dryRun { database.rollback() }
             stopped = StopSignal.Stopped(signal: StopSignal.received)
             counts = (try? log.upload(id: uploadID))?.counts ?? counts
