@@ -48,8 +48,12 @@ enum UploadsCommand {
             }
             signal(SIGPIPE, SIG_IGN)
             let output = try OutputFile(path: "-")
-            try ReportWriter.write(uploadID: arguments.positionals[0], log: log, to: output)
-            try output.commit()
+            do {
+                try ReportWriter.write(uploadID: arguments.positionals[0], log: log, to: output)
+                try output.commit()
+            } catch let error as OutputError where error.isBrokenPipe {
+                // `| head`: the reader had enough.
+            }
             return .success
         default:
             throw UsageError(message: "unknown subcommand '\(sub)'", command: "uploads")

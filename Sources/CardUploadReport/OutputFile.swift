@@ -25,6 +25,8 @@ package final class OutputFile {
     private let ownsDescriptor: Bool
     private var buffer: [UInt8] = []
     private var finished = false
+    /// A write failed: what was written is incomplete, and `commit()` must not put it in place.
+    private var writeFailed = false
 
     /// Opens the output now (before any row is read), so a path that cannot be created fails early.
     package init(path: String) throws(OutputError) {
@@ -74,6 +76,7 @@ package final class OutputFile {
             }
             if result < 0 {
                 if errno == EINTR { continue }
+                writeFailed = true
                 throw OutputError(path: path, reason: String(cString: strerror(errno)), isBrokenPipe: errno == EPIPE)
             }
             written += result
@@ -83,6 +86,8 @@ package final class OutputFile {
 
     /// Flushes, syncs and renames the temporary file into place.
     package func commit() throws(OutputError) {
+        // Never rename a file a failed write left incomplete (the temporary file is removed in deinit).
+        guard !writeFailed else { throw OutputError(path: path, reason: "an earlier write failed; nothing was put in place") }
         try flush()
         if let temporaryPath {
             guard fsync(descriptor) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }

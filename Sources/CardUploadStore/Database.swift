@@ -25,7 +25,17 @@ package final class Database {
         if mode == .readWriteCreate, path != ":memory:" {
             // SQLite creates files with 0644; a card store is its owner's only.
             let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            if descriptor >= 0 { Glibc.close(descriptor) }
+            guard descriptor >= 0 else {
+                // Say which: a read-only database, a folder this user cannot write, one that does not exist.
+                let code = errno
+                let reason = String(cString: strerror(code))
+                let exists = access(path, F_OK) == 0
+                let message = exists
+                    ? "the database \(path) is read-only for this user (\(reason))"
+                    : "cannot create the database \(path) (\(reason)): its folder is missing or not writable"
+                throw DatabaseError(resultCode: SQLITE_CANTOPEN, message: message)
+            }
+            Glibc.close(descriptor)
         }
         var handle: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -89,7 +99,11 @@ package final class Database {
         if code != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_free(message)
-            throw DatabaseError(resultCode: sqlite3_extended_errcode(sqliteConnection), message: text, sql: sql)
+            let extended = sqlite3_extended_errcode(sqliteConnection)
+            throw DatabaseError(
+                resultCode: extended,
+                message: Self.describe(text, extendedCode: extended, systemError: sqlite3_system_errno(sqliteConnection)),
+                sql: sql)
         }
     }
 
@@ -158,10 +172,30 @@ package final class Database {
     /// Builds the error for result code `code` from the connection's current message.
     func error(_ code: Int32, sql: String?) -> DatabaseError {
         let extended = sqlite3_extended_errcode(sqliteConnection)
-        return DatabaseError(
-            resultCode: extended != 0 ? extended : code,
-            message: String(cString: sqlite3_errmsg(sqliteConnection)),
-            sql: sql
-        )
+        return DatabaseError(resultCode: extended != 0 ? extended : code, message: message(), sql: sql)
+    }
+
+    /// SQLite's message, with what failed and the system's reason when an I/O call failed: a full disk
+    /// on fsync is otherwise only "disk I/O error".
+    private func message() -> String {
+        Self.describe(
+            String(cString: sqlite3_errmsg(sqliteConnection)), extendedCode: sqlite3_extended_errcode(sqliteConnection),
+            systemError: sqlite3_system_errno(sqliteConnection))
+    }
+
+    /// `text` with the failed I/O step (from SQLite's extended code) and the system's reason, when known.
+    static func describe(_ text: String, extendedCode: Int32, systemError: Int32) -> String {
+        var result = text
+        if extendedCode & 0xFF == SQLITE_IOERR {
+            switch extendedCode >> 8 {
+            case 1, 2: result += " while reading the database"
+            case 3: result += " while writing the database: the disk may be full or failing"
+            case 4: result += " while syncing the database to disk: the disk may be full or failing"
+            case 6: result += " while truncating the database file"
+            default: break
+            }
+        }
+        if systemError != 0 { result += " (\(String(cString: strerror(systemError))))" }
+        return result
     }
 }

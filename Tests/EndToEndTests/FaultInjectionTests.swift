@@ -32,7 +32,7 @@ import Testing
         try Fault.requireStrace()
         let folder = try TemporaryDirectory()
         let total = 12_000
-        let file = try folder.write("big.csv", Fault.rows(0..<total))
+        try folder.write("big.csv", Fault.rows(0..<total))
         let load = ["process", "big.csv", "--batch-size", "500", "--quiet"]
 
         // Which calls SQLite makes, and how many, for this very load (strace -c on a throw-away store).
