@@ -77,17 +77,30 @@ import Testing
     @Test func theCardNumberInTheSampleIsStoredNowhere() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
-        try CardUploadBinary.run(
-            ["process", samplesDirectory.appendingPathComponent("cards.csv").path, "--db", db,
-             "--report", folder.path("report.json"), "--batch-size", "5"],
-            in: folder.url)
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.url.path) {
+        var printed = ""
+        for sample in ["cards.csv", "cards.jsonl"] {
+            let run = try CardUploadBinary.run(
+                ["process", samplesDirectory.appendingPathComponent(sample).path, "--db", db,
+                 "--report", folder.path("\(sample).report.json"), "--rejects", folder.path("\(sample).rejects"),
+                 "--results", folder.path("\(sample).results.csv"), "--html", folder.path("\(sample).html"),
+                 "--batch-size", "5"],
+                in: folder.url)
+            printed += run.stdout + run.stderr
+        }
+        printed += try CardUploadBinary.run(["cards", "list", "--db", db], in: folder.url).stdout
+        printed += try CardUploadBinary.run(["cards", "list", "--format", "csv", "--db", db], in: folder.url).stdout
+        for needle in ["4111111111111111", "4111 1111 1111 1111", "41111111", "4111 1111"] {
+            #expect(!printed.contains(needle), "\(needle) printed")
+        }
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+        #expect(written.count >= 9, "\(written)")
+        for file in written {
             let bytes = try Data(contentsOf: folder.url.appendingPathComponent(file))
             for needle in ["4111111111111111", "4111 1111 1111 1111", "41111111", "4111 1111"] {
                 #expect(bytes.range(of: Data(needle.utf8)) == nil, "\(needle) found in \(file)")
             }
         }
-        let report = try String(contentsOfFile: folder.path("report.json"), encoding: .utf8)
+        let report = try String(contentsOfFile: folder.path("cards.csv.report.json"), encoding: .utf8)
         #expect(report.contains("pan_detected"))
         #expect(report.contains("**** **** **** 1111"))
     }
