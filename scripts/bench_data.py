@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Deterministic upload files for scripts/bench: N rows as CSV, JSON lines (the same rows) and gzip CSV.
+
+    python3 scripts/bench_data.py --rows 1000000 --out Benchmarks/data
+
+writes cards-<N>.csv, cards-<N>.jsonl, cards-<N>.csv.gz and cards-<N>.manifest.json (the counts a
+correct loader reports for a first load and for a replay). The same N always gives the same bytes.
+
+Most rows are good: employee cards of a few dozen entities, with 2-5 metadata keys (cost centre,
+department, employee name, region, sometimes a free-text note with commas, quotes, a line break or
+accents). About 1 row in 50 is wrong, each in one of the ways listed in WRONG below; about 1 in 2,000
+repeats an earlier row exactly (a resent row: `replayed`, not wrong).
+"""
+import argparse, csv, hashlib, json, os, random, subprocess, sys
+
+SEED = 20240601
+COLUMNS = ["external_id", "account_id", "entity_id", "type", "details.last_four",
+           "details.replacement_for", "metadata.cost_center", "metadata.department",
+           "metadata.employee", "metadata.region", "metadata.note"]
+
+COMPANIES = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell",
+             "cyberdyne", "soylent", "aperture", "massive_dynamic", "vandelay", "pied_piper",
+             "dunder_mifflin", "gringotts", "oceanic", "monarch", "black_mesa"]
+SUFFIXES = ["", "_uk", "_de", "_fr", "_us", "_emea", "_apac"]
+DEPARTMENTS = ["finance", "sales", "ops", "hr", "it", "legal", "marketing", "support", "rnd", "travel"]
+REGIONS = ["EMEA", "NA", "LATAM", "APAC", "DACH", "Nordics", "UK&I"]
+FIRST = ["Anna", "Ben", "Chloé", "David", "Elif", "François", "Grace", "Hiro", "Ingrid", "José",
+         "Kofi", "Lena", "Mateo", "Nadia", "Oliver", "Priya", "Quentin", "Rosa", "Søren", "Zoë"]
+LAST = ["Smith", "Müller", "García", "Rossi", "Nguyen", "Kowalski", "O'Brien", "Dubois", "Yılmaz",
+        "Andersson", "Tanaka", "Silva", "Novák", "Jensen", "Okafor", "Ivanova", "Kim", "Byrne"]
+NOTES = ["travel, accommodation and meals", "conference budget \"Q3\"", "contractor until end of year",
+         "line one\nline two", "temporary card — replace when plastic arrives", "team lunch; max 50/month",
+         "approved by J. Doe", "café & snacks"]
+
+# The ways a row is wrong; each changes a good row (a dict of column -> value) in place.
+WRONG = ["missing_external_id", "external_id_card_prefix", "external_id_leading_space",
+         "external_id_too_long", "external_id_control_char", "bad_account_id", "bad_entity_id",
+         "bad_type", "physical_type", "bad_last_four", "missing_last_four", "unknown_replacement",
+         "pan_in_metadata", "metadata_too_long", "idempotency_conflict", "malformed_record"]
+
+
+def luhn_number(rng, length=16):
+    """A card number that passes the Luhn check, starting with 4 or 5."""
+    digits = [rng.choice((4, 5))] + [rng.randrange(10) for _ in range(length - 2)]
+    total = 0
+    for i, d in enumerate(reversed(digits)):  # the check digit will be at position 0
+        if i % 2 == 0:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    digits.append((10 - total % 10) % 10)
+    s = "".join(map(str, digits))
+    return " ".join(s[i:i + 4] for i in range(0, len(s), 4))
+
+
+def generate(rows, out_dir):
+    rng = random.Random(SEED)
+    entities = ["entity_" + c + s for c in COMPANIES for s in SUFFIXES[: 1 + (len(c) % len(SUFFIXES))]]
+    # Each entity numbers its employees its own way (never 13+ digits in a row: that would be a card number).
+    styles = ["EMP-{:07d}", "emp{:08d}", "HR-2024-{:07d}", "{}-staff", "ext_{:x}"]
+    base = os.path.join(out_dir, f"cards-{rows}")
+    counts = {"rows": rows, "created": 0, "replayed": 0, "rejected": 0}
+    wrong_counts = {w: 0 for w in WRONG}
+    last_good = None  # (row dict) the latest good row: for resent rows and conflicts
+    with open(base + ".csv", "w", newline="", encoding="utf-8") as csv_file, \
+            open(base + ".jsonl", "w", encoding="utf-8") as json_file:
+        writer = csv.writer(csv_file, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            e = rng.randrange(len(entities))
+            entity = entities[e]
+            row = {
+                "external_id": styles[e % len(styles)].format(i + 1),
+                "account_id": f"account_{rng.choice(DEPARTMENTS)}_{rng.randrange(1, 40):02d}",
+                "entity_id": entity,
+                "type": "virtual" if rng.random() < 0.7 else "",
+                "details.last_four": f"{rng.randrange(10000):04d}",
+                "details.replacement_for": "",
+                "metadata.cost_center": f"CC-{rng.randrange(100, 9999)}" if rng.random() < 0.9 else "",
+                "metadata.department": rng.choice(DEPARTMENTS) if rng.random() < 0.8 else "",
+                "metadata.employee": f"{rng.choice(FIRST)} {rng.choice(LAST)}" if rng.random() < 0.6 else "",
+                "metadata.region": rng.choice(REGIONS) if rng.random() < 0.5 else "",
+                "metadata.note": rng.choice(NOTES) if rng.random() < 0.1 else "",
+            }
+            malformed = False
+            roll = rng.random()
+            if roll < 0.02:
+                kind = WRONG[rng.randrange(len(WRONG))]
+                if kind == "idempotency_conflict" and last_good is None:
+                    kind = "bad_last_four"
+                wrong_counts[kind] += 1
+                counts["rejected"] += 1
+                if kind == "missing_external_id":
+                    row["external_id"] = ""
+                elif kind == "external_id_card_prefix":
+                    row["external_id"] = "card_" + row["external_id"]
+                elif kind == "external_id_leading_space":
+                    row["external_id"] = " " + row["external_id"]
+                elif kind == "external_id_too_long":
+                    row["external_id"] = row["external_id"] + "x" * 250
+                elif kind == "external_id_control_char":
+                    row["external_id"] = row["external_id"] + "\x07"
+                elif kind == "bad_account_id":
+                    row["account_id"] = "acct-" + row["account_id"][8:]
+                elif kind == "bad_entity_id":
+                    row["entity_id"] = entity.replace("_", " ", 1)
+                elif kind == "bad_type":
+                    row["type"] = rng.choice(["plastic", "Virtual", "debit"])
+                elif kind == "physical_type":
+                    row["type"] = "physical"
+                elif kind == "bad_last_four":
+                    row["details.last_four"] = rng.choice(["42", "12345", "12a4", "٠١٢٣"])
+                elif kind == "missing_last_four":
+                    row["details.last_four"] = ""
+                elif kind == "unknown_replacement":
+                    row["details.replacement_for"] = "card_" + "".join(
+                        rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(20))
+                elif kind == "pan_in_metadata":
+                    row["metadata.note"] = "paid with " + luhn_number(rng)
+                elif kind == "metadata_too_long":
+                    row["metadata.note"] = "lorem ipsum " * 42  # 504 characters
+                elif kind == "idempotency_conflict":
+                    row = dict(last_good)
+                    row["details.last_four"] = "%04d" % ((int(row["details.last_four"]) + 1) % 10000)
+                elif kind == "malformed_record":
+                    malformed = True
+            elif roll < 0.0205 and last_good is not None:
+                row = dict(last_good)  # resent: same key, same body
+                counts["replayed"] += 1
+            else:
+                counts["created"] += 1
+                last_good = row
+            cells = [row[c] for c in COLUMNS]
+            writer.writerow(cells + ["extra"] if malformed else cells)
+            json_file.write(json_line(row, malformed))
+    subprocess.run(f"gzip -n -6 -c '{base}.csv' > '{base}.csv.gz.tmp' && mv '{base}.csv.gz.tmp' '{base}.csv.gz'",
+                   shell=True, check=True)
+    manifest = {
+        "rows": rows, "seed": SEED, "generator": generator_digest(),
+        "first_load": counts,
+        "replay": {"rows": rows, "created": 0, "replayed": counts["created"] + counts["replayed"],
+                   "rejected": counts["rejected"]},
+        "wrong": wrong_counts,
+    }
+    with open(base + ".manifest.json", "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest
+
+
+def json_line(row, malformed):
+    """The row as an API-shaped JSON object; absent (empty) cells are left out."""
+    obj = {}
+    details, metadata = {}, {}
+    for column in COLUMNS:
+        value = row[column]
+        if value == "":
+            continue
+        if column.startswith("details."):
+            details[column[8:]] = value
+        elif column.startswith("metadata."):
+            metadata[column[9:]] = value
+        else:
+            obj[column] = value
+    if details:
+        obj["details"] = details
+    if metadata:
+        obj["metadata"] = metadata
+    text = json.dumps(obj, ensure_ascii=False)
+    if malformed:
+        text = text[:-1] + ', }'  # a trailing comma: malformed_record, as the CSV row's extra field
+    return text + "\n"
+
+
+def generator_digest():
+    with open(__file__, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+def ensure(rows, out_dir):
+    """Generates the files unless they exist from this very generator; returns the manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, f"cards-{rows}")
+    try:
+        with open(base + ".manifest.json") as f:
+            manifest = json.load(f)
+        if manifest.get("generator") == generator_digest() and all(
+                os.path.exists(base + ext) for ext in (".csv", ".jsonl", ".csv.gz")):
+            return manifest
+    except (OSError, ValueError):
+        pass
+    return generate(rows, out_dir)
+
+
+def paths(rows, out_dir):
+    base = os.path.join(out_dir, f"cards-{rows}")
+    return {"csv": base + ".csv", "jsonl": base + ".jsonl", "gz": base + ".csv.gz"}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--out", default="Benchmarks/data")
+    args = parser.parse_args()
+    print(json.dumps(ensure(args.rows, args.out), indent=1))
