@@ -7,6 +7,8 @@ import CardUploadRules
 package final class CardStore {
     private let database: Database
     private var identifiers = IdentifierGenerator()
+    /// Whether the last row's key was already stored: the next row is then looked up before any insert.
+    private var expectsStoredKeys = false
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata FROM cards"
@@ -41,15 +43,18 @@ package final class CardStore {
     /// canonical metadata JSON; entity_id is part of the key), so the same body means every one of them is
     /// equal byte for byte — the same comparison as `CardRequest.canonicalBody`, without storing it twice.
     ///
-    /// A row without `replacement_for` tries the insert first and looks the key up only when the unique
-    /// index refused it (a bulk load of new cards then costs one statement, not two); a row with one is
-    /// looked up first, because a replayed row is not checked against the replacement rules again.
+    /// One statement per row where the file allows it: while rows are new, the insert comes first and the
+    /// key is looked up only when the unique index refused it; once a row's key was found stored (a file
+    /// loaded again), the look-up comes first until a new key turns up. A row with `replacement_for` is
+    /// always looked up first, because a replayed row is not checked against the replacement rules again.
     package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, now: String) throws(DatabaseError) -> RowOutcome {
-        if let replaced = request.replacementFor {
+        if request.replacementFor != nil || expectsStoredKeys {
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
+                expectsStoredKeys = true
                 return outcome
             }
-            if let error = try replacementError(replaced, entityID: request.entityID) {
+            expectsStoredKeys = false
+            if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
                 return .rejected([error])
             }
         }
@@ -61,6 +66,7 @@ package final class CardStore {
             .text(request.metadataJSON), uploadSeq.map(SQLValue.integer), .text(now), .text(now),
         ])
         if database.changes == 0 {
+            expectsStoredKeys = true
             // The unique indexes refused the card: the key is already stored (or the replaced card was
             // taken). Answer as the look-up says.
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
