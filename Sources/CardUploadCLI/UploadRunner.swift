@@ -173,11 +173,8 @@ final class UploadRunner {
             finishedAt: Timestamp.now())
         if options.atomic, !options.dryRun, committed { try database.execute("COMMIT") }
 
-        // The other outputs first: if one fails, the upload is failed with output_error before the report,
-        // written last from the store, says what happened.
-        do {
-            try outputs.finishFiles(uploadID: uploadID, log: log)
-        } catch let error as OutputError {
+        // An output that cannot be written makes the upload failed with output_error; the rows stay.
+        func outputFailure(_ error: OutputError) throws {
             status = "failed"
             fileError = FileError(code: .outputError, message: error.description)
             outputFailed = true
@@ -185,17 +182,18 @@ final class UploadRunner {
                 id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
                 finishedAt: Timestamp.now())
         }
+        // The other outputs first, so that the report, written last from the store, says what happened.
+        do {
+            try outputs.finishFiles(uploadID: uploadID, log: log)
+        } catch let error as OutputError {
+            try outputFailure(error)
+        }
         if !database.isInTransaction { database.checkpoint() }
         do {
             try outputs.finishReport(uploadID: uploadID, log: log)
         } catch let error as OutputError {
             // The report itself cannot be written: the store says so (uploads show still has it all).
-            status = "failed"
-            fileError = FileError(code: .outputError, message: error.description)
-            outputFailed = true
-            try log.finish(
-                id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
-                finishedAt: Timestamp.now())
+            try outputFailure(error)
         }
         // A dry run wrote its outputs from its own transaction; now nothing of it remains.
         outcome = (status, counts)
