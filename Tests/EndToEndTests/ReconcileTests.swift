@@ -386,72 +386,8 @@ import Testing
 enum ReconcileSchema {
     static let path = ReportSchema.repositoryRoot.appendingPathComponent("schemas/reconcile-report.schema.json").path
 
-    /// Checks the schema, then validates each document (patched first); returns `/pointer: message` violations by
-    /// check name. Throws when python3 or jsonschema is missing: the test fails, it does not skip.
+    /// Validates `checks` against the reconcile report schema: `SchemaValidator.violations`.
     static func violations(_ checks: [SchemaCheck], in folder: TemporaryDirectory) throws -> [String: [String]] {
-        let request = checks.map { ["name": $0.name, "path": $0.path, "patch": $0.patch.map(\.json)] as [String: Any] }
-        let requestPath = folder.path(".reconcile-schema-request-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: request).write(to: URL(fileURLWithPath: requestPath))
-        let outputPath = folder.path(".reconcile-schema-result-\(UUID().uuidString).json")
-        let result = try CardUploadBinary.run(
-            ["python3", "-c", script, path, requestPath, outputPath], in: folder.url, executable: "/usr/bin/env")
-        switch result.status {
-        case 0: break
-        case 127: throw TestFailure("python3 is not installed: the reconcile report schema cannot be checked (\(result.stderr))")
-        case 3: throw TestFailure("Python's jsonschema is not installed (pip install jsonschema): \(result.stderr)")
-        default: throw TestFailure("schema validation did not run (exit \(result.status)): \(result.stderr)")
-        }
-        let output = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: outputPath)))
-        guard let parsed = output as? [String: [String]], Set(parsed.keys) == Set(checks.map(\.name)) else {
-            throw TestFailure("unexpected validator output: \(output)")
-        }
-        return parsed
+        try SchemaValidator.violations(checks, schema: path, in: folder)
     }
-
-    private static let script = #"""
-import json, sys
-try:
-    from jsonschema import Draft202012Validator
-except ImportError as error:
-    sys.stderr.write("%s\n" % error)
-    sys.exit(3)
-
-def strict_object(pairs):
-    keys = [key for key, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key among %r" % keys)
-    return dict(pairs)
-
-def no_constant(name):
-    raise ValueError("not JSON: %s" % name)
-
-def parse(text):
-    return json.loads(text, object_pairs_hook=strict_object, parse_constant=no_constant)
-
-schema_path, request_path, output_path = sys.argv[1:4]
-with open(schema_path, encoding="utf-8") as f:
-    schema = parse(f.read())
-Draft202012Validator.check_schema(schema)
-validator = Draft202012Validator(schema)
-with open(request_path, encoding="utf-8") as f:
-    request = json.load(f)
-result = {}
-for check in request:
-    with open(check["path"], encoding="utf-8", errors="strict") as f:
-        document = parse(f.read())
-    for change in check["patch"]:
-        *parents, last = change["path"]
-        target = document
-        for key in parents:
-            target = target[key]
-        if change["op"] == "delete":
-            del target[last]
-        else:
-            target[last] = json.loads(change["value"])
-    result[check["name"]] = sorted(
-        "/%s: %s" % ("/".join(str(part) for part in error.absolute_path), error.message)
-        for error in validator.iter_errors(document))
-with open(output_path, "w", encoding="utf-8") as f:
-    json.dump(result, f)
-"""#
 }
