@@ -253,6 +253,9 @@ final class UploadRunner {
         // counts, and rejected rows go to the rejects file at once (its temporary file is renamed at the end).
         let wholeFile = options.wholeFile
         let cards = CardStore(database: database)
+        // A created row's outcome is recorded on its card (upload and line); a dry run's cards are rolled
+        // back, so it records every row in upload_rows.
+        let createdOnCard = !options.dryRun
         var total = UploadCounts()
         var batch = UploadCounts()
         // The rejected rows of the open batch, written to the rejects file once the batch is committed.
@@ -318,11 +321,15 @@ final class UploadRunner {
                     batchStarted = .now
                 }
                 if let request {
-                    outcome = try cards.apply(request, policy: options.conflictPolicy, uploadSeq: uploadSeq, now: clock.now())
+                    outcome = try cards.apply(
+                        request, policy: options.conflictPolicy, uploadSeq: uploadSeq,
+                        uploadLine: createdOnCard ? record.line : nil, now: clock.now())
                 }
-                try log.recordRow(
-                    uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID,
-                    outcome: outcome)
+                if !(createdOnCard && outcome.isCreated) {
+                    try log.recordRow(
+                        uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID,
+                        outcome: outcome)
+                }
                 try spool?.append(line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
                 if keepsRejects, case .rejected(let errors) = outcome {
                     batchRejects.append((record, errors))

@@ -50,6 +50,12 @@ package enum RowOutcome: Sendable {
         }
     }
 
+    /// Whether the row created a card.
+    package var isCreated: Bool {
+        if case .created = self { return true }
+        return false
+    }
+
     /// The card the row created or found, if any.
     package var cardID: String? {
         switch self {

@@ -16,8 +16,8 @@ package final class CardStore {
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
     private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")
@@ -47,7 +47,12 @@ package final class CardStore {
     /// key is looked up only when the unique index refused it; once a row's key was found stored (a file
     /// loaded again), the look-up comes first until a new key turns up. A row with `replacement_for` is
     /// always looked up first, because a replayed row is not checked against the replacement rules again.
-    package func apply(_ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, now: String) throws(DatabaseError) -> RowOutcome {
+    ///
+    /// A created card records `uploadSeq` and, when given, `uploadLine`: the card is then the row's recorded
+    /// outcome (`upload_outcomes`), and the caller records no `upload_rows` row for it.
+    package func apply(
+        _ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, uploadLine: Int? = nil, now: String
+    ) throws(DatabaseError) -> RowOutcome {
         if request.replacementFor != nil || expectsStoredKeys {
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
                 expectsStoredKeys = true
@@ -63,7 +68,7 @@ package final class CardStore {
         try insert.execute([
             .text(cardID), .text(request.externalID), .text(request.accountID), .text(request.entityID),
             .text(request.type.rawValue), .text(request.lastFour), .text(request.replacementFor),
-            .text(request.metadataJSON), uploadSeq.map(SQLValue.integer), .text(now), .text(now),
+            .text(request.metadataJSON), uploadSeq.map(SQLValue.integer), .integer(uploadLine), .text(now), .text(now),
         ])
         if database.changes == 0 {
             expectsStoredKeys = true

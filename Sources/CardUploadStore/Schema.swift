@@ -60,6 +60,17 @@ package enum Schema {
             PRIMARY KEY (upload_seq, line)
         ) WITHOUT ROWID;
         """,
+        // 1 -> 2: a created row's outcome is the card itself (its upload and line), not a row of its own:
+        // one B-tree write per new card instead of a second statement. `upload_outcomes` shows both as one.
+        """
+        ALTER TABLE cards ADD COLUMN upload_line INTEGER;
+        CREATE INDEX cards_by_upload ON cards (upload_seq, upload_line) WHERE upload_line IS NOT NULL;
+        CREATE VIEW upload_outcomes AS
+            SELECT upload_seq, line, external_id, entity_id, outcome, card_id, errors FROM upload_rows
+            UNION ALL
+            SELECT upload_seq, upload_line, external_id, entity_id, 'created', id, NULL FROM cards
+            WHERE upload_line IS NOT NULL;
+        """,
     ]
 
     /// The version this build writes.

@@ -214,12 +214,17 @@ package final class UploadLog {
     package func forEachRow(
         uploadID: String, rejectedOnly: Bool = false, limit: Int? = nil, _ body: (UploadRowRecord) throws -> Void
     ) throws {
-        let filter = rejectedOnly ? " AND outcome = 'rejected'" : ""
         let limitClause = limit.map { " LIMIT \($0)" } ?? ""
-        try database.prepare(
-            "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows"
-                + " WHERE upload_seq = (SELECT seq FROM uploads WHERE id = ?)\(filter) ORDER BY line\(limitClause)"
-        ).forEachRow([.text(uploadID)]) { row in
+        // Created rows are recorded on their cards: both sides come in line order from their indexes and
+        // are merged, so even a million-row upload streams without a sort.
+        let rows = "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows WHERE upload_seq = ?1"
+        let sql = rejectedOnly
+            ? rows + " AND outcome = 'rejected' ORDER BY line\(limitClause)"
+            : rows + " UNION ALL SELECT upload_line, external_id, entity_id, 'created', id, NULL FROM cards"
+                + " WHERE upload_seq = ?1 AND upload_line IS NOT NULL ORDER BY 1\(limitClause)"
+        guard let seq = try database.prepare("SELECT seq FROM uploads WHERE id = ?").queryOne([.text(uploadID)], { $0.integer(0) })
+        else { return }
+        try database.prepare(sql).forEachRow([.integer(seq ?? 0)]) { row in
             try body(UploadRowRecord(
                 line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2),
                 outcome: row.text(3) ?? "", cardID: row.text(4), errorsJSON: row.text(5)))

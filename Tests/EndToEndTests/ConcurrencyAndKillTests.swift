@@ -79,7 +79,7 @@ import Testing
         while Date() < deadline, process.isRunning {
             if FileManager.default.fileExists(atPath: db),
                let store = try? StoreInspector(db),
-               let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 5_000 {
+               let count = try? store.count("SELECT count(*) FROM upload_outcomes"), count >= 5_000 {
                 committed = count
                 break
             }
@@ -90,7 +90,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         let store = try StoreInspector(db)
-        let committedRows = try store.count("SELECT count(*) FROM upload_rows")
+        let committedRows = try store.count("SELECT count(*) FROM upload_outcomes")
         #expect(committedRows >= committed && committedRows < total, "killed after the last commit: \(committedRows)")
         // Each committed row's card is there, and no card lacks its row.
         #expect(try store.count("SELECT count(*) FROM cards") == committedRows)
@@ -124,7 +124,7 @@ import Testing
             ["process", file, "--db", db, "--batch-size", "1000", "--report", folder.path("r.json")], in: folder.url)
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, process.isRunning {
-            if let store = try? StoreInspector(db), let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 3_000 {
+            if let store = try? StoreInspector(db), let count = try? store.count("SELECT count(*) FROM upload_outcomes"), count >= 3_000 {
                 break
             }
             usleep(20_000)

@@ -39,7 +39,7 @@ import Testing
             #expect(try CardUploadBinary.run(["process", try folder.write("noop.csv", Self.header), "--db", base, "--quiet"], in: folder.url).status == 0)
             try FileManager.default.copyItem(atPath: base, toPath: copy)
         }
-        let before = try StoreInspector(dryDB).rows("SELECT (SELECT count(*) FROM cards), (SELECT count(*) FROM uploads), (SELECT count(*) FROM upload_rows), (SELECT group_concat(id || replaced_by) FROM cards)")
+        let before = try StoreInspector(dryDB).rows("SELECT (SELECT count(*) FROM cards), (SELECT count(*) FROM uploads), (SELECT count(*) FROM upload_outcomes), (SELECT group_concat(id || replaced_by) FROM cards)")
 
         let dry = try CardUploadBinary.run(["process", file, "--db", dryDB, "--dry-run", "--report", folder.path("dry.json")], in: folder.url)
         let real = try CardUploadBinary.run(["process", file, "--db", realDB, "--report", folder.path("real.json")], in: folder.url)
@@ -59,7 +59,7 @@ import Testing
         #expect(dryRows[5]["card_id"] is NSNull, "nor does it replay one it did not create")
         #expect(dryRows[2]["card_id"] as? String != nil, "a card already stored is named")
 
-        let after = try StoreInspector(dryDB).rows("SELECT (SELECT count(*) FROM cards), (SELECT count(*) FROM uploads), (SELECT count(*) FROM upload_rows), (SELECT group_concat(id || replaced_by) FROM cards)")
+        let after = try StoreInspector(dryDB).rows("SELECT (SELECT count(*) FROM cards), (SELECT count(*) FROM uploads), (SELECT count(*) FROM upload_outcomes), (SELECT group_concat(id || replaced_by) FROM cards)")
         #expect(before == after, "the dry run recorded something")
         #expect(try CardUploadBinary.run(["uploads", "show", try #require(dryReport["upload_id"] as? String), "--db", dryDB], in: folder.url).status == 1)
     }

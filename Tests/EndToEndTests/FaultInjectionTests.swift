@@ -80,15 +80,15 @@ import Testing
         let store = try StoreInspector(db)
         #expect(try store.value("PRAGMA integrity_check") == "ok")
         let cards = try store.count("SELECT count(*) FROM cards")
-        let created = try store.count("SELECT count(*) FROM upload_rows WHERE outcome = 'created'")
+        let created = try store.count("SELECT count(*) FROM upload_outcomes WHERE outcome = 'created'")
         #expect(cards == created, "cards \(cards) vs rows recorded created \(created)")
         #expect(try store.count(
-            "SELECT count(*) FROM upload_rows r LEFT JOIN cards c ON c.id = r.card_id WHERE r.outcome = 'created' AND c.id IS NULL") == 0)
-        #expect(try store.count("SELECT count(*) FROM cards c WHERE NOT EXISTS (SELECT 1 FROM upload_rows r WHERE r.card_id = c.id)") == 0)
+            "SELECT count(*) FROM upload_outcomes r LEFT JOIN cards c ON c.id = r.card_id WHERE r.outcome = 'created' AND c.id IS NULL") == 0)
+        #expect(try store.count("SELECT count(*) FROM cards c WHERE NOT EXISTS (SELECT 1 FROM upload_outcomes r WHERE r.card_id = c.id)") == 0)
         #expect(cards > 0 && cards < total, "the fault was not mid-load: \(cards) of \(total) committed")
         // Committed rows are a prefix of the file (lines 2...n+1), and the upload's counts match them.
         if cards > 0 {
-            #expect(try store.count("SELECT max(line) - min(line) + 1 FROM upload_rows") == cards)
+            #expect(try store.count("SELECT max(line) - min(line) + 1 FROM upload_outcomes") == cards)
         }
         let upload = try store.rows("SELECT status, rows, created FROM uploads")
         #expect(upload.count == 1)
@@ -229,7 +229,7 @@ import Testing
         #expect(try store.value("PRAGMA integrity_check") == "ok", sourceLocation: sourceLocation)
         #expect(
             try store.count("SELECT count(*) FROM cards")
-                == store.count("SELECT count(*) FROM upload_rows WHERE outcome = 'created'"), sourceLocation: sourceLocation)
+                == store.count("SELECT count(*) FROM upload_outcomes WHERE outcome = 'created'"), sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [0, 1, 2])
@@ -354,7 +354,7 @@ import Testing
             while Date() < deadline, run.process.isRunning {
                 if let store = try? StoreInspector(db),
                    let count = try? store.count(
-                       "SELECT count(*) FROM upload_rows WHERE upload_seq = (SELECT max(seq) FROM uploads)"),
+                       "SELECT count(*) FROM upload_outcomes WHERE upload_seq = (SELECT max(seq) FROM uploads)"),
                    count >= target {
                     seen = count
                     break
@@ -375,19 +375,19 @@ import Testing
             let upload = try #require(try store.rows("SELECT id, seq FROM uploads ORDER BY seq DESC LIMIT 1").first)
             let uploadID = try #require(upload[0]), seq = try #require(upload[1])
             killedUploads.append(uploadID)
-            let committed = try store.count("SELECT count(*) FROM upload_rows WHERE upload_seq = ?", [seq])
+            let committed = try store.count("SELECT count(*) FROM upload_outcomes WHERE upload_seq = ?", [seq])
             // Nothing seen committed was lost, and the load was killed before its end.
             #expect(committed >= seen && committed < total, "attempt \(attempt): \(committed) rows committed: \(trail)")
             // Committed rows are lines 2...n+1 of the file: no gap, no row twice.
-            #expect(try store.count("SELECT max(line) - min(line) + 1 FROM upload_rows WHERE upload_seq = ?", [seq]) == committed)
-            #expect(try store.count("SELECT min(line) FROM upload_rows WHERE upload_seq = ?", [seq]) == 2)
+            #expect(try store.count("SELECT max(line) - min(line) + 1 FROM upload_outcomes WHERE upload_seq = ?", [seq]) == committed)
+            #expect(try store.count("SELECT min(line) FROM upload_outcomes WHERE upload_seq = ?", [seq]) == 2)
             let cards = try store.count("SELECT count(*) FROM cards")
-            #expect(cards == (try store.count("SELECT count(*) FROM upload_rows WHERE outcome = 'created'")), "\(trail)")
+            #expect(cards == (try store.count("SELECT count(*) FROM upload_outcomes WHERE outcome = 'created'")), "\(trail)")
             #expect(cards == (try store.count("SELECT count(DISTINCT entity_id || '/' || external_id) FROM cards")))
             #expect(cards > cardsBefore, "attempt \(attempt) created nothing: \(trail)")
             // The replayed rows of this run are exactly the cards earlier runs created.
             #expect(try store.count(
-                "SELECT count(*) FROM upload_rows WHERE upload_seq = ? AND outcome = 'replayed'", [seq]) == min(committed, cardsBefore))
+                "SELECT count(*) FROM upload_outcomes WHERE upload_seq = ? AND outcome = 'replayed'", [seq]) == min(committed, cardsBefore))
             cardsBefore = cards
             // Readers already show the dead run as interrupted.
             let listed = try CardUploadBinary.run(["uploads", "list", "--json", "--db", db], in: folder.url)
@@ -406,11 +406,11 @@ import Testing
         #expect(try store.value("PRAGMA integrity_check") == "ok")
         #expect(try store.count("SELECT count(*) FROM cards") == total)
         #expect(try store.count("SELECT count(DISTINCT entity_id || '/' || external_id) FROM cards") == total)
-        #expect(try store.count("SELECT count(*) FROM upload_rows WHERE outcome = 'created'") == total)
+        #expect(try store.count("SELECT count(*) FROM upload_outcomes WHERE outcome = 'created'") == total)
         // Every killed upload is marked interrupted, with the counts of its committed rows.
         for id in killedUploads {
             let row = try #require(try store.rows(
-                "SELECT status, rows, (SELECT count(*) FROM upload_rows WHERE upload_seq = seq), owner FROM uploads WHERE id = ?", [id]).first)
+                "SELECT status, rows, (SELECT count(*) FROM upload_outcomes WHERE upload_seq = seq), owner FROM uploads WHERE id = ?", [id]).first)
             #expect(row[0] == "interrupted", "\(id): \(row)")
             #expect(row[1] == row[2], "\(id): counts \(row[1] ?? "nil") vs \(row[2] ?? "nil") rows recorded")
         }

@@ -304,7 +304,7 @@ import Testing
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, process.isRunning {
             if FileManager.default.fileExists(atPath: box.db), let store = try? StoreInspector(box.db),
-               let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 5_000 {
+               let count = try? store.count("SELECT count(*) FROM upload_outcomes"), count >= 5_000 {
                 committed = count
                 break
             }
@@ -316,7 +316,7 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(box.names("") == ["big.csv"])
         #expect(box.names("done") == [] && box.names("reports") == [])
-        let killedRows = try StoreInspector(box.db).count("SELECT count(*) FROM upload_rows")
+        let killedRows = try StoreInspector(box.db).count("SELECT count(*) FROM upload_outcomes")
         #expect(killedRows >= committed && killedRows < total)
 
         let rerun = try box.run()
@@ -341,7 +341,7 @@ import Testing
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, process.isRunning {
             if FileManager.default.fileExists(atPath: box.db), let store = try? StoreInspector(box.db),
-               let count = try? store.count("SELECT count(*) FROM upload_rows"), count >= 5_000 {
+               let count = try? store.count("SELECT count(*) FROM upload_outcomes"), count >= 5_000 {
                 break
             }
             usleep(20_000)
@@ -355,7 +355,7 @@ import Testing
         #expect(box.names("done") == [] && box.names("failed") == [])
         let report = try readJSON(box.inbox + "/reports/a-big.csv.report.json")
         #expect(report["status"] as? String == "interrupted")
-        let stored = try StoreInspector(box.db).count("SELECT count(*) FROM upload_rows")
+        let stored = try StoreInspector(box.db).count("SELECT count(*) FROM upload_outcomes")
         #expect((report["counts"] as? [String: Int])?["created"] == stored)
         #expect(try StoreInspector(box.db).count("SELECT count(*) FROM uploads") == 1)
 

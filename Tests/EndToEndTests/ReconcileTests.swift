@@ -68,7 +68,7 @@ import Testing
         let closed = try CardUploadBinary.run(["cards", "set-status", cardIDs["k6"]!, "closed", "--reason", "lost", "--db", db], in: folder.url)
         #expect(closed.status == 0, "\(closed.stderr)")
         let uploadsBefore = try store.rows("SELECT * FROM uploads")
-        let rowsBefore = try store.count("SELECT count(*) FROM upload_rows")
+        let rowsBefore = try store.count("SELECT count(*) FROM upload_outcomes")
         let storeFiles = [db, db + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }
         let bytesBefore = try storeFiles.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         let modifiedBefore = try storeFiles.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
@@ -104,7 +104,7 @@ import Testing
         #expect(try storeFiles.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date } == modifiedBefore)
         let after = try StoreInspector(db)
         #expect(try after.rows("SELECT * FROM uploads") == uploadsBefore)
-        #expect(try after.count("SELECT count(*) FROM upload_rows") == rowsBefore)
+        #expect(try after.count("SELECT count(*) FROM upload_outcomes") == rowsBefore)
         #expect(try after.count("SELECT count(*) FROM cards") == 8)
         try expectValid(reports, in: folder)
     }

@@ -34,7 +34,7 @@ import Testing
 
         let store = try StoreInspector(folder.path("cards.sqlite"))
         #expect(try store.count("SELECT count(*) FROM cards") == 22)
-        #expect(try store.count("SELECT count(*) FROM upload_rows") == 37)
+        #expect(try store.count("SELECT count(*) FROM upload_outcomes") == 37)
         let note = try store.value("SELECT metadata FROM cards WHERE external_id = 'emp-0005'")
         #expect(note == #"{"cost_center":"CC-300","note":"line one\nline two"}"#)
         let lastFour = try store.value("SELECT last_four FROM cards WHERE external_id = 'emp-0001'")

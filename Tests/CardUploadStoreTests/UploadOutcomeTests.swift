@@ -1,0 +1,75 @@
+@testable import CardUploadStore
+import Foundation
+import Testing
+
+/// A created row's outcome lives on its card; every other outcome in upload_rows. Reading an upload's rows
+/// merges both in line order, for stores written by this version and by version 1.
+@Suite struct UploadOutcomeTests {
+    private func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(UUID().uuidString).sqlite").path
+    }
+
+    private func insertCard(_ database: Database, id: String, key: String, seq: Int64, line: Int?) throws {
+        try database.prepare(
+            "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, upload_seq, created_at, updated_at)"
+                + " VALUES (?, ?, 'account_a', 'entity_e', 'virtual', 'active', '0001', ?, 'now', 'now')"
+        ).execute([.text(id), .text(key), .integer(seq)])
+        if let line {
+            try database.prepare("UPDATE cards SET upload_line = ? WHERE id = ?").execute([.integer(Int64(line)), .text(id)])
+        }
+    }
+
+    private func lines(_ log: UploadLog, _ id: String, rejectedOnly: Bool = false) throws -> [String] {
+        var result: [String] = []
+        try log.forEachRow(uploadID: id, rejectedOnly: rejectedOnly) { row in
+            result.append("\(row.line) \(row.outcome) \(row.cardID ?? "-")")
+        }
+        return result
+    }
+
+    @Test func createdRowsComeFromTheirCardsInLineOrderWithTheOtherOutcomes() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        let log = UploadLog(database: database)
+        let seq = try log.begin(
+            id: "upload_one", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
+        try database.writeTransaction {
+            try insertCard(database, id: "card_a", key: "k1", seq: seq, line: 2)
+            try log.recordRow(uploadSeq: seq, line: 3, externalID: "k2", entityID: "entity_e", outcome: .rejected([]))
+            try insertCard(database, id: "card_b", key: "k3", seq: seq, line: 4)
+            try log.recordRow(uploadSeq: seq, line: 5, externalID: "k1", entityID: "entity_e", outcome: .replayed(cardID: "card_a"))
+            // A card without a line (a dry run's) is not an outcome of its own.
+            try insertCard(database, id: "card_c", key: "k4", seq: seq, line: nil)
+        }
+        #expect(try lines(log, "upload_one") == ["2 created card_a", "3 rejected -", "4 created card_b", "5 replayed card_a"])
+        #expect(try lines(log, "upload_one", rejectedOnly: true) == ["3 rejected -"])
+        let viewCount = try database.prepare("SELECT count(*) FROM upload_outcomes WHERE upload_seq = ?")
+            .queryOne([.integer(seq)]) { $0.integer(0) }
+        #expect(viewCount == 4)
+        #expect(try lines(log, "upload_missing").isEmpty)
+    }
+
+    @Test func aVersionOneStoreKeepsItsCreatedRowsAfterTheMigration() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try database.writeTransaction {
+            try database.execute(Schema.migrations[0])
+            try database.execute("PRAGMA user_version = 1")
+        }
+        let log = UploadLog(database: database)
+        let seq = try log.begin(
+            id: "upload_old", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
+        try database.writeTransaction {
+            try insertCard(database, id: "card_old", key: "k1", seq: seq, line: nil)
+            try log.recordRow(uploadSeq: seq, line: 2, externalID: "k1", entityID: "entity_e", outcome: .created(cardID: "card_old"))
+        }
+        try Schema.migrate(database)
+        #expect(try Schema.userVersion(database) == Schema.currentVersion)
+        #expect(try lines(log, "upload_old") == ["2 created card_old"])
+    }
+}
