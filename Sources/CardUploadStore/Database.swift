@@ -37,6 +37,7 @@ package final class Database {
             }
             Glibc.close(descriptor)
         }
+        _ = Self.libraryConfigured
         var handle: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
@@ -86,6 +87,12 @@ package final class Database {
     deinit {
         sqlite3_close_v2(sqliteConnection)
     }
+
+    /// Process-wide settings, made once before the first connection opens: no memory statistics (a
+    /// global mutex on every allocation SQLite makes, for figures the store never reads).
+    private static let libraryConfigured: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
 
     /// Prepares a statement for reuse.
     package func prepare(_ sql: String) throws(DatabaseError) -> Statement {
