@@ -266,17 +266,12 @@ final class UploadRunner {
         var progress = ProgressLine(name: displayName, total: source.size, quiet: options.quiet)
         defer { progress.clear() }
 
-        // A slow pipe must not hold the write lock: commit before waiting for more input.
-        var waitCommitError: (any Error)?
-        source.willWait = {
-            guard !wholeFile, database.isInTransaction, waitCommitError == nil else { return }
-            do { try commitBatch() } catch { waitCommitError = error }
-        }
-        defer { source.willWait = nil }
+        // The bytes read when the rows applied so far were read (the reading thread reads ahead).
+        var bytesRead = source.bytesRead
 
         func commitBatch() throws {
             guard database.isInTransaction else { return }
-            try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: source.bytesRead)
+            try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead)
             if !wholeFile { try database.execute("COMMIT") }
             total.created += batch.created
             total.replayed += batch.replayed
@@ -292,73 +287,70 @@ final class UploadRunner {
             }
         }
 
+        // Reading, parsing and the card rules run on a second thread; this one writes.
+        let pipeline = RowPipeline(
+            reader: reader, source: source, defaultEntity: options.defaultEntity, keepsRecords: keepsRejects)
+        pipeline.start()
+        defer { pipeline.finish() }
         do {
-            while let record = try reader.next() {
-                try StopSignal.check()
-                if let waitCommitError { throw waitCommitError }
-                var outcome: RowOutcome
-                var externalID: String?
-                var entityID: String?
-                var request: CardRequest?
-                switch record.content {
-                case .unreadable(let error):
-                    outcome = .rejected([error])
-                case .card(let raw):
-                    switch CardRules.validate(raw, defaultEntity: options.defaultEntity) {
-                    case .success(let valid):
-                        request = valid
-                        externalID = valid.externalID
-                        entityID = valid.entityID
-                        outcome = .rejected([])
-                    case .failure(let errors):
-                        outcome = .rejected(errors.errors)
-                        externalID = Self.maskedString(raw.externalID)
-                        entityID = Self.maskedString(raw.entityID) ?? options.defaultEntity
+            while let handed = pipeline.next() {
+                for row in handed.rows {
+                    try StopSignal.check()
+                    var outcome = RowOutcome.rejected(row.errors)
+                    if !database.isInTransaction {
+                        try database.execute("BEGIN IMMEDIATE")
+                        batchStarted = .now
+                    }
+                    if let request = row.request {
+                        outcome = try cards.apply(
+                            request, policy: options.conflictPolicy, uploadSeq: uploadSeq,
+                            uploadLine: createdOnCard ? row.line : nil, newCardID: row.newCardID, now: clock.now())
+                    }
+                    if !(createdOnCard && outcome.isCreated) {
+                        try log.recordRow(
+                            uploadSeq: uploadSeq, line: row.line, externalID: row.externalID,
+                            entityID: row.entityID, outcome: outcome)
+                    }
+                    try spool?.append(
+                        line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
+                    if let record = row.record, case .rejected(let errors) = outcome {
+                        batchRejects.append((record, errors))
+                        if wholeFile {
+                            do { try outputs.writeRejects(batchRejects) } catch { throw RejectsWriteFailed(underlying: error) }
+                            batchRejects.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    batch.add(outcome)
+                    if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
+                        try commitBatch()
                     }
                 }
-                if !database.isInTransaction {
-                    try database.execute("BEGIN IMMEDIATE")
-                    batchStarted = .now
+                bytesRead = handed.bytesRead
+                progress.update(bytes: bytesRead, rows: total.rows + batch.rows)
+                let end = handed.end
+                let commitBeforeWaiting = handed.commitBeforeWaiting
+                pipeline.recycle(handed)
+                switch end {
+                case nil:
+                    // A slow pipe must not hold the write lock: commit before the input waits for more.
+                    if commitBeforeWaiting, !wholeFile { try commitBatch() }
+                case .finished?:
+                    break
+                case .failed(let error)?:
+                    throw error
                 }
-                if let request {
-                    outcome = try cards.apply(
-                        request, policy: options.conflictPolicy, uploadSeq: uploadSeq,
-                        uploadLine: createdOnCard ? record.line : nil, now: clock.now())
-                }
-                if !(createdOnCard && outcome.isCreated) {
-                    try log.recordRow(
-                        uploadSeq: uploadSeq, line: record.line, externalID: externalID, entityID: entityID,
-                        outcome: outcome)
-                }
-                try spool?.append(line: record.line, externalID: externalID, entityID: entityID, outcome: outcome)
-                if keepsRejects, case .rejected(let errors) = outcome {
-                    batchRejects.append((record, errors))
-                    if wholeFile {
-                        do { try outputs.writeRejects(batchRejects) } catch { throw RejectsWriteFailed(underlying: error) }
-                        batchRejects.removeAll(keepingCapacity: true)
-                    }
-                }
-                batch.add(outcome)
-                if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
-                    try commitBatch()
-                }
-                progress.update(bytes: source.bytesRead, rows: total.rows + batch.rows)
             }
             // The input may have ended because a stop signal cut a read short.
+            pipeline.finish()
             try StopSignal.check()
             try commitBatch()
         } catch let error as FileError where !StopSignal.isRequested {
             // Rows before a file-level error stay committed and reported.
+            pipeline.finish()
             try commitBatch()
             throw error
         }
         return total
-    }
-
-    /// A raw string value for the report, card numbers masked; nil for non-strings.
-    private static func maskedString(_ value: RawValue?) -> String? {
-        if case .string(let text)? = value { return CardNumber.mask(text) }
-        return nil
     }
 
     private func printSummary(

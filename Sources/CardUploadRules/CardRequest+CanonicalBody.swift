@@ -37,10 +37,11 @@ extension CardRequest {
         return json.bytes
     }
 
-    /// The metadata alone, as a compact JSON object with sorted keys (`{}` when empty).
-    package var metadataJSON: String {
+    /// `entries` (already sorted by key bytes) as a compact JSON object (`{}` when empty).
+    static func canonicalJSON(metadata entries: [(key: String, value: String)]) -> String {
+        if entries.isEmpty { return "{}" }
         var json = CanonicalJSON()
-        json.append(metadata: metadata)
+        json.append(metadata: entries)
         return String(decoding: json.bytes, as: UTF8.self)
     }
 }

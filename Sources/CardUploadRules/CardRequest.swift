@@ -14,7 +14,10 @@ package struct CardRequest: Sendable {
     package var lastFour: String
     package var replacementFor: String?
     /// Metadata sorted by key, byte for byte (UTF-8 order), each key once.
-    package var metadata: [(key: String, value: String)]
+    package let metadata: [(key: String, value: String)]
+    /// The metadata alone, as a compact JSON object with sorted keys (`{}` when empty): made once, with
+    /// the request (on the reading thread), since the store binds and compares it.
+    package let metadataJSON: String
 
     /// A request with `metadata` sorted by key byte for byte; of two entries with the same key bytes, the later one is kept.
     package init(
@@ -33,6 +36,7 @@ package struct CardRequest: Sendable {
         self.lastFour = lastFour
         self.replacementFor = replacementFor
         self.metadata = Self.sortedByKeyBytes(metadata)
+        self.metadataJSON = Self.canonicalJSON(metadata: self.metadata)
     }
 
     /// `entries` sorted by the UTF-8 bytes of their keys (not Swift's `<`, which compares canonical

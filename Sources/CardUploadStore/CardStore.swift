@@ -17,7 +17,7 @@ package final class CardStore {
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            + " VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
     private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")
@@ -50,8 +50,12 @@ package final class CardStore {
     ///
     /// A created card records `uploadSeq` and, when given, `uploadLine`: the card is then the row's recorded
     /// outcome (`upload_outcomes`), and the caller records no `upload_rows` row for it.
+    ///
+    /// `newCardID` is the id the card gets if it is created (one is drawn here when nil): a loader draws it
+    /// on its reading thread, off the writer's path.
     package func apply(
-        _ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, uploadLine: Int? = nil, now: String
+        _ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, uploadLine: Int? = nil,
+        newCardID: String? = nil, now: String
     ) throws(DatabaseError) -> RowOutcome {
         if request.replacementFor != nil || expectsStoredKeys {
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
@@ -63,13 +67,21 @@ package final class CardStore {
                 return .rejected([error])
             }
         }
-        let cardID = identifiers.cardID()
+        let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
-        try insert.execute([
-            .text(cardID), .text(request.externalID), .text(request.accountID), .text(request.entityID),
-            .text(request.type.rawValue), .text(request.lastFour), .text(request.replacementFor),
-            .text(request.metadataJSON), uploadSeq.map(SQLValue.integer), .integer(uploadLine), .text(now), .text(now),
-        ])
+        insert.rewind()
+        try insert.bind(1, cardID)
+        try insert.bind(2, request.externalID)
+        try insert.bind(3, request.accountID)
+        try insert.bind(4, request.entityID)
+        try insert.bind(5, request.type.rawValue)
+        try insert.bind(6, request.lastFour)
+        try insert.bind(7, request.replacementFor)
+        try insert.bind(8, request.metadataJSON)
+        try insert.bind(9, uploadSeq)
+        try insert.bind(10, uploadLine.map(Int64.init))
+        try insert.bind(11, now)
+        try insert.run()
         if database.changes == 0 {
             expectsStoredKeys = true
             // The unique indexes refused the card: the key is already stored (or the replaced card was
@@ -90,8 +102,10 @@ package final class CardStore {
     /// The outcome when the row's key is already stored: replayed, updated or a conflict; nil when the key is new.
     private func outcomeForExistingKey(_ request: CardRequest, policy: ConflictPolicy, now: String) throws(DatabaseError) -> RowOutcome? {
         let lookup = try selectByKey.get()
-        try lookup.bind([.text(request.entityID), .text(request.externalID)])
-        defer { lookup.reset() }
+        lookup.rewind()
+        try lookup.bind(1, request.entityID)
+        try lookup.bind(2, request.externalID)
+        defer { lookup.rewind() }
         guard try lookup.step() else { return nil }
         let cardID = lookup.text(0) ?? ""
         var differing: [String] = []
@@ -100,7 +114,7 @@ package final class CardStore {
         if !lookup.withTextBytes(3, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
         if !bytesEqual(lookup.text(4), request.replacementFor) { differing.append("details.replacement_for") }
         if !lookup.withTextBytes(5, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
-        lookup.reset()
+        lookup.rewind()
         if differing.isEmpty { return .replayed(cardID: cardID) }
 
         if policy == .update, differing == ["metadata"] {

@@ -15,20 +15,21 @@ package struct IdentifierGenerator {
     /// A new `upload_…` id.
     package mutating func uploadID() -> String { make(prefix: "upload_") }
 
-    private mutating func make(prefix: String) -> String {
-        var bytes = Array(prefix.utf8)
-        bytes.reserveCapacity(bytes.count + 20)
+    private mutating func make(prefix: StaticString) -> String {
         var time = UInt64(Date().timeIntervalSince1970 * 1000)
-        var timeDigits = [UInt8](repeating: 0, count: 8)
-        for index in stride(from: 7, through: 0, by: -1) {
-            timeDigits[index] = Self.alphabet[Int(time % 36)]
-            time /= 36
+        let length = prefix.utf8CodeUnitCount + 20
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            prefix.withUTF8Buffer { _ = buffer.initialize(from: $0) }
+            let start = prefix.utf8CodeUnitCount
+            for index in stride(from: start + 7, through: start, by: -1) {
+                buffer[index] = Self.alphabet[Int(time % 36)]
+                time /= 36
+            }
+            for index in (start + 8)..<length {
+                buffer[index] = Self.alphabet[Int(nextRandomByte() % 36)]
+            }
+            return length
         }
-        bytes += timeDigits
-        for _ in 0..<12 {
-            bytes.append(Self.alphabet[Int(nextRandomByte() % 36)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A random byte below 252 (a multiple of 36), so `% 36` is unbiased.
@@ -55,10 +56,13 @@ package enum Timestamp {
     }
 }
 
-/// Makes timestamps for many rows: the date and time up to the second is formatted once per second.
+/// Makes timestamps for many rows: the date and time up to the second is formatted once per second, and
+/// the rows of one millisecond share one string.
 package struct TimestampClock {
     private var second: Int = -1
     private var prefix: [UInt8] = []
+    private var lastMillisecond = -1
+    private var last = ""
 
     package init() {}
 
@@ -66,6 +70,9 @@ package struct TimestampClock {
     package mutating func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
+        let millisecond = Int(spec.tv_sec) &* 1000 &+ Int(spec.tv_nsec / 1_000_000)
+        if millisecond == lastMillisecond { return last }
+        lastMillisecond = millisecond
         if spec.tv_sec != second {
             second = spec.tv_sec
             var seconds = spec.tv_sec
@@ -91,7 +98,8 @@ package struct TimestampClock {
         bytes.append(UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10))
         bytes.append(UInt8(ascii: "0") + UInt8(milliseconds % 10))
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
+        last = String(decoding: bytes, as: UTF8.self)
+        return last
     }
 
     private mutating func append(_ value: Int, width: Int) {

@@ -43,6 +43,34 @@ package final class Statement {
         }
     }
 
+    // MARK: One parameter at a time (the load's per-row statements: no array per row)
+
+    /// Resets the statement for its next run. The bindings stay (and SQLite keeps each text parameter's
+    /// buffer for the next value) until each is bound again: bind every parameter before `run`.
+    package func rewind() {
+        sqlite3_reset(sqliteStatement)
+    }
+
+    /// Binds parameter `index` (1-based) to `text`, or NULL.
+    package func bind(_ index: Int32, _ text: String?) throws(DatabaseError) {
+        try check(text.map { bindText($0, at: index) } ?? sqlite3_bind_null(sqliteStatement, index))
+    }
+
+    /// Binds parameter `index` (1-based) to `number`, or NULL.
+    package func bind(_ index: Int32, _ number: Int64?) throws(DatabaseError) {
+        try check(number.map { sqlite3_bind_int64(sqliteStatement, index, $0) } ?? sqlite3_bind_null(sqliteStatement, index))
+    }
+
+    /// Runs the bound statement to completion and resets it; for statements that return no rows.
+    package func run() throws(DatabaseError) {
+        while try step() {}
+        sqlite3_reset(sqliteStatement)
+    }
+
+    private func check(_ code: Int32) throws(DatabaseError) {
+        guard code == SQLITE_OK else { throw database.error(code, sql: sql) }
+    }
+
     /// Binds `text` by its UTF-8 bytes (no C-string copy for native strings).
     private func bindText(_ text: String, at index: Int32) -> Int32 {
         var text = text

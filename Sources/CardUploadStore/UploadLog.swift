@@ -122,10 +122,16 @@ package final class UploadLog {
                 RowError(field: error.field.map(CardNumber.mask), code: error.code, message: CardNumber.mask(error.message))
             }.json
         }
-        try insertRow.get().execute([
-            .integer(uploadSeq), .integer(Int64(line)), .text(externalID), .text(entityID), .text(outcome.word),
-            .text(outcome.cardID), .text(errors),
-        ])
+        let insert = try insertRow.get()
+        insert.rewind()
+        try insert.bind(1, uploadSeq)
+        try insert.bind(2, Int64(line))
+        try insert.bind(3, externalID)
+        try insert.bind(4, entityID)
+        try insert.bind(5, outcome.word)
+        try insert.bind(6, outcome.cardID)
+        try insert.bind(7, errors)
+        try insert.run()
     }
 
     /// Records a row outcome kept aside while an atomic upload's transaction was open (it committed

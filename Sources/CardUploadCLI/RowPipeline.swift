@@ -1,0 +1,201 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadRules
+import CardUploadStore
+import Foundation
+
+/// One row as the reading thread hands it over: read, and checked against the card rules.
+struct CheckedRow {
+    var line: Int
+    /// The record as read, kept only when a rejects file wants it back.
+    var record: RawRecord?
+    /// The valid card to apply, or nil when the row is already rejected with `errors`.
+    var request: CardRequest?
+    /// The id the card gets if the store creates it (drawn here, off the writing thread).
+    var newCardID: String?
+    var errors: [RowError]
+    /// The row's key as the report shows it (card numbers masked when the row is rejected).
+    var externalID: String?
+    var entityID: String?
+}
+
+/// Rows in file order, as the reading thread hands them over.
+struct CheckedRows {
+    var rows: [CheckedRow]
+    /// The input's bytes read when the last of these rows was read.
+    var bytesRead: Int
+    /// The input is about to wait for more (a pipe with nothing ready): commit what there is rather than
+    /// hold the write lock while it waits.
+    var commitBeforeWaiting = false
+    /// Set on the last rows: how the input ended.
+    var end: End?
+
+    enum End {
+        case finished
+        case failed(FileError)
+    }
+}
+
+/// Reading and checking on a second thread while the store writes on the calling one: one producer, one
+/// consumer, a short bounded queue between them (memory stays flat whatever the file's size), file order
+/// kept.
+///
+/// The reading thread is the only one that takes SIGINT and SIGTERM while it runs, so a read blocked on a
+/// silent pipe is interrupted (EINTR) and the stop is seen; the writing thread sees the flag between rows.
+final class RowPipeline: @unchecked Sendable {
+    private let reader: any RecordReader
+    private let source: ByteSource
+    private let defaultEntity: String?
+    private let keepsRecords: Bool
+    private let rowsPerHandOver: Int
+    private let capacity: Int
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [CheckedRows] = []
+    /// Rows the writer is done with, freed by the reading thread (which made them) at its next hand-over.
+    private var spent: [CheckedRows] = []
+    private var cancelled = false
+    private var producerDone = false
+    private var started = false
+    private var blockedSignals = sigset_t()
+    // The reading thread's own.
+    private var identifiers = IdentifierGenerator()
+
+    init(
+        reader: any RecordReader, source: ByteSource, defaultEntity: String?, keepsRecords: Bool,
+        rowsPerHandOver: Int = 512, capacity: Int = 8
+    ) {
+        self.reader = reader
+        self.source = source
+        self.defaultEntity = defaultEntity
+        self.keepsRecords = keepsRecords
+        self.rowsPerHandOver = rowsPerHandOver
+        self.capacity = capacity
+    }
+
+    /// Starts the reading thread.
+    func start() {
+        // The new thread inherits this mask; it unblocks the signals for itself, so they are delivered there.
+        sigemptyset(&blockedSignals)
+        sigaddset(&blockedSignals, SIGINT)
+        sigaddset(&blockedSignals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blockedSignals, nil)
+        started = true
+        let thread = Thread { [self] in
+            var signals = blockedSignals
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+            produce()
+        }
+        thread.name = "card-upload reader"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The next rows in file order; nil after the rows marked `end` or once cancelled.
+    func next() -> CheckedRows? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !producerDone && !cancelled { condition.wait() }
+        guard !queue.isEmpty, !cancelled else { return nil }
+        // At most `capacity` entries: taking the first moves a handful of references.
+        let rows = queue.removeFirst()
+        condition.broadcast()
+        return rows
+    }
+
+    /// Hands rows the writer is done with back to the reading thread, which frees them: the writing thread
+    /// spends its time on the store, not on freeing what the reader allocated.
+    func recycle(_ rows: consuming CheckedRows) {
+        condition.lock()
+        spent.append(rows)
+        condition.unlock()
+    }
+
+    /// Stops the reading thread (at its next hand-over), waits until it is gone and gives this thread the
+    /// stop signals back. Safe to call more than once.
+    func finish() {
+        guard started else { return }
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while !producerDone { condition.wait() }
+        condition.unlock()
+        started = false
+        source.willWait = nil
+        pthread_sigmask(SIG_UNBLOCK, &blockedSignals, nil)
+    }
+
+    // MARK: The reading thread
+
+    private func produce() {
+        var rows: [CheckedRow] = []
+        rows.reserveCapacity(rowsPerHandOver)
+        source.willWait = { [unowned self] in
+            // Hand over what there is, marked to be committed, before the read waits.
+            hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, commitBeforeWaiting: true))
+            rows.removeAll(keepingCapacity: true)
+        }
+        var end = CheckedRows.End.finished
+        do {
+            while let record = try reader.next() {
+                rows.append(check(record))
+                if rows.count >= rowsPerHandOver {
+                    guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead)) else { break }
+                    rows.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch {
+            end = .failed(error)
+        }
+        source.willWait = nil
+        hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, end: end))
+        condition.lock()
+        producerDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues `rows`, waiting while the queue is full; false when the consumer has cancelled.
+    @discardableResult
+    private func hand(_ rows: CheckedRows) -> Bool {
+        condition.lock()
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        let accepted = !cancelled
+        if accepted {
+            queue.append(rows)
+            condition.broadcast()
+        }
+        var freed: [CheckedRows] = []
+        swap(&freed, &spent)
+        condition.unlock()
+        freed.removeAll()
+        return accepted
+    }
+
+    private func check(_ record: RawRecord) -> CheckedRow {
+        let kept = keepsRecords ? record : nil
+        switch record.content {
+        case .unreadable(let error):
+            return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
+        case .card(let raw):
+            switch CardRules.validate(raw, defaultEntity: defaultEntity) {
+            case .success(let valid):
+                return CheckedRow(
+                    line: record.line, record: kept, request: valid, newCardID: identifiers.cardID(), errors: [],
+                    externalID: valid.externalID, entityID: valid.entityID)
+            case .failure(let errors):
+                return CheckedRow(
+                    line: record.line, record: kept, request: nil, errors: errors.errors,
+                    externalID: Self.maskedString(raw.externalID),
+                    entityID: Self.maskedString(raw.entityID) ?? defaultEntity)
+            }
+        }
+    }
+
+    /// A raw string value for the report, card numbers masked; nil for non-strings.
+    private static func maskedString(_ value: RawValue?) -> String? {
+        if case .string(let text)? = value { return CardNumber.mask(text) }
+        return nil
+    }
+}
