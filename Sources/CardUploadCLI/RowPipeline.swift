@@ -3,6 +3,7 @@ import CardUploadModel
 import CardUploadRules
 import CardUploadStore
 import Foundation
+import Synchronization
 
 /// One row as the reading thread hands it over: read, and checked against the card rules.
 struct CheckedRow {
@@ -61,6 +62,9 @@ final class RowPipeline: @unchecked Sendable {
     private var blockedSignals = sigset_t()
     // The reading thread's own.
     private var identifiers = IdentifierGenerator()
+    /// Set by the writer while the rows' keys turn out to be stored already (a file loaded again): the
+    /// reading thread then draws no card ids, which would go unused (the store draws one if it needs it).
+    private let keysAreStored = Atomic<Bool>(false)
 
     init(
         reader: any RecordReader, source: ByteSource, defaultEntity: String?, keepsRecords: Bool,
@@ -102,6 +106,11 @@ final class RowPipeline: @unchecked Sendable {
         let rows = queue.removeFirst()
         condition.broadcast()
         return rows
+    }
+
+    /// Tells the reading thread whether rows' keys are turning out to be stored already.
+    func expectStoredKeys(_ expected: Bool) {
+        keysAreStored.store(expected, ordering: .relaxed)
     }
 
     /// Hands rows the writer is done with back to the reading thread, which frees them: the writing thread
@@ -182,7 +191,8 @@ final class RowPipeline: @unchecked Sendable {
             switch CardRules.validate(raw, defaultEntity: defaultEntity) {
             case .success(let valid):
                 return CheckedRow(
-                    line: record.line, record: kept, request: valid, newCardID: identifiers.cardID(), errors: [],
+                    line: record.line, record: kept, request: valid,
+                    newCardID: keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID(), errors: [],
                     externalID: valid.externalID, entityID: valid.entityID)
             case .failure(let errors):
                 return CheckedRow(

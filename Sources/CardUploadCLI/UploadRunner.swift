@@ -253,8 +253,8 @@ final class UploadRunner {
         // counts, and rejected rows go to the rejects file at once (its temporary file is renamed at the end).
         let wholeFile = options.wholeFile
         let cards = CardStore(database: database)
-        // A created row's outcome is recorded on its card (upload and line); a dry run's cards are rolled
-        // back, so it records every row in upload_rows.
+        // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
+        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows.
         let createdOnCard = !options.dryRun
         var total = UploadCounts()
         var batch = UploadCounts()
@@ -307,9 +307,12 @@ final class UploadRunner {
                             uploadLine: createdOnCard ? row.line : nil, newCardID: row.newCardID, now: clock.now())
                     }
                     if !(createdOnCard && outcome.isCreated) {
+                        // A replayed or updated row's key is its card's: recorded once, on the card (a dry
+                        // run's cards are rolled back, so it records every key).
+                        let keyOnCard = createdOnCard && outcome.cardID != nil
                         try log.recordRow(
-                            uploadSeq: uploadSeq, line: row.line, externalID: row.externalID,
-                            entityID: row.entityID, outcome: outcome)
+                            uploadSeq: uploadSeq, line: row.line, externalID: keyOnCard ? nil : row.externalID,
+                            entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
                     }
                     try spool?.append(
                         line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
@@ -325,6 +328,7 @@ final class UploadRunner {
                         try commitBatch()
                     }
                 }
+                pipeline.expectStoredKeys(cards.expectsStoredKeys)
                 bytesRead = handed.bytesRead
                 progress.update(bytes: bytesRead, rows: total.rows + batch.rows)
                 let end = handed.end

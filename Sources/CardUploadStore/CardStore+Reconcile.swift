@@ -57,11 +57,11 @@ extension CardStore {
             let rowID = lookup.integer(0) ?? 0
             let cardID = lookup.text(1) ?? ""
             var differing: [String] = []
-            if !lookup.withTextBytes(2, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
-            if !lookup.withTextBytes(3, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
-            if !lookup.withTextBytes(4, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
-            if !bytesEqual(lookup.text(5), request.replacementFor) { differing.append("details.replacement_for") }
-            if !lookup.withTextBytes(6, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
+            if !lookup.textEquals(2, request.accountID) { differing.append("account_id") }
+            if !lookup.textEquals(3, request.type.rawValue) { differing.append("type") }
+            if !lookup.textEquals(4, request.lastFour) { differing.append("details.last_four") }
+            if !lookup.textEquals(5, request.replacementFor) { differing.append("details.replacement_for") }
+            if !lookup.textEquals(6, request.metadataJSON) { differing.append("metadata") }
             return .found(cardID: cardID, rowID: rowID, differing: differing)
         }
 

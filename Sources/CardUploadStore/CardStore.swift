@@ -8,7 +8,7 @@ package final class CardStore {
     private let database: Database
     private var identifiers = IdentifierGenerator()
     /// Whether the last row's key was already stored: the next row is then looked up before any insert.
-    private var expectsStoredKeys = false
+    package private(set) var expectsStoredKeys = false
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata FROM cards"
@@ -109,11 +109,11 @@ package final class CardStore {
         guard try lookup.step() else { return nil }
         let cardID = lookup.text(0) ?? ""
         var differing: [String] = []
-        if !lookup.withTextBytes(1, { $0.elementsEqual(request.accountID.utf8) }) { differing.append("account_id") }
-        if !lookup.withTextBytes(2, { $0.elementsEqual(request.type.rawValue.utf8) }) { differing.append("type") }
-        if !lookup.withTextBytes(3, { $0.elementsEqual(request.lastFour.utf8) }) { differing.append("details.last_four") }
-        if !bytesEqual(lookup.text(4), request.replacementFor) { differing.append("details.replacement_for") }
-        if !lookup.withTextBytes(5, { $0.elementsEqual(request.metadataJSON.utf8) }) { differing.append("metadata") }
+        if !lookup.textEquals(1, request.accountID) { differing.append("account_id") }
+        if !lookup.textEquals(2, request.type.rawValue) { differing.append("type") }
+        if !lookup.textEquals(3, request.lastFour) { differing.append("details.last_four") }
+        if !lookup.textEquals(4, request.replacementFor) { differing.append("details.replacement_for") }
+        if !lookup.textEquals(5, request.metadataJSON) { differing.append("metadata") }
         lookup.rewind()
         if differing.isEmpty { return .replayed(cardID: cardID) }
 

@@ -65,12 +65,18 @@ package enum Schema {
         ) WITHOUT ROWID;
         """,
         // 1 -> 2: a created row's outcome is the card itself (its upload and line), not a row of its own:
-        // one B-tree write per new card instead of a second statement. `upload_outcomes` shows both as one.
+        // one B-tree write per new card instead of a second statement. A replayed or updated row records
+        // its card but not the key again (NULL external_id and entity_id: the card's key is the row's).
+        // `upload_outcomes` shows every row whole.
         """
         ALTER TABLE cards ADD COLUMN upload_line INTEGER;
         CREATE INDEX cards_by_upload ON cards (upload_seq, upload_line) WHERE upload_line IS NOT NULL;
         CREATE VIEW upload_outcomes AS
-            SELECT upload_seq, line, external_id, entity_id, outcome, card_id, errors FROM upload_rows
+            SELECT upload_seq, line,
+                coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)) AS external_id,
+                coalesce(entity_id, (SELECT c.entity_id FROM cards AS c WHERE c.id = upload_rows.card_id)) AS entity_id,
+                outcome, card_id, errors
+            FROM upload_rows
             UNION ALL
             SELECT upload_seq, upload_line, external_id, entity_id, 'created', id, NULL FROM cards
             WHERE upload_line IS NOT NULL;

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// SQLite's `SQLITE_TRANSIENT`: the string is copied at bind time.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -128,6 +129,21 @@ package final class Statement {
         guard let pointer = sqlite3_column_text(sqliteStatement, index) else { return nil }
         let count = Int(sqlite3_column_bytes(sqliteStatement, index))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    /// Whether column `index` holds exactly `text`'s UTF-8 bytes (both NULL counts as equal), compared
+    /// with `memcmp`, without making a String.
+    package func textEquals(_ index: Int32, _ text: String?) -> Bool {
+        let pointer = sqlite3_column_text(sqliteStatement, index)
+        guard let text else { return pointer == nil }
+        guard let pointer else { return false }
+        let count = Int(sqlite3_column_bytes(sqliteStatement, index))
+        let utf8 = text.utf8
+        guard utf8.count == count else { return false }
+        if let equal = utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, pointer, count) == 0 }) {
+            return equal
+        }
+        return UnsafeBufferPointer(start: pointer, count: count).elementsEqual(utf8)
     }
 
     /// The bytes of text column `index` without making a String (for byte-for-byte comparisons).

@@ -111,7 +111,8 @@ package final class UploadLog {
         }
     }
 
-    /// Records one row's outcome, in the caller's open transaction.
+    /// Records one row's outcome, in the caller's open transaction. A replayed or updated row of a
+    /// committed upload may leave out its key (nil `externalID` and `entityID`): it is its card's.
     package func recordRow(
         uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome
     ) throws(DatabaseError) {
@@ -223,7 +224,11 @@ package final class UploadLog {
         let limitClause = limit.map { " LIMIT \($0)" } ?? ""
         // Created rows are recorded on their cards: both sides come in line order from their indexes and
         // are merged, so even a million-row upload streams without a sort.
-        let rows = "SELECT line, external_id, entity_id, outcome, card_id, errors FROM upload_rows WHERE upload_seq = ?1"
+        // A replayed or updated row's key is its card's (recorded once, on the card).
+        let rows = "SELECT line,"
+            + " coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
+            + " coalesce(entity_id, (SELECT c.entity_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
+            + " outcome, card_id, errors FROM upload_rows WHERE upload_seq = ?1"
         let sql = rejectedOnly
             ? rows + " AND outcome = 'rejected' ORDER BY line\(limitClause)"
             : rows + " UNION ALL SELECT upload_line, external_id, entity_id, 'created', id, NULL FROM cards"

@@ -22,7 +22,7 @@ import Testing
     private func lines(_ log: UploadLog, _ id: String, rejectedOnly: Bool = false) throws -> [String] {
         var result: [String] = []
         try log.forEachRow(uploadID: id, rejectedOnly: rejectedOnly) { row in
-            result.append("\(row.line) \(row.outcome) \(row.cardID ?? "-")")
+            result.append("\(row.line) \(row.outcome) \(row.cardID ?? "-") \(row.externalID ?? "-")")
         }
         return result
     }
@@ -40,12 +40,18 @@ import Testing
             try insertCard(database, id: "card_a", key: "k1", seq: seq, line: 2)
             try log.recordRow(uploadSeq: seq, line: 3, externalID: "k2", entityID: "entity_e", outcome: .rejected([]))
             try insertCard(database, id: "card_b", key: "k3", seq: seq, line: 4)
-            try log.recordRow(uploadSeq: seq, line: 5, externalID: "k1", entityID: "entity_e", outcome: .replayed(cardID: "card_a"))
+            // A replayed row's key is its card's: recorded without it.
+            try log.recordRow(uploadSeq: seq, line: 5, externalID: nil, entityID: nil, outcome: .replayed(cardID: "card_a"))
             // A card without a line (a dry run's) is not an outcome of its own.
             try insertCard(database, id: "card_c", key: "k4", seq: seq, line: nil)
         }
-        #expect(try lines(log, "upload_one") == ["2 created card_a", "3 rejected -", "4 created card_b", "5 replayed card_a"])
-        #expect(try lines(log, "upload_one", rejectedOnly: true) == ["3 rejected -"])
+        #expect(try lines(log, "upload_one") == ["2 created card_a k1", "3 rejected - k2", "4 created card_b k3", "5 replayed card_a k1"])
+        #expect(try lines(log, "upload_one", rejectedOnly: true) == ["3 rejected - k2"])
+        let viewKeys = try database.prepare(
+            "SELECT group_concat(line || ':' || external_id || ':' || entity_id, ' ') FROM"
+                + " (SELECT * FROM upload_outcomes WHERE upload_seq = ? ORDER BY line)"
+        ).queryOne([.integer(seq)]) { $0.text(0) }
+        #expect(viewKeys == "2:k1:entity_e 3:k2:entity_e 4:k3:entity_e 5:k1:entity_e")
         let viewCount = try database.prepare("SELECT count(*) FROM upload_outcomes WHERE upload_seq = ?")
             .queryOne([.integer(seq)]) { $0.integer(0) }
         #expect(viewCount == 4)
@@ -70,6 +76,6 @@ import Testing
         }
         try Schema.migrate(database)
         #expect(try Schema.userVersion(database) == Schema.currentVersion)
-        #expect(try lines(log, "upload_old") == ["2 created card_old"])
+        #expect(try lines(log, "upload_old") == ["2 created card_old k1"])
     }
 }
