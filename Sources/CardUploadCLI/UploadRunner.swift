@@ -271,7 +271,7 @@ final class UploadRunner {
 
         func commitBatch() throws {
             guard database.isInTransaction else { return }
-            try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead)
+            try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
             if !wholeFile { try database.execute("COMMIT") }
             total.created += batch.created
             total.replayed += batch.replayed

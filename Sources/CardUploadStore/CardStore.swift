@@ -9,6 +9,9 @@ package final class CardStore {
     private var identifiers = IdentifierGenerator()
     /// Whether the last row's key was already stored: the next row is then looked up before any insert.
     package private(set) var expectsStoredKeys = false
+    /// The rowids of the cards created since `takeCreatedRowIDs` last ran: first and last (rows are
+    /// numbered in insertion order, so these bound them all).
+    private var createdRowIDs: ClosedRange<Int64>?
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata FROM cards"
@@ -93,10 +96,19 @@ package final class CardStore {
                 field: "details.replacement_for", code: .cardAlreadyReplaced,
                 message: "card \(request.replacementFor ?? "") is already replaced by another card")])
         }
+        let rowID = database.lastInsertedRowID
+        createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
         if let replaced = request.replacementFor {
             try markReplaced.get().execute([.text(cardID), .text(now), .text(replaced)])
         }
         return .created(cardID: cardID)
+    }
+
+    /// The first and last rowid of the cards created since the last call (nil when none), and starts over:
+    /// a loader records them with each committed batch (`UploadLog.addBatch`).
+    package func takeCreatedRowIDs() -> ClosedRange<Int64>? {
+        defer { createdRowIDs = nil }
+        return createdRowIDs
     }
 
     /// The outcome when the row's key is already stored: replayed, updated or a conflict; nil when the key is new.

@@ -35,7 +35,8 @@ package enum Schema {
         );
         CREATE INDEX uploads_by_start ON uploads (started_at);
         CREATE TABLE cards (
-            id              TEXT PRIMARY KEY NOT NULL,
+            seq             INTEGER PRIMARY KEY,
+            id              TEXT NOT NULL UNIQUE,
             external_id     TEXT NOT NULL,
             account_id      TEXT NOT NULL,
             entity_id       TEXT NOT NULL,
@@ -65,12 +66,16 @@ package enum Schema {
         ) WITHOUT ROWID;
         """,
         // 1 -> 2: a created row's outcome is the card itself (its upload and line), not a row of its own:
-        // one B-tree write per new card instead of a second statement. A replayed or updated row records
-        // its card but not the key again (NULL external_id and entity_id: the card's key is the row's).
+        // one B-tree write per new card instead of a second statement. An upload's created cards are found
+        // without an index of their own: an upload applies its rows in file order and SQLite numbers new
+        // rows max(rowid) + 1, so they lie between the upload's first and last card rowid, in line order
+        // (`cards.seq` names the rowid, so VACUUM keeps it). A replayed or updated row records its card but
+        // not the key again (NULL external_id and entity_id: the card's key is the row's).
         // `upload_outcomes` shows every row whole.
         """
         ALTER TABLE cards ADD COLUMN upload_line INTEGER;
-        CREATE INDEX cards_by_upload ON cards (upload_seq, upload_line) WHERE upload_line IS NOT NULL;
+        ALTER TABLE uploads ADD COLUMN first_card_rowid INTEGER;
+        ALTER TABLE uploads ADD COLUMN last_card_rowid INTEGER;
         CREATE VIEW upload_outcomes AS
             SELECT upload_seq, line,
                 coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)) AS external_id,

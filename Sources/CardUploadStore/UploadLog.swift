@@ -73,7 +73,9 @@ package final class UploadLog {
     private lazy var addCounts = Result { () throws(DatabaseError) in
         try database.prepare(
             "UPDATE uploads SET rows = rows + ?, created = created + ?, replayed = replayed + ?,"
-                + " updated = updated + ?, rejected = rejected + ?, bytes = ? WHERE seq = ?")
+                + " updated = updated + ?, rejected = rejected + ?, bytes = ?,"
+                + " first_card_rowid = coalesce(first_card_rowid, ?8), last_card_rowid = coalesce(?9, last_card_rowid)"
+                + " WHERE seq = ?7")
     }
 
     private static let uploadColumns =
@@ -155,11 +157,15 @@ package final class UploadLog {
         ).execute([.integer(uploadSeq)])
     }
 
-    /// Adds a batch's counts, in the caller's open transaction.
-    package func addBatch(uploadSeq: Int64, counts: UploadCounts, bytes: Int) throws(DatabaseError) {
+    /// Adds a batch's counts, in the caller's open transaction, with the first and last rowid of the cards
+    /// the batch created whose outcome is the card (`upload_line` set): how `forEachRow` finds them.
+    package func addBatch(
+        uploadSeq: Int64, counts: UploadCounts, bytes: Int, createdRowIDs: ClosedRange<Int64>? = nil
+    ) throws(DatabaseError) {
         try addCounts.get().execute([
             .integer(Int64(counts.rows)), .integer(Int64(counts.created)), .integer(Int64(counts.replayed)),
             .integer(Int64(counts.updated)), .integer(Int64(counts.rejected)), .integer(Int64(bytes)), .integer(uploadSeq),
+            createdRowIDs.map { .integer($0.lowerBound) }, createdRowIDs.map { .integer($0.upperBound) },
         ])
     }
 
@@ -218,27 +224,45 @@ package final class UploadLog {
 
     /// Streams the recorded rows of upload `id` in line order (only the rejected ones, and at most
     /// `limit` of them, when asked).
+    ///
+    /// Two sorted streams merged here: `upload_rows` in line order (its primary key), and the cards the
+    /// upload created between its first and last card rowid, in rowid order, which is line order (an upload
+    /// applies its rows in file order; SQLite numbers new rows upwards). Neither needs a sort or an index
+    /// of its own, so a million-row upload streams in constant memory.
     package func forEachRow(
         uploadID: String, rejectedOnly: Bool = false, limit: Int? = nil, _ body: (UploadRowRecord) throws -> Void
     ) throws {
-        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
-        // Created rows are recorded on their cards: both sides come in line order from their indexes and
-        // are merged, so even a million-row upload streams without a sort.
+        let found = try database.prepare("SELECT seq, first_card_rowid, last_card_rowid FROM uploads WHERE id = ?")
+            .queryOne([.text(uploadID)]) { ($0.integer(0) ?? 0, $0.integer(1), $0.integer(2)) }
+        guard let (seq, firstCard, lastCard) = found else { return }
         // A replayed or updated row's key is its card's (recorded once, on the card).
-        let rows = "SELECT line,"
-            + " coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
-            + " coalesce(entity_id, (SELECT c.entity_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
-            + " outcome, card_id, errors FROM upload_rows WHERE upload_seq = ?1"
-        let sql = rejectedOnly
-            ? rows + " AND outcome = 'rejected' ORDER BY line\(limitClause)"
-            : rows + " UNION ALL SELECT upload_line, external_id, entity_id, 'created', id, NULL FROM cards"
-                + " WHERE upload_seq = ?1 AND upload_line IS NOT NULL ORDER BY 1\(limitClause)"
-        guard let seq = try database.prepare("SELECT seq FROM uploads WHERE id = ?").queryOne([.text(uploadID)], { $0.integer(0) })
-        else { return }
-        try database.prepare(sql).forEachRow([.integer(seq ?? 0)]) { row in
+        let rows = try database.prepare(
+            "SELECT line,"
+                + " coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
+                + " coalesce(entity_id, (SELECT c.entity_id FROM cards AS c WHERE c.id = upload_rows.card_id)),"
+                + " outcome, card_id, errors FROM upload_rows WHERE upload_seq = ?1"
+                + (rejectedOnly ? " AND outcome = 'rejected'" : "") + " ORDER BY line")
+        let created = try database.prepare(
+            "SELECT upload_line, external_id, entity_id, 'created', id, NULL FROM cards"
+                + " WHERE rowid BETWEEN ?2 AND ?3 AND upload_seq = ?1 AND upload_line IS NOT NULL ORDER BY rowid")
+        try rows.bind([.integer(seq)])
+        defer { rows.reset() }
+        var rowsLeft = try rows.step()
+        var createdLeft = false
+        if !rejectedOnly, let firstCard, let lastCard {
+            try created.bind([.integer(seq), .integer(firstCard), .integer(lastCard)])
+            createdLeft = try created.step()
+        }
+        defer { created.reset() }
+        var remaining = limit ?? Int.max
+        while (rowsLeft || createdLeft) && remaining > 0 {
+            let takesRow = rowsLeft && (!createdLeft || (rows.integer(0) ?? 0) < (created.integer(0) ?? 0))
+            let source = takesRow ? rows : created
             try body(UploadRowRecord(
-                line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2),
-                outcome: row.text(3) ?? "", cardID: row.text(4), errorsJSON: row.text(5)))
+                line: Int(source.integer(0) ?? 0), externalID: source.text(1), entityID: source.text(2),
+                outcome: source.text(3) ?? "", cardID: source.text(4), errorsJSON: source.text(5)))
+            remaining -= 1
+            if takesRow { rowsLeft = try rows.step() } else { createdLeft = try created.step() }
         }
     }
 

@@ -36,10 +36,17 @@ import Testing
         let seq = try log.begin(
             id: "upload_one", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
             encoding: "utf-8", compression: "none")
+        let otherSeq = try log.begin(
+            id: "upload_other", file: "g.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
         try database.writeTransaction {
             try insertCard(database, id: "card_a", key: "k1", seq: seq, line: 2)
+            let first = database.lastInsertedRowID
             try log.recordRow(uploadSeq: seq, line: 3, externalID: "k2", entityID: "entity_e", outcome: .rejected([]))
+            // Another upload's card between this one's: inside the rowid range, not its outcome.
+            try insertCard(database, id: "card_other", key: "k9", seq: otherSeq, line: 3)
             try insertCard(database, id: "card_b", key: "k3", seq: seq, line: 4)
+            try log.addBatch(uploadSeq: seq, counts: UploadCounts(), bytes: 0, createdRowIDs: first...database.lastInsertedRowID)
             // A replayed row's key is its card's: recorded without it.
             try log.recordRow(uploadSeq: seq, line: 5, externalID: nil, entityID: nil, outcome: .replayed(cardID: "card_a"))
             // A card without a line (a dry run's) is not an outcome of its own.
@@ -55,6 +62,7 @@ import Testing
         let viewCount = try database.prepare("SELECT count(*) FROM upload_outcomes WHERE upload_seq = ?")
             .queryOne([.integer(seq)]) { $0.integer(0) }
         #expect(viewCount == 4)
+        #expect(try lines(log, "upload_other") == [])
         #expect(try lines(log, "upload_missing").isEmpty)
     }
 
