@@ -63,8 +63,8 @@ import Testing
     }
 
     @Test func hugeStreamIsInflatedInBoundedMemory() throws {
-        // 256 MiB of zeros compress to about 250 KiB; holding the output would add 256 MiB to the peak.
-        let inflatedSize = 256 << 20
+        // 1 GiB of zeros compress to about 1 MiB; holding the output would add 1 GiB to the peak.
+        let inflatedSize = 1 << 30
         let compressed = try runCapturingOutput("/bin/sh", ["-c", "head -c \(inflatedSize) /dev/zero | gzip -c -n"])
         let directory = try TemporaryDirectory()
         let path = try directory.write(compressed, to: "zeros.csv.gz")
@@ -84,8 +84,10 @@ import Testing
         #expect(!sawNonZero)
         #expect(largestChunk <= ByteSource.defaultChunkSize)
         #expect(source.bytesRead == compressed.count)
-        // Other tests run in parallel and allocate a few MiB each; 96 MiB leaves room for them.
-        #expect(peakResidentBytes() - peakBefore < 96 << 20)
+        // The peak is the whole test process's, and other tests run in parallel (under load one added
+        // 200 MiB while a 256 MiB stream was read): half the stream's size leaves room for them and still
+        // catches a reader that holds the output.
+        #expect(peakResidentBytes() - peakBefore < 512 << 20)
     }
 
     @Test(arguments: [(2, 1), (3, 7), (5, 64), (4_096, 1_000)])
