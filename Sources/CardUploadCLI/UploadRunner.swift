@@ -171,7 +171,7 @@ final class UploadRunner {
         try log.finish(
             id: uploadID, status: status, committed: committed, bytes: source.bytesRead, error: fileError,
             finishedAt: Timestamp.now())
-        if options.atomic, !options.dryRun, committed { try database.execute("COMMIT") }
+        if options.atomic, !options.dryRun, committed { try database.commit() }
 
         // An output that cannot be written makes the upload failed with output_error; the rows stay.
         func outputFailure(_ error: OutputError) throws {
@@ -228,6 +228,7 @@ final class UploadRunner {
                 delimiter: options.delimiter ?? (format == .tsv ? 0x09 : nil), encoding: options.encoding,
                 hasDefaultEntity: options.defaultEntity != nil)
             let csv = try CSVRecordReader(source: chunks, options: csvOptions)
+            csv.keepsCells = outputs.wantsRejects
             try log.recordDelimiter(id: uploadID, delimiter: String(UnicodeScalar(csv.delimiter)))
             try outputs.startRejects(form: .csv(columns: csv.columns, delimiter: csv.delimiter))
             return csv
@@ -272,7 +273,7 @@ final class UploadRunner {
         func commitBatch() throws {
             guard database.isInTransaction else { return }
             try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
-            if !wholeFile { try database.execute("COMMIT") }
+            if !wholeFile { try database.commit() }
             total.created += batch.created
             total.replayed += batch.replayed
             total.updated += batch.updated

@@ -42,6 +42,8 @@ package final class CSVRecordReader {
     private let metadataCount: Int
     private let encoding: TextEncoding
     private var finished = false
+    /// Whether records carry their cells (`RawRecord.cells`), which only the rejects file needs.
+    package var keepsCells = true
 
     /// Reads and checks the header. Throws `FileError` for `empty_file`, `malformed_header`, `unknown_column`,
     /// `missing_column`, `duplicate_column`, `column_not_settable`.
@@ -177,6 +179,8 @@ package final class CSVRecordReader {
         let stripsFormulaPrefix = header.hasAnnotations
         var cells: [String] = []
         cells.reserveCapacity(columnCount)
+        var card = RawCard()
+        if metadataCount > 0 { card.metadata.reserveCapacity(metadataCount) }
         var badColumn: Int?
         tokenizer.withFieldBytes { bytes in
             var start = 0
@@ -195,8 +199,19 @@ package final class CSVRecordReader {
                     badColumn = index
                     return
                 }
-                cells.append(cell)
+                if keepsCells { cells.append(cell) }
                 start = end
+                if cell.isEmpty { continue }
+                switch roles[index] {
+                case .externalID: card.externalID = .string(cell)
+                case .accountID: card.accountID = .string(cell)
+                case .entityID: card.entityID = .string(cell)
+                case .type: card.type = .string(cell)
+                case .lastFour: card.lastFour = .string(cell)
+                case .replacementFor: card.replacementFor = .string(cell)
+                case .metadata: card.metadata.append((key: metadataKeys[index], value: .string(cell)))
+                case .annotation: break
+                }
             }
         }
         if let badColumn {
@@ -208,23 +223,7 @@ package final class CSVRecordReader {
             return unreadable("field \(badColumn + 1) (\"\(name)\") \(why)", line: line, offset: offset)
         }
 
-        var card = RawCard()
-        if metadataCount > 0 { card.metadata.reserveCapacity(metadataCount) }
-        for index in 0..<columnCount {
-            let cell = cells[index]
-            if cell.isEmpty { continue }
-            switch roles[index] {
-            case .externalID: card.externalID = .string(cell)
-            case .accountID: card.accountID = .string(cell)
-            case .entityID: card.entityID = .string(cell)
-            case .type: card.type = .string(cell)
-            case .lastFour: card.lastFour = .string(cell)
-            case .replacementFor: card.replacementFor = .string(cell)
-            case .metadata: card.metadata.append((key: metadataKeys[index], value: .string(cell)))
-            case .annotation: break
-            }
-        }
-        return RawRecord(line: line, offset: offset, content: .card(card), cells: cells)
+        return RawRecord(line: line, offset: offset, content: .card(card), cells: keepsCells ? cells : nil)
     }
 
     /// What a column holds, without the metadata key.
