@@ -11,6 +11,9 @@ package final class Database {
     private var waitsWhenBusy = true
     private var busySince: ContinuousClock.Instant?
     private let busyTimeoutMilliseconds: Int32
+    /// How many transactions this connection has rolled back (SQLite's rollback hook): writes held back
+    /// for a transaction are dropped, not written into a later one, when it changes.
+    package private(set) var rollbacks = 0
 
     /// How to open the file.
     package enum Mode {
@@ -52,6 +55,10 @@ package final class Database {
         self.isReadOnly = mode == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)
+        sqlite3_rollback_hook(handle, { context in
+            guard let context else { return }
+            Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().rollbacks &+= 1
+        }, Unmanaged.passUnretained(self).toOpaque())
         // Our own busy handler: it polls often (another load frees the lock only for a moment between its
         // batches), gives up at the timeout, and at once when the caller is asked to stop.
         sqlite3_busy_handler(handle, { context, count in
@@ -131,13 +138,22 @@ package final class Database {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try commit()
             return result
         } catch {
             rollback()
             throw error
         }
     }
+
+    /// Writes what is held back for the open transaction (`willCommit`), then commits it.
+    package func commit() throws {
+        for write in willCommit { try write() }
+        try execute("COMMIT")
+    }
+
+    /// Writes held back until the transaction commits (a log's pending rows): run by `commit`, in order.
+    package var willCommit: [() throws -> Void] = []
 
     /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot of the store
     /// even while another process commits. Inside a transaction already open it uses that one.

@@ -70,6 +70,19 @@ package final class UploadLog {
             "INSERT INTO upload_rows (upload_seq, line, external_id, entity_id, outcome, card_id, errors)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)")
     }
+    /// Row outcomes recorded but not yet written: written `rowsPerInsert` at a time by one statement (a
+    /// replay records a row per line; one statement per row was a third of its work), and always before
+    /// the batch's counts (`addBatch`), a read of the rows, and the commit (`Database.willCommit`).
+    private var pendingRows: [UploadRowRecord] = []
+    private var pendingSeq: Int64 = 0
+    /// `Database.rollbacks` when the pending rows were recorded: rows of a rolled-back batch are dropped.
+    private var pendingRollbacks = 0
+    private static let rowsPerInsert = 64
+    private lazy var insertRows = Result { () throws(DatabaseError) in
+        try database.prepare(
+            "INSERT INTO upload_rows (upload_seq, line, external_id, entity_id, outcome, card_id, errors) VALUES "
+                + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: Self.rowsPerInsert).joined(separator: ", "))
+    }
     private lazy var addCounts = Result { () throws(DatabaseError) in
         try database.prepare(
             "UPDATE uploads SET rows = rows + ?, created = created + ?, replayed = replayed + ?,"
@@ -85,6 +98,7 @@ package final class UploadLog {
     package init(database: Database) {
         self.database = database
         self.ownership = UploadOwnership(databasePath: database.path)
+        database.willCommit.append { [weak self] in try self?.writePendingRows() }
     }
 
     /// Records a new upload as `running`, owned by this process; returns its sequence number, the key its
@@ -113,7 +127,8 @@ package final class UploadLog {
         }
     }
 
-    /// Records one row's outcome, in the caller's open transaction. A replayed or updated row of a
+    /// Records one row's outcome, in the caller's open transaction (written with the next rows, at the
+    /// latest by `addBatch`, a read of the rows or the commit). A replayed or updated row of a
     /// committed upload may leave out its key (nil `externalID` and `entityID`): it is its card's.
     package func recordRow(
         uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome
@@ -125,21 +140,54 @@ package final class UploadLog {
                 RowError(field: error.field.map(CardNumber.mask), code: error.code, message: CardNumber.mask(error.message))
             }.json
         }
-        let insert = try insertRow.get()
-        insert.rewind()
-        try insert.bind(1, uploadSeq)
-        try insert.bind(2, Int64(line))
-        try insert.bind(3, externalID)
-        try insert.bind(4, entityID)
-        try insert.bind(5, outcome.word)
-        try insert.bind(6, outcome.cardID)
-        try insert.bind(7, errors)
-        try insert.run()
+        if pendingRows.isEmpty || pendingSeq != uploadSeq || pendingRollbacks != database.rollbacks {
+            try writePendingRows()
+            pendingSeq = uploadSeq
+            pendingRollbacks = database.rollbacks
+        }
+        pendingRows.append(UploadRowRecord(
+            line: line, externalID: externalID, entityID: entityID, outcome: outcome.word, cardID: outcome.cardID,
+            errorsJSON: errors))
+        if pendingRows.count == Self.rowsPerInsert { try writePendingRows() }
+    }
+
+    /// Writes the recorded rows not yet written, in the caller's open transaction; rows of a transaction
+    /// that was rolled back since are dropped.
+    package func writePendingRows() throws(DatabaseError) {
+        guard !pendingRows.isEmpty else { return }
+        defer { pendingRows.removeAll(keepingCapacity: true) }
+        guard pendingRollbacks == database.rollbacks, database.isInTransaction else { return }
+        if pendingRows.count == Self.rowsPerInsert {
+            let insert = try insertRows.get()
+            insert.rewind()
+            for (offset, row) in pendingRows.enumerated() {
+                try bind(row, seq: pendingSeq, to: insert, from: Int32(offset * 7))
+            }
+            try insert.run()
+        } else {
+            let insert = try insertRow.get()
+            for row in pendingRows {
+                insert.rewind()
+                try bind(row, seq: pendingSeq, to: insert, from: 0)
+                try insert.run()
+            }
+        }
+    }
+
+    private func bind(_ row: UploadRowRecord, seq: Int64, to insert: Statement, from base: Int32) throws(DatabaseError) {
+        try insert.bind(base + 1, seq)
+        try insert.bind(base + 2, Int64(row.line))
+        try insert.bind(base + 3, row.externalID)
+        try insert.bind(base + 4, row.entityID)
+        try insert.bind(base + 5, row.outcome)
+        try insert.bind(base + 6, row.cardID)
+        try insert.bind(base + 7, row.errorsJSON)
     }
 
     /// Records a row outcome kept aside while an atomic upload's transaction was open (it committed
     /// nothing, so a created row has no card id), in the caller's open transaction.
     package func recordKeptRow(uploadSeq: Int64, _ row: UploadRowRecord) throws(DatabaseError) {
+        try writePendingRows()
         try insertRow.get().execute([
             .integer(uploadSeq), .integer(Int64(row.line)), .text(row.externalID), .text(row.entityID),
             .text(row.outcome), .text(row.cardID), .text(row.errorsJSON),
@@ -150,6 +198,7 @@ package final class UploadLog {
     /// an atomic upload, after it) wherever the card is one this upload made, or is gone: created rows,
     /// and rows that replayed a card created earlier in the same file.
     package func forgetUncommittedCards(uploadSeq: Int64) throws(DatabaseError) {
+        try writePendingRows()
         try database.prepare(
             "UPDATE upload_rows SET card_id = NULL WHERE upload_seq = ?1 AND card_id IS NOT NULL AND ("
                 + "NOT EXISTS (SELECT 1 FROM cards WHERE cards.id = upload_rows.card_id)"
@@ -162,6 +211,7 @@ package final class UploadLog {
     package func addBatch(
         uploadSeq: Int64, counts: UploadCounts, bytes: Int, createdRowIDs: ClosedRange<Int64>? = nil
     ) throws(DatabaseError) {
+        try writePendingRows()
         try addCounts.get().execute([
             .integer(Int64(counts.rows)), .integer(Int64(counts.created)), .integer(Int64(counts.replayed)),
             .integer(Int64(counts.updated)), .integer(Int64(counts.rejected)), .integer(Int64(bytes)), .integer(uploadSeq),
@@ -232,6 +282,7 @@ package final class UploadLog {
     package func forEachRow(
         uploadID: String, rejectedOnly: Bool = false, limit: Int? = nil, _ body: (UploadRowRecord) throws -> Void
     ) throws {
+        try writePendingRows()
         let found = try database.prepare("SELECT seq, first_card_rowid, last_card_rowid FROM uploads WHERE id = ?")
             .queryOne([.text(uploadID)]) { ($0.integer(0) ?? 0, $0.integer(1), $0.integer(2)) }
         guard let (seq, firstCard, lastCard) = found else { return }
@@ -268,6 +319,7 @@ package final class UploadLog {
 
     /// Rejected rows by error code: how many rows, and the first line of each.
     package func rejectionsByCode(uploadID: String) throws -> [(code: String, rows: Int, firstLine: Int)] {
+        try writePendingRows()
         var result: [(String, Int, Int)] = []
         try database.prepare(
             "SELECT code, count(DISTINCT line), min(line) FROM (SELECT DISTINCT upload_rows.line AS line,"

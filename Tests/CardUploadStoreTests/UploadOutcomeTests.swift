@@ -86,4 +86,37 @@ import Testing
         #expect(try Schema.userVersion(database) == Schema.currentVersion)
         #expect(try lines(log, "upload_old") == ["2 created card_old k1"])
     }
+
+    @Test func rowsOfARolledBackBatchAreNeverWrittenIntoALaterOne() throws {
+        struct Abort: Error {}
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        let log = UploadLog(database: database)
+        let seq = try log.begin(
+            id: "upload_rb", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
+        // Recorded rows are held back and written together: these two are pending when the batch rolls back.
+        #expect(throws: Abort.self) {
+            try database.writeTransaction {
+                try log.recordRow(uploadSeq: seq, line: 2, externalID: "k1", entityID: "entity_e", outcome: .rejected([]))
+                try log.recordRow(uploadSeq: seq, line: 3, externalID: "k2", entityID: "entity_e", outcome: .rejected([]))
+                throw Abort()
+            }
+        }
+        try database.writeTransaction {
+            try log.recordRow(uploadSeq: seq, line: 4, externalID: "k3", entityID: "entity_e", outcome: .rejected([]))
+        }
+        #expect(try lines(log, "upload_rb") == ["4 rejected - k3"])
+        // More than one statement's worth (64) in one batch: every row written, in order.
+        try database.writeTransaction {
+            for line in 5..<205 {
+                try log.recordRow(uploadSeq: seq, line: line, externalID: "k\(line)", entityID: "entity_e", outcome: .rejected([]))
+            }
+        }
+        let all = try lines(log, "upload_rb")
+        #expect(all.count == 201)
+        #expect(all.last == "204 rejected - k204")
+    }
 }
