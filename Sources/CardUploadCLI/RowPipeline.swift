@@ -14,6 +14,10 @@ struct CheckedRow {
     var request: CardRequest?
     /// The id the card gets if the store creates it (drawn here, off the writing thread).
     var newCardID: String?
+    /// While keys turn out stored: the row as the store would hold it, and the raw card, unchecked. The
+    /// writer compares the form with the store and runs the rules only when it does not match.
+    var storedForm: StoredForm?
+    var raw: RawCard?
     var errors: [RowError]
     /// The row's key as the report shows it (card numbers masked when the row is rejected).
     var externalID: String?
@@ -188,18 +192,31 @@ final class RowPipeline: @unchecked Sendable {
         case .unreadable(let error):
             return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
         case .card(let raw):
-            switch CardRules.validate(raw, defaultEntity: defaultEntity) {
-            case .success(let valid):
+            // A file loaded again: most rows are stored already, and a stored row needs no rules.
+            if keysAreStored.load(ordering: .relaxed), let form = CardRules.storedForm(raw, defaultEntity: defaultEntity) {
                 return CheckedRow(
-                    line: record.line, record: kept, request: valid,
-                    newCardID: keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID(), errors: [],
-                    externalID: valid.externalID, entityID: valid.entityID)
-            case .failure(let errors):
-                return CheckedRow(
-                    line: record.line, record: kept, request: nil, errors: errors.errors,
-                    externalID: Self.maskedString(raw.externalID),
-                    entityID: Self.maskedString(raw.entityID) ?? defaultEntity)
+                    line: record.line, record: kept, request: nil, storedForm: form, raw: raw, errors: [],
+                    externalID: form.externalID, entityID: form.entityID)
             }
+            return Self.checked(raw, line: record.line, record: kept, defaultEntity: defaultEntity) {
+                keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID()
+            }
+        }
+    }
+
+    /// `raw` checked against the card rules: a request (with a new card id from `newCardID`) or its errors.
+    static func checked(
+        _ raw: RawCard, line: Int, record: RawRecord?, defaultEntity: String?, newCardID: () -> String?
+    ) -> CheckedRow {
+        switch CardRules.validate(raw, defaultEntity: defaultEntity) {
+        case .success(let valid):
+            return CheckedRow(
+                line: line, record: record, request: valid, newCardID: newCardID(), errors: [],
+                externalID: valid.externalID, entityID: valid.entityID)
+        case .failure(let errors):
+            return CheckedRow(
+                line: line, record: record, request: nil, errors: errors.errors,
+                externalID: Self.maskedString(raw.externalID), entityID: Self.maskedString(raw.entityID) ?? defaultEntity)
         }
     }
 

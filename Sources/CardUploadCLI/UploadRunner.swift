@@ -295,12 +295,25 @@ final class UploadRunner {
         defer { pipeline.finish() }
         do {
             while let handed = pipeline.next() {
-                for row in handed.rows {
+                for handedRow in handed.rows {
                     try StopSignal.check()
+                    var row = handedRow
                     var outcome = RowOutcome.rejected(row.errors)
                     if !database.isInTransaction {
                         try database.execute("BEGIN IMMEDIATE")
                         batchStarted = .now
+                    }
+                    if let form = row.storedForm, let raw = row.raw {
+                        // Read unchecked because keys were turning out stored: a stored row is replayed
+                        // as it is; any other goes through the rules here.
+                        if let cardID = try cards.replayedCardID(form) {
+                            outcome = .replayed(cardID: cardID)
+                        } else {
+                            row = RowPipeline.checked(
+                                raw, line: row.line, record: row.record, defaultEntity: options.defaultEntity
+                            ) { nil }
+                            outcome = .rejected(row.errors)
+                        }
                     }
                     if let request = row.request {
                         outcome = try cards.apply(

@@ -104,6 +104,22 @@ package final class CardStore {
         return .created(cardID: cardID)
     }
 
+    /// The card a row in `form` replays — its key stored with exactly these columns — or nil (the row then
+    /// goes through the rules and `apply`). No rule need run for a match: see `StoredForm`.
+    package func replayedCardID(_ form: StoredForm) throws(DatabaseError) -> String? {
+        let lookup = try selectByKey.get()
+        lookup.rewind()
+        try lookup.bind(1, form.entityID)
+        try lookup.bind(2, form.externalID)
+        defer { lookup.rewind() }
+        guard try lookup.step(), lookup.textEquals(1, form.accountID), lookup.textEquals(2, form.type),
+              lookup.textEquals(3, form.lastFour), lookup.textEquals(4, form.replacementFor),
+              lookup.textEquals(5, form.metadataJSON)
+        else { return nil }
+        expectsStoredKeys = true
+        return lookup.text(0)
+    }
+
     /// The first and last rowid of the cards created since the last call (nil when none), and starts over:
     /// a loader records them with each committed batch (`UploadLog.addBatch`).
     package func takeCreatedRowIDs() -> ClosedRange<Int64>? {

@@ -96,3 +96,82 @@ import Testing
         #expect(try store.value("SELECT metadata FROM cards WHERE external_id = 'k2'") == #"{"team":"x"}"#)
     }
 }
+
+/// A file loaded again is replayed on a fast path (its rows are compared with the store before the rules
+/// run; see `StoredForm`): it must answer exactly as the rules would, row by row.
+@Suite struct ReplayFastPathTests {
+    /// 6,000 rows, past the point where the reader knows keys are stored (its read-ahead is 4,096 rows),
+    /// with a wrong row of each kind every so often and a duplicate of an earlier row.
+    static func rows(changingMetadataAfter changed: Int = .max) -> String {
+        var text = "external_id,account_id,entity_id,type,details.last_four,metadata.team,metadata.note\n"
+        for index in 0..<6_000 {
+            let team = index >= changed ? "moved" : "t\(index % 7)"
+            switch index % 500 {
+            case 11: text += "k\(index),account_a,entity_e,,12x4,\(team),\n"
+            case 12: text += "k\(index),account_a,entity_e,physical,0001,\(team),\n"
+            case 13: text += "k\(index),account_a,entity_e,,0001,\(team),card 4111 1111 1111 1111\n"
+            case 14: text += "k\(index),account a,entity_e,,0001,\(team),\n"
+            case 15: text += "k\(index - 1),account_a,entity_e,,0002,\(team),\n"  // conflicts with the row before
+            case 16: text += "k\(index - 6),account_a,entity_e,,0001,t\((index - 6) % 7),\"a, \"\"quoted\"\" note\"\n"
+            default: text += "k\(index),account_a,entity_e,,0001,\(team),\(index % 3 == 0 ? "\"a, \"\"quoted\"\" note\"" : "")\n"
+            }
+        }
+        return text
+    }
+
+    private func outcomes(_ report: String) throws -> [String] {
+        let rows = try #require(try readJSON(report)["rows"] as? [[String: Any]])
+        return rows.map { row in
+            let codes = (row["errors"] as? [[String: Any]] ?? []).map { "\($0["code"] ?? "")/\($0["field"] ?? "")" }
+            return "\(row["line"] ?? "") \(row["card_id"] ?? "-") \(codes.joined(separator: ","))"
+        }
+    }
+
+    @Test func aReplayAnswersEveryRowAsTheRulesDo() throws {
+        let folder = try TemporaryDirectory()
+        let file = try folder.write("a.csv", Self.rows())
+        let db = folder.path("cards.sqlite")
+        let first = try CardUploadBinary.run(["process", file, "--db", db, "--report", folder.path("r1.json")], in: folder.url)
+        let second = try CardUploadBinary.run(["process", file, "--db", db, "--report", folder.path("r2.json")], in: folder.url)
+        #expect(first.status == 1 && second.status == 1, "\(first.stderr)\(second.stderr)")
+        let firstRows = try readJSON(folder.path("r1.json"))["rows"] as? [[String: Any]] ?? []
+        let secondRows = try readJSON(folder.path("r2.json"))["rows"] as? [[String: Any]] ?? []
+        #expect(firstRows.count == 6_000 && secondRows.count == 6_000)
+        // Same card ids, same errors, line by line; created rows are replayed the second time.
+        #expect(try outcomes(folder.path("r1.json")) == (try outcomes(folder.path("r2.json"))))
+        let firstWords = firstRows.map { ($0["outcome"] as? String) == "created" ? "replayed" : ($0["outcome"] as? String ?? "") }
+        #expect(firstWords == secondRows.map { $0["outcome"] as? String ?? "" })
+        let firstCounts = try #require(try readJSON(folder.path("r1.json"))["counts"] as? [String: Int])
+        let counts = try #require(try readJSON(folder.path("r2.json"))["counts"] as? [String: Int])
+        #expect(counts["created"] == 0 && counts["rejected"] == firstCounts["rejected"] && counts["rejected"] ?? 0 >= 48)
+    }
+
+    @Test func changedRowsAfterTheFastPathStartsAreStillUpdatedOrConflicts() throws {
+        func plain(changingMetadataAfter changed: Int) -> String {
+            var text = "external_id,account_id,entity_id,details.last_four,metadata.team\n"
+            for index in 0..<6_000 { text += "k\(index),account_a,entity_e,0001,\(index >= changed ? "moved" : "t")\n" }
+            return text
+        }
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let file = try folder.write("a.csv", plain(changingMetadataAfter: .max))
+        #expect(try CardUploadBinary.run(["process", file, "--db", db], in: folder.url).status == 0)
+        let changed = try folder.write("b.csv", plain(changingMetadataAfter: 5_000))
+        let conflicts = try CardUploadBinary.run(["process", changed, "--db", db, "--report", folder.path("c.json")], in: folder.url)
+        #expect(conflicts.status == 1)
+        let conflictRows = try #require(try readJSON(folder.path("c.json"))["rows"] as? [[String: Any]])
+        #expect(conflictRows.prefix(5_000).allSatisfy { $0["outcome"] as? String == "replayed" })
+        #expect(conflictRows.suffix(1_000).allSatisfy {
+            ($0["errors"] as? [[String: Any]])?.first?["code"] as? String == "idempotency_conflict"
+        })
+        let updates = try CardUploadBinary.run(
+            ["process", changed, "--db", db, "--on-conflict", "update", "--report", folder.path("u.json")], in: folder.url)
+        #expect(updates.status == 0, "\(updates.stderr)")
+        let updateCounts = try #require(try readJSON(folder.path("u.json"))["counts"] as? [String: Int])
+        #expect(updateCounts["replayed"] == 5_000 && updateCounts["updated"] == 1_000)
+        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards WHERE metadata LIKE '%moved%'") == 1_000)
+        let again = try CardUploadBinary.run(["process", changed, "--db", db, "--report", folder.path("a.json")], in: folder.url)
+        #expect(again.status == 0)
+        #expect((try readJSON(folder.path("a.json"))["counts"] as? [String: Int])?["replayed"] == 6_000)
+    }
+}
