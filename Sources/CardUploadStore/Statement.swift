@@ -9,6 +9,13 @@ package final class Statement {
     let sqliteStatement: OpaquePointer
     private unowned let database: Database
     package let sql: String
+    /// Texts staged by `bind(_:_:)`: their bytes, copied once into this buffer, bound in place
+    /// (SQLITE_STATIC) when the statement steps, so SQLite neither copies nor allocates per value. Plain
+    /// memory touched only by this statement's owner: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var arena: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var arenaCapacity = 1024
+    @exclusivity(unchecked) private var arenaUsed = 0
+    @exclusivity(unchecked) private var staged: [(index: Int32, offset: Int, count: Int)] = []
 
     init(database: Database, sql: String) throws(DatabaseError) {
         var handle: OpaquePointer?
@@ -19,10 +26,12 @@ package final class Statement {
         self.sqliteStatement = handle
         self.database = database
         self.sql = sql
+        self.arena = .allocate(byteCount: 1024, alignment: 1)
     }
 
     deinit {
         sqlite3_finalize(sqliteStatement)
+        arena.deallocate()
     }
 
     /// Binds values to the parameters 1…n in order (nil binds NULL) after resetting the statement.
@@ -46,15 +55,42 @@ package final class Statement {
 
     // MARK: One parameter at a time (the load's per-row statements: no array per row)
 
-    /// Resets the statement for its next run. The bindings stay (and SQLite keeps each text parameter's
-    /// buffer for the next value) until each is bound again: bind every parameter before `run`.
+    /// Resets the statement and clears its bindings for its next run (bound texts point into the arena,
+    /// which the next values overwrite).
     package func rewind() {
         sqlite3_reset(sqliteStatement)
+        sqlite3_clear_bindings(sqliteStatement)
+        arenaUsed = 0
+        staged.removeAll(keepingCapacity: true)
     }
 
-    /// Binds parameter `index` (1-based) to `text`, or NULL.
+    /// Binds parameter `index` (1-based) to `text`, or NULL: the bytes are staged in the arena and bound
+    /// when the statement steps. Call after `rewind`.
     package func bind(_ index: Int32, _ text: String?) throws(DatabaseError) {
-        try check(text.map { bindText($0, at: index) } ?? sqlite3_bind_null(sqliteStatement, index))
+        guard var text else { return try check(sqlite3_bind_null(sqliteStatement, index)) }
+        text.withUTF8 { bytes in
+            if arenaUsed + bytes.count > arenaCapacity {
+                // Nothing is bound into the arena yet (binding happens at the step): it may move.
+                let capacity = max(arenaCapacity * 2, arenaUsed + bytes.count)
+                let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
+                grown.copyMemory(from: arena, byteCount: arenaUsed)
+                arena.deallocate()
+                arena = grown
+                arenaCapacity = capacity
+            }
+            if let base = bytes.baseAddress { (arena + arenaUsed).copyMemory(from: base, byteCount: bytes.count) }
+            staged.append((index, arenaUsed, bytes.count))
+            arenaUsed += bytes.count
+        }
+    }
+
+    /// Binds the staged texts in place (SQLITE_STATIC: valid until `rewind`, which clears them).
+    private func bindStaged() throws(DatabaseError) {
+        defer { staged.removeAll(keepingCapacity: true) }
+        for (index, offset, count) in staged {
+            try check(sqlite3_bind_text(
+                sqliteStatement, index, (arena + offset).assumingMemoryBound(to: CChar.self), Int32(count), nil))
+        }
     }
 
     /// Binds parameter `index` (1-based) to `number`, or NULL.
@@ -88,6 +124,7 @@ package final class Statement {
     /// Steps once: true when a row is available.
     @discardableResult
     package func step() throws(DatabaseError) -> Bool {
+        if !staged.isEmpty { try bindStaged() }
         let code = sqlite3_step(sqliteStatement)
         switch code {
         case SQLITE_ROW: return true
