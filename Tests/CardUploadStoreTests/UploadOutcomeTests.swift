@@ -19,6 +19,19 @@ import Testing
         }
     }
 
+    private func begin(_ log: UploadLog, _ id: String) throws -> Int64 {
+        try log.begin(
+            id: id, file: "\(id).csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
+    }
+
+    /// A store at the current version, and its log.
+    private func openStore(_ path: String) throws -> (Database, UploadLog) {
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        return (database, UploadLog(database: database))
+    }
+
     private func lines(_ log: UploadLog, _ id: String, rejectedOnly: Bool = false) throws -> [String] {
         var result: [String] = []
         try log.forEachRow(uploadID: id, rejectedOnly: rejectedOnly) { row in
@@ -30,15 +43,9 @@ import Testing
     @Test func createdRowsComeFromTheirCardsInLineOrderWithTheOtherOutcomes() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let database = try Database(path: path, mode: .readWriteCreate)
-        try Schema.migrate(database)
-        let log = UploadLog(database: database)
-        let seq = try log.begin(
-            id: "upload_one", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
-            encoding: "utf-8", compression: "none")
-        let otherSeq = try log.begin(
-            id: "upload_other", file: "g.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
-            encoding: "utf-8", compression: "none")
+        let (database, log) = try openStore(path)
+        let seq = try begin(log, "upload_one")
+        let otherSeq = try begin(log, "upload_other")
         try database.writeTransaction {
             try insertCard(database, id: "card_a", key: "k1", seq: seq, line: 2)
             let first = database.lastInsertedRowID
@@ -75,9 +82,7 @@ import Testing
             try database.execute("PRAGMA user_version = 1")
         }
         let log = UploadLog(database: database)
-        let seq = try log.begin(
-            id: "upload_old", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
-            encoding: "utf-8", compression: "none")
+        let seq = try begin(log, "upload_old")
         try database.writeTransaction {
             try insertCard(database, id: "card_old", key: "k1", seq: seq, line: nil)
             try log.recordRow(uploadSeq: seq, line: 2, externalID: "k1", entityID: "entity_e", outcome: .created(cardID: "card_old"))
@@ -91,12 +96,8 @@ import Testing
         struct Abort: Error {}
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let database = try Database(path: path, mode: .readWriteCreate)
-        try Schema.migrate(database)
-        let log = UploadLog(database: database)
-        let seq = try log.begin(
-            id: "upload_rb", file: "f.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
-            encoding: "utf-8", compression: "none")
+        let (database, log) = try openStore(path)
+        let seq = try begin(log, "upload_rb")
         // Recorded rows are held back and written together: these two are pending when the batch rolls back.
         #expect(throws: Abort.self) {
             try database.writeTransaction {
