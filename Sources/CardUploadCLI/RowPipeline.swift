@@ -45,8 +45,13 @@ struct CheckedRows {
 /// consumer, a short bounded queue between them (memory stays flat whatever the file's size), file order
 /// kept.
 ///
-/// The reading thread is the only one that takes SIGINT and SIGTERM while it runs, so a read blocked on a
-/// silent pipe is interrupted (EINTR) and the stop is seen; the writing thread sees the flag between rows.
+/// The reading thread is the only one that takes SIGINT and SIGTERM until `finish`, so a read blocked on a
+/// silent pipe is interrupted (EINTR) and the stop is seen; the writing thread sees the flag between rows
+/// and in its busy waits. Once the input has ended the reading thread stays, parked, only to take the
+/// signals, until `finish`. When the writer stops early, `finish` interrupts a read that waits on a silent
+/// pipe (SIGUSR1, a handler that does nothing) so the thread can end.
+///
+/// Memory: a hand-over closes at 512 rows or 4 MiB of input, whichever comes first, and at most 8 wait.
 final class RowPipeline: @unchecked Sendable {
     private let reader: any RecordReader
     private let source: ByteSource
@@ -61,8 +66,14 @@ final class RowPipeline: @unchecked Sendable {
     /// Rows the writer is done with, freed by the reading thread (which made them) at its next hand-over.
     private var spent: [CheckedRows] = []
     private var cancelled = false
+    /// The input has ended and the last rows are queued.
+    private var inputEnded = false
+    /// The reading thread has returned.
     private var producerDone = false
     private var started = false
+    /// The reading thread, for `pthread_kill` (SIGUSR1 interrupts a read it waits in).
+    private var readerThread: pthread_t?
+    private static let bytesPerHandOver = 4 << 20
     private var blockedSignals = sigset_t()
     // The reading thread's own.
     private var identifiers = IdentifierGenerator()
@@ -90,9 +101,14 @@ final class RowPipeline: @unchecked Sendable {
         sigaddset(&blockedSignals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &blockedSignals, nil)
         started = true
+        Self.installWakeUpHandler
         let thread = Thread { [self] in
             var signals = blockedSignals
+            sigaddset(&signals, SIGUSR1)
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+            condition.lock()
+            readerThread = pthread_self()
+            condition.unlock()
             produce()
         }
         thread.name = "card-upload reader"
@@ -104,7 +120,7 @@ final class RowPipeline: @unchecked Sendable {
     func next() -> CheckedRows? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !producerDone && !cancelled { condition.wait() }
+        while queue.isEmpty && !inputEnded && !cancelled { condition.wait() }
         guard !queue.isEmpty, !cancelled else { return nil }
         // At most `capacity` entries: taking the first moves a handful of references.
         let rows = queue.removeFirst()
@@ -132,7 +148,12 @@ final class RowPipeline: @unchecked Sendable {
         condition.lock()
         cancelled = true
         condition.broadcast()
-        while !producerDone { condition.wait() }
+        while !producerDone {
+            // The reading thread may be waiting in a read on a silent pipe: interrupt it (again, in case it
+            // was not in the read yet) until it is gone.
+            if !inputEnded, let readerThread { pthread_kill(readerThread, SIGUSR1) }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+        }
         condition.unlock()
         started = false
         source.willWait = nil
@@ -150,12 +171,14 @@ final class RowPipeline: @unchecked Sendable {
             rows.removeAll(keepingCapacity: true)
         }
         var end = CheckedRows.End.finished
+        var handedAt = source.bytesRead
         do {
             while let record = try reader.next() {
                 rows.append(check(record))
-                if rows.count >= rowsPerHandOver {
+                if rows.count >= rowsPerHandOver || source.bytesRead - handedAt >= Self.bytesPerHandOver {
                     guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead)) else { break }
                     rows.removeAll(keepingCapacity: true)
+                    handedAt = source.bytesRead
                 }
             }
         } catch {
@@ -163,11 +186,35 @@ final class RowPipeline: @unchecked Sendable {
         }
         source.willWait = nil
         hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, end: end))
+        rows = []
         condition.lock()
+        inputEnded = true
+        condition.broadcast()
+        // Stay, parked, to take SIGINT and SIGTERM (the writer blocks them) until the writer finishes.
+        while !cancelled { condition.wait() }
+        var freed: [CheckedRows] = []
+        swap(&freed, &spent)
         producerDone = true
         condition.broadcast()
         condition.unlock()
+        freed.removeAll()
     }
+
+    /// Whether the writer has stopped: the reading thread ends its input there (also a read it waits in).
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    /// SIGUSR1 does nothing but interrupt a blocking read (installed without SA_RESTART), once per process.
+    private static let installWakeUpHandler: Void = {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGUSR1, &action, nil)
+    }()
 
     /// Queues `rows`, waiting while the queue is full; false when the consumer has cancelled.
     @discardableResult

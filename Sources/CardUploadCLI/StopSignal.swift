@@ -1,10 +1,15 @@
 import Foundation
+import Synchronization
 
 /// SIGINT and SIGTERM, turned into a flag the load loop checks between rows, so the open batch is rolled
 /// back, the upload marked `interrupted` and its report written before the process exits 130 or 143.
 enum StopSignal {
-    /// The signal received, 0 while none. Written only by the handler; an aligned Int32 store.
-    nonisolated(unsafe) static var received: Int32 = 0
+    /// The signal received, 0 while none: set by the handler on whichever thread takes the signal, read
+    /// by the others (a lock-free atomic, safe in a signal handler).
+    private static let flag = Atomic<Int32>(0)
+
+    /// The signal received, 0 while none.
+    static var received: Int32 { flag.load(ordering: .sequentiallyConsistent) }
 
     /// Installs the handlers (once per process).
     static func install() {
@@ -12,8 +17,8 @@ enum StopSignal {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
             // A second signal ends at once: the person at the terminal means it.
-            if StopSignal.received != 0 { _exit(128 + signal) }
-            StopSignal.received = signal
+            if StopSignal.flag.load(ordering: .sequentiallyConsistent) != 0 { _exit(128 + signal) }
+            StopSignal.flag.store(signal, ordering: .sequentiallyConsistent)
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0

@@ -291,8 +291,13 @@ final class UploadRunner {
         // Reading, parsing and the card rules run on a second thread; this one writes.
         let pipeline = RowPipeline(
             reader: reader, source: source, defaultEntity: options.defaultEntity, keepsRecords: keepsRejects)
+        // A read interrupted because the writer stopped ends the input there.
+        source.stopRequested = { [unowned pipeline] in StopSignal.isRequested || pipeline.isCancelled }
         pipeline.start()
-        defer { pipeline.finish() }
+        defer {
+            pipeline.finish()
+            source.stopRequested = { StopSignal.isRequested }
+        }
         do {
             while let handed = pipeline.next() {
                 for handedRow in handed.rows {
