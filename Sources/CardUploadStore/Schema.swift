@@ -3,9 +3,6 @@ package enum Schema {
     /// Migrations in order; migration `i` takes the database from version `i` to `i + 1`.
     static let migrations: [String] = [
         // 0 -> 1: cards, uploads, and the outcome of every row of every upload.
-        // The per-row tables spell their CHECKs with OR, never `IN (...)`: SQLite builds an ephemeral table
-        // for an IN list of more than two values each time the INSERT runs — a temporary B-tree per row,
-        // a quarter of the writer's work in a load (callgrind).
         """
         CREATE TABLE uploads (
             seq           INTEGER PRIMARY KEY,
@@ -35,13 +32,12 @@ package enum Schema {
         );
         CREATE INDEX uploads_by_start ON uploads (started_at);
         CREATE TABLE cards (
-            seq             INTEGER PRIMARY KEY,
-            id              TEXT NOT NULL UNIQUE,
+            id              TEXT PRIMARY KEY NOT NULL,
             external_id     TEXT NOT NULL,
             account_id      TEXT NOT NULL,
             entity_id       TEXT NOT NULL,
             type            TEXT NOT NULL CHECK (type IN ('virtual', 'physical')),
-            status          TEXT NOT NULL CHECK (status = 'active' OR status = 'inactive' OR status = 'closed'),
+            status          TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'closed')),
             status_reason   TEXT CHECK (status_reason IS NULL OR status_reason <> ''),
             last_four       TEXT NOT NULL,
             replacement_for TEXT REFERENCES cards (id),
@@ -58,22 +54,67 @@ package enum Schema {
             line        INTEGER NOT NULL,
             external_id TEXT,
             entity_id   TEXT,
+            outcome     TEXT NOT NULL CHECK (outcome IN ('created', 'replayed', 'updated', 'rejected')),
+            card_id     TEXT,
+            errors      TEXT,
+            PRIMARY KEY (upload_seq, line)
+        ) WITHOUT ROWID;
+        """,
+        // 1 -> 2, for speed (issue 6). A created row's outcome is the card itself (its upload and line), not
+        // a row of its own: one B-tree write per new card instead of a second statement. An upload's created
+        // cards are found without an index of their own: an upload applies its rows in file order and
+        // SQLite numbers new rows max(rowid) + 1, so they lie between the upload's first and last card
+        // rowid, in line order; `cards.seq` names the rowid, so VACUUM keeps it. A replayed or updated row
+        // records its card but not the key again (NULL external_id and entity_id: the card's key is the
+        // row's). `upload_outcomes` shows every row whole.
+        //
+        // The per-row tables' CHECKs are spelled with OR, never `IN (...)`: SQLite builds an ephemeral table
+        // for an IN list of more than two values each time the INSERT runs — a temporary B-tree per row, a
+        // quarter of the writer's work in a load (callgrind). Changing a CHECK or adding a rowid alias takes
+        // a new table: cards and upload_rows are rebuilt (SQLite's documented procedure; `migrate` turns
+        // foreign keys off around it and checks them after), keeping every rowid.
+        """
+        CREATE TABLE cards_v2 (
+            seq             INTEGER PRIMARY KEY,
+            id              TEXT NOT NULL UNIQUE,
+            external_id     TEXT NOT NULL,
+            account_id      TEXT NOT NULL,
+            entity_id       TEXT NOT NULL,
+            type            TEXT NOT NULL CHECK (type = 'virtual' OR type = 'physical'),
+            status          TEXT NOT NULL CHECK (status = 'active' OR status = 'inactive' OR status = 'closed'),
+            status_reason   TEXT CHECK (status_reason IS NULL OR status_reason <> ''),
+            last_four       TEXT NOT NULL,
+            replacement_for TEXT REFERENCES cards (id),
+            replaced_by     TEXT REFERENCES cards (id),
+            metadata        TEXT NOT NULL DEFAULT '{}',
+            upload_seq      INTEGER REFERENCES uploads (seq),
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            upload_line     INTEGER
+        );
+        INSERT INTO cards_v2 (seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four,
+                              replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at)
+            SELECT rowid, id, external_id, account_id, entity_id, type, status, status_reason, last_four,
+                   replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at
+            FROM cards ORDER BY rowid;
+        DROP TABLE cards;
+        ALTER TABLE cards_v2 RENAME TO cards;
+        CREATE UNIQUE INDEX cards_by_key ON cards (entity_id, external_id);
+        CREATE UNIQUE INDEX cards_by_replacement ON cards (replacement_for) WHERE replacement_for IS NOT NULL;
+        CREATE TABLE upload_rows_v2 (
+            upload_seq  INTEGER NOT NULL REFERENCES uploads (seq),
+            line        INTEGER NOT NULL,
+            external_id TEXT,
+            entity_id   TEXT,
             outcome     TEXT NOT NULL CHECK (outcome = 'replayed' OR outcome = 'rejected' OR outcome = 'updated'
                                             OR outcome = 'created'),
             card_id     TEXT,
             errors      TEXT,
             PRIMARY KEY (upload_seq, line)
         ) WITHOUT ROWID;
-        """,
-        // 1 -> 2: a created row's outcome is the card itself (its upload and line), not a row of its own:
-        // one B-tree write per new card instead of a second statement. An upload's created cards are found
-        // without an index of their own: an upload applies its rows in file order and SQLite numbers new
-        // rows max(rowid) + 1, so they lie between the upload's first and last card rowid, in line order
-        // (`cards.seq` names the rowid, so VACUUM keeps it). A replayed or updated row records its card but
-        // not the key again (NULL external_id and entity_id: the card's key is the row's).
-        // `upload_outcomes` shows every row whole.
-        """
-        ALTER TABLE cards ADD COLUMN upload_line INTEGER;
+        INSERT INTO upload_rows_v2 SELECT upload_seq, line, external_id, entity_id, outcome, card_id, errors FROM upload_rows;
+        DROP TABLE upload_rows;
+        ALTER TABLE upload_rows_v2 RENAME TO upload_rows;
         ALTER TABLE uploads ADD COLUMN first_card_rowid INTEGER;
         ALTER TABLE uploads ADD COLUMN last_card_rowid INTEGER;
         CREATE VIEW upload_outcomes AS
@@ -98,11 +139,19 @@ package enum Schema {
             throw NewerSchemaError(found: version, supported: currentVersion)
         }
         guard version < currentVersion else { return }
+        // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
+        // transaction) and checked before it commits.
+        try database.execute("PRAGMA foreign_keys = OFF")
+        defer { try? database.execute("PRAGMA foreign_keys = ON") }
         try database.writeTransaction {
             // Read again under the write lock: another process may have migrated meanwhile.
             let lockedVersion = try userVersion(database)
             for step in Int(lockedVersion)..<migrations.count {
                 try database.execute(migrations[step])
+            }
+            let violations = try database.prepare("PRAGMA foreign_key_check").queryOne([]) { $0.text(0) ?? "?" }
+            if let table = violations {
+                throw DatabaseError(resultCode: 19, message: "migrating the store broke a reference in \(table)")
             }
             try database.execute("PRAGMA user_version = \(currentVersion)")
         }
@@ -114,8 +163,14 @@ package enum Schema {
         if version > currentVersion {
             throw NewerSchemaError(found: version, supported: currentVersion)
         }
+        if version == 0 {
+            throw DatabaseError(resultCode: 1, message: "the database has no card store (schema version 0)")
+        }
         if version < currentVersion {
-            throw DatabaseError(resultCode: 1, message: "the database has no card store (schema version \(version))")
+            throw DatabaseError(
+                resultCode: 1,
+                message: "the card store was written by an earlier card-upload (schema version \(version)); a load"
+                    + " (`card-upload process`) brings it to version \(currentVersion), then it can be read")
         }
     }
 
