@@ -16,6 +16,8 @@ package final class Statement {
     @exclusivity(unchecked) private var arenaCapacity = 1024
     @exclusivity(unchecked) private var arenaUsed = 0
     @exclusivity(unchecked) private var staged: [(index: Int32, offset: Int, count: Int)] = []
+    /// Whether texts in the arena are bound (since a step): only `rewind` may come next.
+    @exclusivity(unchecked) private var arenaBound = false
 
     init(database: Database, sql: String) throws(DatabaseError) {
         var handle: OpaquePointer?
@@ -36,8 +38,7 @@ package final class Statement {
 
     /// Binds values to the parameters 1…n in order (nil binds NULL) after resetting the statement.
     package func bind(_ values: [SQLValue?]) throws(DatabaseError) {
-        sqlite3_reset(sqliteStatement)
-        sqlite3_clear_bindings(sqliteStatement)
+        rewind()
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -61,12 +62,15 @@ package final class Statement {
         sqlite3_reset(sqliteStatement)
         sqlite3_clear_bindings(sqliteStatement)
         arenaUsed = 0
+        arenaBound = false
         staged.removeAll(keepingCapacity: true)
     }
 
     /// Binds parameter `index` (1-based) to `text`, or NULL: the bytes are staged in the arena and bound
     /// when the statement steps. Call after `rewind`.
     package func bind(_ index: Int32, _ text: String?) throws(DatabaseError) {
+        // The arena may move below: no text may be bound into it from an earlier run.
+        precondition(!arenaBound, "Statement.bind after a step without rewind: \(sql)")
         guard var text else { return try check(sqlite3_bind_null(sqliteStatement, index)) }
         text.withUTF8 { bytes in
             if arenaUsed + bytes.count > arenaCapacity {
@@ -86,6 +90,7 @@ package final class Statement {
 
     /// Binds the staged texts in place (SQLITE_STATIC: valid until `rewind`, which clears them).
     private func bindStaged() throws(DatabaseError) {
+        arenaBound = true
         defer { staged.removeAll(keepingCapacity: true) }
         for (index, offset, count) in staged {
             try check(sqlite3_bind_text(

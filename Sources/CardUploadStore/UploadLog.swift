@@ -156,7 +156,13 @@ package final class UploadLog {
     package func writePendingRows() throws(DatabaseError) {
         guard !pendingRows.isEmpty else { return }
         defer { pendingRows.removeAll(keepingCapacity: true) }
-        guard pendingRollbacks == database.rollbacks, database.isInTransaction else { return }
+        // Rows of a transaction that rolled back are dropped with it.
+        guard pendingRollbacks == database.rollbacks else { return }
+        guard database.isInTransaction else {
+            // Their transaction committed without them: a commit that bypassed `Database.commit`.
+            throw DatabaseError(
+                resultCode: 21, message: "internal error: \(pendingRows.count) row outcomes were held past their commit")
+        }
         if pendingRows.count == Self.rowsPerInsert {
             let insert = try insertRows.get()
             insert.rewind()
