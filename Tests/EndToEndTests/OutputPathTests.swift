@@ -119,6 +119,29 @@ import Testing
         #expect(try StoreInspector(folder.path("cards.sqlite")).count("SELECT count(*) FROM uploads") == 3)
     }
 
+    @Test func processDirNeverWritesThroughALinkPlantedInItsFolders() throws {
+        let folder = try Self.prepare()
+        for name in ["in", "in/reports", "in/done"] {
+            try FileManager.default.createDirectory(atPath: folder.path(name), withIntermediateDirectories: true)
+        }
+        try folder.write("in/b.csv", Self.csv)
+        // Links at the names the run would use for the report, the rejects and the moved file.
+        for name in ["reports/b.csv.report.json", "reports/b.csv.rejects.csv", "done/b.csv"] {
+            try FileManager.default.createSymbolicLink(atPath: folder.path("in/" + name), withDestinationPath: folder.path("outside/target.txt"))
+        }
+        let result = try CardUploadBinary.run(["process-dir", "in", "--db", "cards.sqlite"], in: folder.url)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(try String(contentsOfFile: folder.path("outside/target.txt"), encoding: .utf8) == "secret")
+        for name in ["reports/b.csv.report.json", "reports/b.csv.rejects.csv", "done/b.csv"] {
+            #expect(Self.isLink(folder.path("in/" + name)), "\(name) is left as it was")
+        }
+        // The names taken, the upload id goes before the suffix (SPEC §1).
+        let reports = try FileManager.default.contentsOfDirectory(atPath: folder.path("in/reports")).sorted()
+        #expect(reports.count == 4 && reports.filter { $0.hasPrefix("b.upload_") || $0.hasPrefix("b.csv.upload_") }.count == 2, "\(reports)")
+        let done = try FileManager.default.contentsOfDirectory(atPath: folder.path("in/done"))
+        #expect(done.count == 2 && done.contains { $0.hasPrefix("b.upload_") && $0.hasSuffix(".csv") }, "\(done)")
+    }
+
     @Test func anOutputThatIsTheInputIsRefusedHoweverItIsSpelled() throws {
         let folder = try Self.prepare()
         try FileManager.default.createSymbolicLink(atPath: folder.path("same-folder.csv"), withDestinationPath: "a.csv")
