@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-/// Runs the binary with `posix_spawn` and reaps it with `wait4`, to read the peak resident memory of that
-/// one process (Foundation's `Process` does not give it). Its standard input can be fed by a generator: a
+/// Runs the binary with `posix_spawn` and watches its peak resident memory (`VmHWM` in `/proc/<pid>/status`)
+/// until it exits (Foundation's `Process` does not give it). Its standard input can be fed by a generator: a
 /// shell command whose standard output is piped straight into it, so a gibibyte of input never touches
 /// the disk and never passes through the test process.
 struct MeasuredRun {
     var status: Int32
     var stderr: String
-    /// The binary's peak resident set (`ru_maxrss`), in bytes.
+    /// The binary's peak resident set (`VmHWM`), in bytes.
     var peakResidentBytes: Int
 
     /// Runs `card-upload arguments` (paths in them absolute: the process starts in the test's own folder);
@@ -41,10 +41,18 @@ struct MeasuredRun {
         if input.read >= 0 { close(input.read); input.read = -1 }
         if input.write >= 0 { close(input.write); input.write = -1 }
 
+        // The peak is the binary's own high-water mark (VmHWM), read until it exits. Not wait4's ru_maxrss:
+        // posix_spawn starts the child in the parent's address space (CLONE_VM), and exec carries that
+        // space's high-water mark into ru_maxrss, so it would report the test process's memory.
+        var peak = 0
+        while let state = processStatus(pid) {
+            peak = max(peak, state.highWaterBytes)
+            if state.isZombie { break }
+            usleep(10_000)
+        }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            try #require(errno == EINTR, "wait4: \(String(cString: strerror(errno)))")
+        while waitpid(pid, &status, 0) < 0 {
+            try #require(errno == EINTR, "waitpid: \(String(cString: strerror(errno)))")
         }
         if generatorPID > 0 {
             var generatorStatus: Int32 = 0
@@ -55,7 +63,27 @@ struct MeasuredRun {
         return MeasuredRun(
             status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
             stderr: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self),
-            peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+            peakResidentBytes: peak)
+    }
+
+    /// From `/proc/<pid>/status`: the peak resident set so far (0 once the process is a zombie) and
+    /// whether it has exited; nil when it cannot be read.
+    private static func processStatus(_ pid: pid_t) -> (highWaterBytes: Int, isZombie: Bool)? {
+        let descriptor = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 8192)
+        let count = read(descriptor, &bytes, bytes.count)
+        guard count > 0 else { return nil }
+        var highWater = 0
+        var isZombie = false
+        for line in String(decoding: bytes[..<count], as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("State:") { isZombie = line.contains("Z") || line.contains("X") }
+            if line.hasPrefix("VmHWM:") {
+                highWater = (Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) ?? 0) * 1024
+            }
+        }
+        return (highWater, isZombie)
     }
 
     /// Starts `executable` with its standard streams set up; returns its pid.
