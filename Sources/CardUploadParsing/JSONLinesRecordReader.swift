@@ -1,6 +1,14 @@
 import CardUploadInput
 import CardUploadModel
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads upload records from JSON lines: one strict RFC 8259 object per line, blank lines skipped.
 ///
 /// Lines end at byte 0x0A only (a CR before it is JSON white space; a U+2028 inside a string is data).
@@ -57,7 +65,7 @@ package final class JSONLinesRecordReader {
                 chunk = nextChunk
                 continue
             }
-            if let lineFeed = chunk[chunkIndex...].firstIndex(of: JSONByte.lineFeed) {
+            if let lineFeed = nextLineFeed() {
                 let record: RawRecord?
                 if pendingLength == 0 {
                     record = finishLine(endingAt: chunkOffset + lineFeed + 1, fromChunk: chunkIndex..<lineFeed)
@@ -75,6 +83,17 @@ package final class JSONLinesRecordReader {
             }
         }
         return nil
+    }
+
+    /// The index of the first line feed in `chunk` from `chunkIndex` on (`memchr`: a 1 GiB line without one
+    /// is scanned at memory speed, also in a debug build).
+    private func nextLineFeed() -> Int? {
+        chunk.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, chunkIndex < buffer.count,
+                  let found = memchr(base + chunkIndex, Int32(JSONByte.lineFeed), buffer.count - chunkIndex)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// Adds bytes to the current line, or only counts them once the line is too large.

@@ -17,11 +17,14 @@ package struct OutputError: Error, Sendable, CustomStringConvertible {
 
 /// An output file written safely: created readable by its owner only, in a temporary file beside the
 /// target, renamed into place by `commit()` — so a crash never leaves half a report. A path that exists
-/// and is not a regular file (`/dev/stdout`, a FIFO) is written directly; `-` is standard output.
+/// and is not a regular file (`/dev/stdout`, a FIFO) is written directly; `-` is standard output. Where a
+/// path leads is `OutputTarget`'s decision: never through a symbolic link to outside the output's folder.
 package final class OutputFile {
     package let path: String
     private let descriptor: Int32
     private let temporaryPath: String?
+    /// The name the temporary file is renamed to: `path`, or the file a link inside its folder leads to.
+    private let finalPath: String
     private let ownsDescriptor: Bool
     private var buffer: [UInt8] = []
     private var finished = false
@@ -31,29 +34,52 @@ package final class OutputFile {
     /// Opens the output now (before any row is read), so a path that cannot be created fails early.
     package init(path: String) throws(OutputError) {
         self.path = path
-        if path == "-" {
+        func failure(_ code: Int32 = errno) -> OutputError { OutputError(path: path, reason: String(cString: strerror(code))) }
+        switch try OutputTarget.resolve(path) {
+        case .standardOutput:
             descriptor = STDOUT_FILENO
             temporaryPath = nil
+            finalPath = path
             ownsDescriptor = false
-        } else {
-            var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-                let opened = open(path, O_WRONLY | O_CLOEXEC)
-                guard opened >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-                descriptor = opened
-                temporaryPath = nil
-            } else {
-                let directory = (path as NSString).deletingLastPathComponent
-                let name = (path as NSString).lastPathComponent
-                let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).tmp"
-                let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard opened >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-                descriptor = opened
-                temporaryPath = temporary
-            }
+        case .descriptor(let number):
+            let flags = fcntl(number, F_GETFL)
+            guard flags >= 0 else { throw failure() }
+            guard flags & O_ACCMODE != O_RDONLY else { throw failure(EBADF) }
+            let copy = fcntl(number, F_DUPFD_CLOEXEC, 0)
+            guard copy >= 0 else { throw failure() }
+            descriptor = copy
+            temporaryPath = nil
+            finalPath = path
+            ownsDescriptor = true
+        case .special(let special):
+            // Not a regular file: written as it is (O_NOFOLLOW: not through a link swapped in since).
+            let opened = open(special, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard opened >= 0 else { throw failure() }
+            descriptor = opened
+            temporaryPath = nil
+            finalPath = special
+            ownsDescriptor = true
+        case .file(let target):
+            (descriptor, temporaryPath) = try Self.createTemporaryFile(beside: target, for: path)
+            finalPath = target
             ownsDescriptor = true
         }
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Creates a new temporary file in `target`'s folder: `O_EXCL | O_NOFOLLOW`, so a file or link already
+    /// at that name (a stale file, a link planted to redirect the output) is never opened; another name is tried.
+    private static func createTemporaryFile(beside target: String, for path: String) throws(OutputError) -> (Int32, String) {
+        let directory = (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
+        let prefix = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid())"
+        for attempt in 0..<16 {
+            let temporary = attempt == 0 ? prefix + ".tmp" : prefix + "-\(UInt32.random(in: .min ... .max)).tmp"
+            let opened = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if opened >= 0 { return (opened, temporary) }
+            guard errno == EEXIST else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+        }
+        throw OutputError(path: path, reason: "every temporary name tried beside it is taken (\(prefix)…tmp)")
     }
 
     deinit {
@@ -91,7 +117,7 @@ package final class OutputFile {
         try flush()
         if let temporaryPath {
             guard fsync(descriptor) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
-            guard rename(temporaryPath, path) == 0 else {
+            guard rename(temporaryPath, finalPath) == 0 else {
                 throw OutputError(path: path, reason: String(cString: strerror(errno)))
             }
         }

@@ -117,6 +117,7 @@ enum Fault {
     static func execute(_ sql: String, on path: String) throws {
         var handle: OpaquePointer?
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let handle else {
+            sqlite3_close_v2(handle)  // SQLite allocates the connection even when the open fails
             throw TestFailure("cannot open \(path) for writing")
         }
         defer { sqlite3_close_v2(handle) }

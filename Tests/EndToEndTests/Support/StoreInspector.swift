@@ -8,6 +8,7 @@ final class StoreInspector {
     init(_ path: String) throws {
         var handle: OpaquePointer?
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let handle else {
+            sqlite3_close_v2(handle)  // SQLite allocates the connection even when the open fails
             throw TestFailure("cannot open \(path)")
         }
         connection = handle
