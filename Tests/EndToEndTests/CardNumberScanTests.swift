@@ -136,7 +136,7 @@ import Testing
         var committed = 0
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: folder.path("cards.sqlite")) {
-                committed = (try? StoreInspector(folder.path("cards.sqlite")).count("SELECT count(*) FROM upload_rows")) ?? 0
+                committed = (try? StoreInspector(folder.path("cards.sqlite")).count("SELECT count(*) FROM upload_outcomes")) ?? 0
                 if committed == rows { break }
             }
             Thread.sleep(forTimeInterval: 0.05)
