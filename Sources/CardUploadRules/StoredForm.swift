@@ -10,6 +10,10 @@ import CardUploadModel
 /// the same way. So a loader may compare this form with the store first and run the rules only when it
 /// does not match. Anything the rules would turn into an error on its own — a value that is not a
 /// string, a field that may not be set, `details` or `metadata` that is not an object — has no form.
+///
+/// It assumes the stored card passes today's rules: it did when it was created, by this version or an
+/// earlier one. Should a later version tighten a rule, a row equal to a card stored before is still
+/// replayed (the store already holds it) where the rules alone would now reject it.
 package struct StoredForm: Sendable {
     package var externalID: String
     package var entityID: String
