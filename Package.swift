@@ -45,7 +45,10 @@ let package = Package(
         ),
         .testTarget(name: "CardUploadRulesTests", dependencies: ["CardUploadRules"]),
         .testTarget(name: "CardUploadStoreTests", dependencies: ["CardUploadStore", "CSQLite"]),
-        .testTarget(name: "CardUploadReportTests", dependencies: ["CardUploadModel", "CardUploadReport", "CardUploadStore"]),
+        .testTarget(
+            name: "CardUploadReportTests",
+            dependencies: ["CardUploadModel", "CardUploadInput", "CardUploadParsing", "CardUploadReport", "CardUploadStore"]
+        ),
         .testTarget(name: "CardUploadCLITests", dependencies: ["CardUploadCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["card-upload", "CSQLite"]),
     ]

@@ -183,12 +183,11 @@ package final class CSVRecordReader {
             for (index, end) in fieldEnds.enumerated() {
                 var cellStart = start
                 // The writer puts a `'` before a formula (`'=x`) and before a cell that already looked
-                // neutralised (`''=x` for `'=x`); one `'` comes off again, so both round-trip.
-                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe,
-                    Self.isFormulaStart(bytes[start + 1])
-                        || (end - start >= 3 && bytes[start + 1] == CSVByte.apostrophe && Self.isFormulaStart(bytes[start + 2]))
-                {
-                    cellStart += 1
+                // neutralised (`''=x` for `'=x`, `'''=x` for `''=x`); one `'` comes off again, so all round-trip.
+                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe {
+                    var next = start + 1
+                    while next < end, bytes[next] == CSVByte.apostrophe { next += 1 }
+                    if next < end, Self.isFormulaStart(bytes[next]) { cellStart += 1 }
                 }
                 guard let cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[cellStart..<end]), as: encoding)
                 else {
