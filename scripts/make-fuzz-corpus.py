@@ -164,6 +164,8 @@ def rules_seeds():
     }
     for name, body in hostile.items():
         write("rules", "hostile-" + name, body)
+    # Inputs that once broke an invariant (each also a test in the normal suite).
+    write("rules", "regression-apostrophes-formula", b"''=x")  # SpreadsheetCSVTests, CSVRecordReaderTests
 
 
 def main():
