@@ -154,9 +154,19 @@ package final class CSVRecordReader {
             }
         }
         let separator = String(UnicodeScalar(delimiter))
+        // One empty field is `""`: written as nothing, it would be an empty line, not a record.
+        if fields.count == 1, fields[0].utf8.isEmpty { return "\"\"" }
         return fields.map { field in
             let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == CSVByte.quote || $0 == 0x0A || $0 == 0x0D }
-            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            guard needsQuotes else { return field }
+            // Byte by byte: `replacingOccurrences` compares Characters, and a `"` before a combining mark is not one.
+            var quoted: [UInt8] = [CSVByte.quote]
+            for byte in field.utf8 {
+                quoted.append(byte)
+                if byte == CSVByte.quote { quoted.append(CSVByte.quote) }
+            }
+            quoted.append(CSVByte.quote)
+            return String(decoding: quoted, as: UTF8.self)
         }.joined(separator: separator)
     }
 
