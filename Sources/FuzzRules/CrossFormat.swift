@@ -69,8 +69,16 @@ enum CrossFormat {
         }
     }
 
+    /// `text` as a quoted CSV cell, its quotes doubled byte by byte (not by Characters: a `"` before a
+    /// combining mark is not the Character `"`).
     private static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var bytes: [UInt8] = [0x22]
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == 0x22 { bytes.append(0x22) }
+        }
+        bytes.append(0x22)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func csvFile(_ card: RawCard) -> [UInt8] {
