@@ -45,11 +45,46 @@ let package = Package(
         ),
         .testTarget(name: "CardUploadRulesTests", dependencies: ["CardUploadRules"]),
         .testTarget(name: "CardUploadStoreTests", dependencies: ["CardUploadStore", "CSQLite"]),
-        .testTarget(name: "CardUploadReportTests", dependencies: ["CardUploadModel", "CardUploadReport", "CardUploadStore"]),
+        .testTarget(
+            name: "CardUploadReportTests",
+            dependencies: ["CardUploadModel", "CardUploadInput", "CardUploadParsing", "CardUploadReport", "CardUploadStore"]
+        ),
         .testTarget(name: "CardUploadCLITests", dependencies: ["CardUploadCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["card-upload", "CSQLite"]),
     ]
 )
+
+// libFuzzer targets, declared only for `scripts/fuzz` (CARD_UPLOAD_FUZZ=1), which builds them with
+// `-sanitize=fuzzer,address`: a plain `swift build` or `swift test` never sees them.
+if Context.environment["CARD_UPLOAD_FUZZ"] == "1" {
+    package.targets += [
+        // libFuzzer's driver, declared for Swift (a header only: `-sanitize=fuzzer` links the library).
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CardUploadModel", "CardUploadParsing", "CardUploadRules"]
+        ),
+        .executableTarget(
+            name: "fuzz-csv",
+            dependencies: ["CardUploadModel", "CardUploadInput", "CardUploadParsing", "FuzzSupport", "CLibFuzzer"],
+            path: "Sources/FuzzCSV"
+        ),
+        .executableTarget(
+            name: "fuzz-jsonl",
+            dependencies: ["CardUploadModel", "CardUploadInput", "CardUploadParsing", "FuzzSupport", "CLibFuzzer"],
+            path: "Sources/FuzzJSONLines"
+        ),
+        .executableTarget(
+            name: "fuzz-rules",
+            dependencies: [
+                "CardUploadModel", "CardUploadInput", "CardUploadParsing", "CardUploadRules", "CardUploadReport",
+                "FuzzSupport", "CLibFuzzer",
+            ],
+            path: "Sources/FuzzRules"
+        ),
+    ]
+    package.products += ["fuzz-csv", "fuzz-jsonl", "fuzz-rules"].map { .executable(name: $0, targets: [$0]) }
+}
 
 // Strict settings for every Swift target, in one place.
 for target in package.targets where target.type != .system {

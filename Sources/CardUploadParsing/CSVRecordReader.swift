@@ -156,9 +156,19 @@ package final class CSVRecordReader {
             }
         }
         let separator = String(UnicodeScalar(delimiter))
+        // One empty field is `""`: written as nothing, it would be an empty line, not a record.
+        if fields.count == 1, fields[0].utf8.isEmpty { return "\"\"" }
         return fields.map { field in
             let needsQuotes = field.utf8.contains { $0 == delimiter || $0 == CSVByte.quote || $0 == 0x0A || $0 == 0x0D }
-            return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            guard needsQuotes else { return field }
+            // Byte by byte: `replacingOccurrences` compares Characters, and a `"` before a combining mark is not one.
+            var quoted: [UInt8] = [CSVByte.quote]
+            for byte in field.utf8 {
+                quoted.append(byte)
+                if byte == CSVByte.quote { quoted.append(CSVByte.quote) }
+            }
+            quoted.append(CSVByte.quote)
+            return String(decoding: quoted, as: UTF8.self)
         }.joined(separator: separator)
     }
 
@@ -187,12 +197,11 @@ package final class CSVRecordReader {
             for (index, end) in fieldEnds.enumerated() {
                 var cellStart = start
                 // The writer puts a `'` before a formula (`'=x`) and before a cell that already looked
-                // neutralised (`''=x` for `'=x`); one `'` comes off again, so both round-trip.
-                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe,
-                    Self.isFormulaStart(bytes[start + 1])
-                        || (end - start >= 3 && bytes[start + 1] == CSVByte.apostrophe && Self.isFormulaStart(bytes[start + 2]))
-                {
-                    cellStart += 1
+                // neutralised (`''=x` for `'=x`, `'''=x` for `''=x`); one `'` comes off again, so all round-trip.
+                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe {
+                    var next = start + 1
+                    while next < end, bytes[next] == CSVByte.apostrophe { next += 1 }
+                    if next < end, Self.isFormulaStart(bytes[next]) { cellStart += 1 }
                 }
                 guard let cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[cellStart..<end]), as: encoding)
                 else {

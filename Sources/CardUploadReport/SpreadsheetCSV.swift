@@ -19,14 +19,15 @@ package enum SpreadsheetCSV {
 
     /// A cell a spreadsheet would run as a formula — one starting with `=` `+` `-` `@` tab or CR, unless it
     /// is a plain number such as `-12.5` — gets a `'` in front, as OWASP recommends. So does a cell that
-    /// already starts with `'` and one of those, so the reader, which takes one `'` off, gives it back whole.
+    /// already starts with one or more `'` and one of those, so the reader, which takes one `'` off, gives
+    /// it back whole (`''=x` is written `'''=x`).
     package static func neutralized(_ text: String) -> String {
         let bytes = text.utf8
         guard let first = bytes.first else { return text }
         if isFormulaStart(first) {
             return isPlainNumber(text) ? text : "'" + text
         }
-        if first == UInt8(ascii: "'"), bytes.count >= 2, isFormulaStart(bytes[bytes.index(after: bytes.startIndex)]) {
+        if first == UInt8(ascii: "'"), let next = bytes.first(where: { $0 != UInt8(ascii: "'") }), isFormulaStart(next) {
             return "'" + text
         }
         return text

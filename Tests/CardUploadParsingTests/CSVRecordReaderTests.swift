@@ -255,6 +255,32 @@ struct CSVRecordReaderTests {
         #expect(plain[0].cells == ["'=1+2", "'+1", "'-1", "'@SUM", "'\tx", "'\rx", "'a", "''=", "'", "x"])
         #expect(plain[0].card?.externalID == .string("'=1+2"))
     }
+
+    /// Found by fuzz-rules: the writer neutralises `''=x` as `'''=x`, so one `'` must come off however many
+    /// stand before the formula character (the reader used to stop at two, and `''=x` came back as `'=x`).
+    @Test(arguments: csvChunkSizes)
+    func oneApostropheComesOffBeforeAnyRunOfApostrophesAndAFormula(chunkSize: Int) throws {
+        let header = "external_id,account_id,entity_id,details.last_four,_errors"
+        let (_, records) = try readUpload("\(header)\n'''=x,''''@y,'''a,''',x\n", chunkSize: chunkSize)
+        #expect(records[0].cells == ["''=x", "'''@y", "'''a", "'''", "x"])
+    }
+
+    /// Found by fuzz-rules: a record that cannot be split is rebuilt whole for the rejects file's `_raw`,
+    /// every `"` doubled. A `"` before a combining mark is one Character with it, and doubling by Characters
+    /// missed it: the rebuilt record read back as other fields.
+    @Test(arguments: csvChunkSizes)
+    func anUnsplittableRecordIsRebuiltWithEveryQuoteDoubled(chunkSize: Int) throws {
+        let header = "external_id,account_id,entity_id,details.last_four"
+        let (_, records) = try readUpload("\(header)\n\"a\"\"\u{30C}b\",c\n", chunkSize: chunkSize)
+        #expect(records[0].source.map { Array($0.utf8) } == Array("\"a\"\"\u{30C}b\",c".utf8))
+    }
+
+    /// Found by fuzz-csv: a record of one empty quoted field was rebuilt as nothing (an empty `_raw`).
+    @Test(arguments: csvChunkSizes)
+    func aRecordOfOneEmptyFieldIsRebuiltAsTwoQuotes(chunkSize: Int) throws {
+        let (_, records) = try readUpload("external_id,account_id,entity_id,details.last_four\n\"\"\n", chunkSize: chunkSize)
+        #expect(records[0].source == "\"\"")
+    }
 }
 
 /// Messages from the CSV reader never carry a card number, and stay short whatever the header holds.
