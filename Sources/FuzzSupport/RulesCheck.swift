@@ -7,6 +7,7 @@ import CardUploadRules
 /// the row's values and a canonical body that parses back to them.
 package enum RulesCheck {
     package static func check(_ raw: RawCard, defaultEntity: String?) {
+        checkStoredForm(raw, defaultEntity: defaultEntity)
         let expected = ReferenceCardRules.expectedErrors(raw, defaultEntity: defaultEntity)
         switch CardRules.validate(raw, defaultEntity: defaultEntity) {
         case .failure(let rowErrors):
@@ -23,6 +24,37 @@ package enum RulesCheck {
         case .success(let request):
             Invariant.require(expected.isEmpty, "validate accepted a row the reference rejects with \(expected): \(raw)")
             checkRequest(request, raw: raw, defaultEntity: defaultEntity)
+        }
+    }
+
+    /// The replay fast path's soundness (`StoredForm`): a row the rules accept has a form equal to its
+    /// request's stored columns; and a row whose form a valid card could have (the form written back as a
+    /// plain row passes the rules) is accepted by the rules itself, so matching a stored card never
+    /// replays a row the rules would reject.
+    private static func checkStoredForm(_ raw: RawCard, defaultEntity: String?) {
+        let form = CardRules.storedForm(raw, defaultEntity: defaultEntity)
+        let accepted = try? CardRules.validate(raw, defaultEntity: defaultEntity).get()
+        if let request = accepted {
+            guard let form else { Invariant.fail("a valid row has no stored form: \(raw)") }
+            Invariant.require(
+                same(form.externalID, request.externalID) && same(form.entityID, request.entityID)
+                    && same(form.accountID, request.accountID) && same(form.type, request.type.rawValue)
+                    && same(form.lastFour, request.lastFour) && same(form.replacementFor, request.replacementFor)
+                    && same(form.metadataJSON, request.metadataJSON),
+                "the stored form \(form) differs from the request \(request)")
+            return
+        }
+        guard let form else { return }
+        var entries: [(key: String, value: RawValue)] = []
+        for (key, value) in raw.metadata {
+            if case .string(let text) = value, !text.utf8.isEmpty { entries.append((key, .string(text))) }
+        }
+        let plain = RawCard(
+            externalID: .string(form.externalID), accountID: .string(form.accountID), entityID: .string(form.entityID),
+            type: .string(form.type), lastFour: .string(form.lastFour), replacementFor: form.replacementFor.map(RawValue.string),
+            metadata: entries)
+        if let card = try? CardRules.validate(plain, defaultEntity: nil).get(), same(card.metadataJSON, form.metadataJSON) {
+            Invariant.fail("the rules reject a row whose stored form a valid card has: \(raw)")
         }
     }
 
