@@ -6,6 +6,18 @@ enum Help {
           -h, --help              show this help
         """
 
+    /// The FILE argument and the options that say how to read it (`process` and `reconcile`).
+    private static let fileInput = """
+        ARGUMENTS:
+          FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
+
+        OPTIONS:
+          --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
+          --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
+          --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
+          --entity ENTITY_ID      entity for rows without entity_id
+        """
+
     private static let usages: [String: String] = [
         "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
         "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
@@ -67,14 +79,7 @@ enum Help {
 
                 USAGE: \(usages["process"]!)
 
-                ARGUMENTS:
-                  FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
-
-                OPTIONS:
-                  --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
-                  --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
-                  --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
-                  --entity ENTITY_ID      entity for rows without entity_id
+                \(fileInput)
                   --report PATH           write the JSON report there (- = standard output)
                   --rejects PATH          the rejected rows in the input's form, with _line and _errors, to fix and upload again
                   --results PATH          CSV line,external_id,entity_id,outcome,card_id for every row
@@ -93,14 +98,7 @@ enum Help {
 
                 USAGE: \(usages["reconcile"]!)
 
-                ARGUMENTS:
-                  FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
-
-                OPTIONS:
-                  --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
-                  --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
-                  --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
-                  --entity ENTITY_ID      entity for rows without entity_id
+                \(fileInput)
                   --extra                 also list the cards of the file's entities that the file does not mention
                   --report PATH           write the JSON report there (- = standard output)
                 \(common)
