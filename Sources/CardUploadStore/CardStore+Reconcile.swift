@@ -56,13 +56,7 @@ extension CardStore {
             guard try lookup.step() else { return .missing }
             let rowID = lookup.integer(0) ?? 0
             let cardID = lookup.text(1) ?? ""
-            var differing: [String] = []
-            if !lookup.textEquals(2, request.accountID) { differing.append("account_id") }
-            if !lookup.textEquals(3, request.type.rawValue) { differing.append("type") }
-            if !lookup.textEquals(4, request.lastFour) { differing.append("details.last_four") }
-            if !lookup.textEquals(5, request.replacementFor) { differing.append("details.replacement_for") }
-            if !lookup.textEquals(6, request.metadataJSON) { differing.append("metadata") }
-            return .found(cardID: cardID, rowID: rowID, differing: differing)
+            return .found(cardID: cardID, rowID: rowID, differing: CardStore.differingBody(lookup, from: 2, request))
         }
 
         /// The rowid of the card with the key, or nil (for rows that failed the rules but still name a key).

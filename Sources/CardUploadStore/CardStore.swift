@@ -112,12 +112,38 @@ package final class CardStore {
         try lookup.bind(1, form.entityID)
         try lookup.bind(2, form.externalID)
         defer { lookup.rewind() }
-        guard try lookup.step(), lookup.textEquals(1, form.accountID), lookup.textEquals(2, form.type),
-              lookup.textEquals(3, form.lastFour), lookup.textEquals(4, form.replacementFor),
-              lookup.textEquals(5, form.metadataJSON)
+        guard try lookup.step(),
+              Self.differingBody(
+                  lookup, from: 1, accountID: form.accountID, type: form.type, lastFour: form.lastFour,
+                  replacementFor: form.replacementFor, metadataJSON: form.metadataJSON
+              ).isEmpty
         else { return nil }
         expectsStoredKeys = true
         return lookup.text(0)
+    }
+
+    /// The body fields (SPEC §4) in which the stored card in `row` — account_id, type, last_four,
+    /// replacement_for and metadata in the five columns from `column` on — differs from the given values,
+    /// byte for byte; empty when the bodies are the same. The one comparison behind replayed, conflicts and
+    /// reconcile's `differs`.
+    static func differingBody(
+        _ row: Statement, from column: Int32, accountID: String, type: String, lastFour: String,
+        replacementFor: String?, metadataJSON: String
+    ) -> [String] {
+        var differing: [String] = []
+        if !row.textEquals(column, accountID) { differing.append("account_id") }
+        if !row.textEquals(column + 1, type) { differing.append("type") }
+        if !row.textEquals(column + 2, lastFour) { differing.append("details.last_four") }
+        if !row.textEquals(column + 3, replacementFor) { differing.append("details.replacement_for") }
+        if !row.textEquals(column + 4, metadataJSON) { differing.append("metadata") }
+        return differing
+    }
+
+    /// `differingBody` for a request's fields.
+    static func differingBody(_ row: Statement, from column: Int32, _ request: CardRequest) -> [String] {
+        differingBody(
+            row, from: column, accountID: request.accountID, type: request.type.rawValue, lastFour: request.lastFour,
+            replacementFor: request.replacementFor, metadataJSON: request.metadataJSON)
     }
 
     /// The first and last rowid of the cards created since the last call (nil when none), and starts over:
@@ -136,12 +162,7 @@ package final class CardStore {
         defer { lookup.rewind() }
         guard try lookup.step() else { return nil }
         let cardID = lookup.text(0) ?? ""
-        var differing: [String] = []
-        if !lookup.textEquals(1, request.accountID) { differing.append("account_id") }
-        if !lookup.textEquals(2, request.type.rawValue) { differing.append("type") }
-        if !lookup.textEquals(3, request.lastFour) { differing.append("details.last_four") }
-        if !lookup.textEquals(4, request.replacementFor) { differing.append("details.replacement_for") }
-        if !lookup.textEquals(5, request.metadataJSON) { differing.append("metadata") }
+        let differing = Self.differingBody(lookup, from: 1, request)
         lookup.rewind()
         if differing.isEmpty { return .replayed(cardID: cardID) }
 
