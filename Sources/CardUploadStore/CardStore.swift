@@ -14,8 +14,14 @@ package final class CardStore {
     private var createdRowIDs: ClosedRange<Int64>?
 
     private lazy var selectByKey = prepared(
-        "SELECT id, account_id, type, last_four, replacement_for, metadata FROM cards"
+        "SELECT id, account_id, type, last_four, replacement_for, metadata, seq FROM cards"
             + " WHERE entity_id = ? AND external_id = ?")
+    /// The cards after a given rowid, in rowid (creation) order: a file loaded again names its cards in the
+    /// order its first load created them, so a replayed row's card is most often the one after the last
+    /// row's, read by stepping this statement instead of seeking the key index and then the table.
+    private lazy var cardsAfter = prepared(
+        "SELECT id, account_id, type, last_four, replacement_for, metadata, seq, entity_id, external_id"
+            + " FROM cards WHERE seq > ? ORDER BY seq")
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
@@ -30,8 +36,19 @@ package final class CardStore {
         + " last_four, replacement_for, replaced_by, metadata,"
         + " (SELECT uploads.id FROM uploads WHERE uploads.seq = cards.upload_seq)"
 
+    /// Whether `cardsAfter` is open: rows have been following the cards' order (the last two replayed
+    /// rows' cards were neighbours). It is closed before anything writes a card and before the transaction
+    /// ends (`Database.willEndTransaction`).
+    private var followsCards = false
+    /// Whether `cardsAfter` stands on a card no row has matched yet (the last row was not that card's:
+    /// a row rejected again, say); the next row is compared with it before the cursor moves on.
+    private var followedCardIsPending = false
+    /// The rowid of the card the last replayed row named.
+    private var lastReplayedSeq: Int64?
+
     package init(database: Database) {
         self.database = database
+        database.willEndTransaction.append { [weak self] in self?.stopFollowingCards() }
     }
 
     private func prepared(_ sql: String) -> Result<Statement, DatabaseError> {
@@ -60,6 +77,7 @@ package final class CardStore {
         _ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, uploadLine: Int? = nil,
         newCardID: String? = nil, now: String
     ) throws(DatabaseError) -> RowOutcome {
+        stopFollowingCards()
         if request.replacementFor != nil || expectsStoredKeys {
             if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
                 expectsStoredKeys = true
@@ -107,19 +125,67 @@ package final class CardStore {
     /// The card a row in `form` replays — its key stored with exactly these columns — or nil (the row then
     /// goes through the rules and `apply`). No rule need run for a match: see `StoredForm`.
     package func replayedCardID(_ form: StoredForm) throws(DatabaseError) -> String? {
+        if followsCards, case let next = try cardsAfter.get(), try nextCard(next, hasKeyOf: form) {
+            // The next card in creation order has the row's key: it is the row's card (keys are unique).
+            lastReplayedSeq = next.integer(6)
+            guard bodyEquals(next, form) else {
+                stopFollowingCards()
+                return nil
+            }
+            return next.text(0)
+        }
         let lookup = try selectByKey.get()
         lookup.rewind()
         try lookup.bind(1, form.entityID)
         try lookup.bind(2, form.externalID)
         defer { lookup.rewind() }
-        guard try lookup.step(),
-              Self.differingBody(
-                  lookup, from: 1, accountID: form.accountID, type: form.type, lastFour: form.lastFour,
-                  replacementFor: form.replacementFor, metadataJSON: form.metadataJSON
-              ).isEmpty
-        else { return nil }
+        // No card or another body: the row goes through the rules; `apply` closes the cursor if it writes.
+        guard try lookup.step(), bodyEquals(lookup, form), let seq = lookup.integer(6) else { return nil }
         expectsStoredKeys = true
+        if followsCards {
+            stopFollowingCards()  // the card is elsewhere: rows stopped following the cards' order
+        } else if let last = lastReplayedSeq, last &+ 1 == seq {
+            // Two neighbouring cards in a row: follow the cards' order from here.
+            let cursor = try cardsAfter.get()
+            cursor.rewind()
+            try cursor.bind(1, seq)
+            followsCards = true
+            followedCardIsPending = false
+        }
+        lastReplayedSeq = seq
         return lookup.text(0)
+    }
+
+    /// Whether the card `cursor` stands on next — the pending one, else the next one it steps to — has
+    /// `form`'s key; a card that has not is left pending for the next row. At the end of the table the
+    /// cursor is closed.
+    private func nextCard(_ cursor: Statement, hasKeyOf form: StoredForm) throws(DatabaseError) -> Bool {
+        if !followedCardIsPending {
+            guard try cursor.step() else {
+                stopFollowingCards()
+                return false
+            }
+        }
+        let matches = cursor.textEquals(7, form.entityID) && cursor.textEquals(8, form.externalID)
+        followedCardIsPending = !matches
+        return matches
+    }
+
+    /// Whether the stored card in `row` (columns 1–5) has `form`'s body.
+    private func bodyEquals(_ row: Statement, _ form: StoredForm) -> Bool {
+        Self.differingBody(
+            row, from: 1, accountID: form.accountID, type: form.type, lastFour: form.lastFour,
+            replacementFor: form.replacementFor, metadataJSON: form.metadataJSON
+        ).isEmpty
+    }
+
+    /// Closes `cardsAfter`: a write to the cards or the end of the transaction is coming, or rows stopped
+    /// following the cards' order. The next replayed row is looked up by its key.
+    private func stopFollowingCards() {
+        guard followsCards else { return }
+        if case .success(let cursor) = cardsAfter { cursor.rewind() }
+        followsCards = false
+        followedCardIsPending = false
     }
 
     /// The body fields (SPEC §4) in which the stored card in `row` — account_id, type, last_four,

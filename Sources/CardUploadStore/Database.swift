@@ -149,11 +149,16 @@ package final class Database {
     /// Writes what is held back for the open transaction (`willCommit`), then commits it.
     package func commit() throws {
         for write in willCommit { try write() }
+        for close in willEndTransaction { close() }
         try execute("COMMIT")
     }
 
     /// Writes held back until the transaction commits (a log's pending rows): run by `commit`, in order.
     package var willCommit: [() throws -> Void] = []
+
+    /// Run before the transaction commits or rolls back: readers that keep a statement open inside a
+    /// transaction (`CardStore`'s cursor over the cards) close it there.
+    package var willEndTransaction: [() -> Void] = []
 
     /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot of the store
     /// even while another process commits. Inside a transaction already open it uses that one.
@@ -166,7 +171,9 @@ package final class Database {
 
     /// Rolls back the open transaction, if any, ignoring errors (the caller already has the first one).
     package func rollback() {
-        if isInTransaction { sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil) }
+        guard isInTransaction else { return }
+        for close in willEndTransaction { close() }
+        sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil)
     }
 
     /// Copies the WAL into the database file so the file alone is complete — without waiting: a TRUNCATE

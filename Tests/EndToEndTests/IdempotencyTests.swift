@@ -175,3 +175,103 @@ import Testing
         #expect((try readJSON(folder.path("a.json"))["counts"] as? [String: Int])?["replayed"] == 6_000)
     }
 }
+
+/// A replayed row's card is read by stepping through the cards in creation order while the rows follow
+/// it (`CardStore.replayedCardID`), and by its key otherwise. Whatever order the rows come in — the first
+/// load's, reversed, with gaps, new keys, changed bodies, rows rejected again, batch ends and updates in
+/// between — every row must get the outcome and the card its key says.
+@Suite struct ReplayFollowsCardOrderTests {
+    static let header = "external_id,account_id,entity_id,details.last_four,metadata.team\n"
+
+    /// Row `index` of the first load: every 97th is wrong (`last_four` is not four digits). The bodies
+    /// are all the same, so only the key tells one card from another.
+    static func baseRow(_ index: Int, team: String = "t") -> String {
+        "k\(index),account_a,entity_e,\(index % 97 == 5 ? "12x4" : "0001"),\(team)\n"
+    }
+
+    /// The expected outcome of each line of the mixed file, and the file.
+    static func mixedFile() -> (text: String, expected: [(key: String, outcome: String)]) {
+        var text = header
+        var expected: [(String, String)] = []
+        func add(_ index: Int, team: String = "t", outcome: String? = nil) {
+            text += baseRow(index, team: team)
+            expected.append(("k\(index)", outcome ?? (index % 97 == 5 ? "rejected" : "replayed")))
+        }
+        for index in 0..<2_000 { add(index) }  // the first load's order
+        for index in 2_000..<3_000 {  // with new keys between
+            add(index)
+            if index % 10 == 0 {
+                text += "n\(index),account_a,entity_e,0001,t\n"
+                expected.append(("n\(index)", "created"))
+            }
+        }
+        for index in (3_000..<4_000).reversed() { add(index) }  // against the order
+        for index in 4_000..<5_000 { add(index, team: index % 50 == 0 ? "moved" : "t", outcome: index % 50 == 0 && index % 97 != 5 ? "conflict" : nil) }
+        for index in stride(from: 5_000, to: 8_000, by: 2) { add(index) }  // every other card
+        add(10)  // a card from the start again
+        for index in 8_000..<9_000 { add(index) }
+        return (text, expected)
+    }
+
+    private func rows(_ report: String) throws -> [[String: Any]] {
+        try #require(try readJSON(report)["rows"] as? [[String: Any]])
+    }
+
+    @Test func everyRowGetsTheCardItsKeySaysWhateverTheOrder() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let base = try folder.write("base.csv", Self.header + (0..<9_000).map { Self.baseRow($0) }.joined())
+        let first = try CardUploadBinary.run(["process", base, "--db", db, "--report", folder.path("base.json")], in: folder.url)
+        #expect(first.status == 1, "\(first.stderr)")
+        var cardOf: [String: String] = [:]
+        for row in try rows(folder.path("base.json")) {
+            if let card = row["card_id"] as? String, let key = row["external_id"] as? String { cardOf[key] = card }
+        }
+        #expect(cardOf.count == 9_000 - 93)
+
+        let (text, expected) = Self.mixedFile()
+        let mixed = try folder.write("mixed.csv", text)
+        for (policy, conflict) in [("reject", "rejected"), ("update", "updated")] {
+            let report = folder.path("mixed-\(policy).json")
+            let run = try CardUploadBinary.run(
+                ["process", mixed, "--db", db, "--batch-size", "333", "--on-conflict", policy, "--report", report], in: folder.url)
+            #expect(run.status == 1, "\(run.stderr)")
+            let got = try rows(report)
+            try #require(got.count == expected.count)
+            var mismatches: [String] = []
+            for (row, want) in zip(got, expected) {
+                let outcome = row["outcome"] as? String ?? "-"
+                let card = row["card_id"] as? String
+                let key = row["external_id"] as? String ?? "-"
+                var ok = key == want.key
+                switch want.outcome {
+                case "replayed": ok = ok && outcome == "replayed" && card == cardOf[want.key]
+                case "conflict": ok = ok && outcome == conflict && (policy == "reject" || card == cardOf[want.key])
+                case "created": ok = ok && (outcome == (policy == "reject" ? "created" : "replayed")) && card != nil && cardOf[want.key] == nil
+                default: ok = ok && outcome == "rejected"
+                }
+                if !ok, mismatches.count < 5 { mismatches.append("line \(row["line"] ?? "?"): \(key) \(outcome) \(card ?? "-"), want \(want)") }
+            }
+            #expect(mismatches.isEmpty, "\(policy): \(mismatches)")
+        }
+        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards WHERE metadata LIKE '%moved%'") == 20)
+        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 9_000 - 93 + 100)
+    }
+
+    @Test func aDryRunOrAtomicReplayFollowsTheCardsInsideItsOneTransaction() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let text = Self.header + (0..<6_000).map { Self.baseRow($0 + 1) }.joined()
+        let base = try folder.write("base.csv", text.replacingOccurrences(of: "12x4", with: "0005"))
+        #expect(try CardUploadBinary.run(["process", base, "--db", db], in: folder.url).status == 0)
+        for mode in ["--dry-run", "--atomic"] {
+            let report = folder.path("r\(mode).json")
+            let run = try CardUploadBinary.run(["process", base, "--db", db, mode, "--report", report], in: folder.url)
+            #expect(run.status == 0, "\(mode): \(run.stderr)")
+            let counts = try #require(try readJSON(report)["counts"] as? [String: Int])
+            #expect(counts["replayed"] == 6_000, "\(mode): \(counts)")
+        }
+        #expect(try StoreInspector(db).value("PRAGMA integrity_check") == "ok")
+        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 6_000)
+    }
+}
