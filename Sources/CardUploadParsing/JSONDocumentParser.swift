@@ -48,7 +48,7 @@ package struct JSONDocumentParser {
     /// Keys of every open object, innermost last; `values` holds their values in the same order.
     private var keys: [String] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -222,7 +222,7 @@ package struct JSONDocumentParser {
     }
 
     /// Parses `true`, `false` or `null` at `position`.
-    private mutating func parseLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+    mutating func parseLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
         let count = literal.utf8CodeUnitCount
         let start = position
         guard bytes.count - position >= count else {
@@ -236,7 +236,7 @@ package struct JSONDocumentParser {
     }
 
     /// Parses a number at `position` and returns its literal text: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+    mutating func parseNumber() throws(JSONSyntaxError) -> String {
         let start = position
         if bytes[position] == JSONByte.minus {
             position += 1

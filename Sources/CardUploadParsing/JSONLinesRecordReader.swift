@@ -144,6 +144,19 @@ package final class JSONLinesRecordReader {
             return nil
         }
         let content: RawRecord.Content
+        if let card = JSONDocumentParser.commonShapeCard(body) {
+            // Most lines: straight into the card (see `commonShapeCard`); the rest are parsed in full.
+            content = .card(card)
+        } else {
+            content = Self.parsedInFull(body, columnBase: columnBase)
+        }
+        let text = keepsSourceText ? String(decoding: body, as: UTF8.self) : nil
+        return RawRecord(line: lineNumber, offset: lineOffset, content: content, source: text)
+    }
+
+    /// A line parsed into a `JSONValue` and mapped: its card, or why it is not one.
+    private static func parsedInFull(_ body: ArraySlice<UInt8>, columnBase: Int) -> RawRecord.Content {
+        let content: RawRecord.Content
         do {
             let value = try JSONDocumentParser.parse(body)
             if case .object(let members) = value {
@@ -162,7 +175,6 @@ package final class JSONLinesRecordReader {
                 message: "line is not valid JSON: \(error.message) at column \(error.offset + columnBase)"
             ))
         }
-        let text = keepsSourceText ? String(decoding: body, as: UTF8.self) : nil
-        return RawRecord(line: lineNumber, offset: lineOffset, content: content, source: text)
+        return content
     }
 }
