@@ -7,6 +7,17 @@ package enum RawValue: Sendable, Equatable {
     case bool(Bool)
     case array
     case object
+
+    /// Equal texts are equal bytes, never Swift's canonical equivalence.
+    package static func == (lhs: RawValue, rhs: RawValue) -> Bool {
+        switch (lhs, rhs) {
+        case let (.string(left), .string(right)), let (.number(left), .number(right)):
+            left.utf8.elementsEqual(right.utf8)
+        case let (.bool(left), .bool(right)): left == right
+        case (.array, .array), (.object, .object): true
+        default: false
+        }
+    }
 }
 
 /// The fields of one upload row, mapped from a CSV record or a JSON-lines object; `nil` means absent.
@@ -60,9 +71,11 @@ package struct RawCard: Sendable, Equatable {
             && lhs.lastFour == rhs.lastFour && lhs.replacementFor == rhs.replacementFor
             && lhs.detailsNotObject == rhs.detailsNotObject
             && lhs.metadata.count == rhs.metadata.count
-            && zip(lhs.metadata, rhs.metadata).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && zip(lhs.metadata, rhs.metadata).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
             && lhs.metadataNotObject == rhs.metadataNotObject
             && lhs.extraFields.count == rhs.extraFields.count
-            && zip(lhs.extraFields, rhs.extraFields).allSatisfy { $0.field == $1.field && $0.code == $1.code }
+            && zip(lhs.extraFields, rhs.extraFields).allSatisfy {
+                $0.field.utf8.elementsEqual($1.field.utf8) && $0.code == $1.code
+            }
     }
 }

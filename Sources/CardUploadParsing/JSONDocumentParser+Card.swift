@@ -12,7 +12,9 @@ import CardUploadModel
 /// answers nil, and the caller parses and maps the line in full, which then gives its error or its card.
 /// So this path answers only where the full one gives the same card, built the same way: values by the
 /// same string and number parsers, null as absent, a metadata value `null` or `""` dropped, metadata in
-/// input order. The fuzz target `fuzz-jsonl` checks that the reader's card is the full mapping's.
+/// input order. The fuzz target `fuzz-jsonl` checks that the reader's card is the full mapping's. The
+/// work per line stays linear: top-level and `details` keys are checked against a bit set, and a
+/// `metadata` object of more than `linearKeyLimit` keys is left to the full parser.
 extension JSONDocumentParser {
     /// The card of `bytes` when it has the common shape, else nil (parse and map it in full).
     package static func commonShapeCard(_ bytes: UnsafeBufferPointer<UInt8>) -> RawCard? {
@@ -100,6 +102,9 @@ extension JSONDocumentParser {
             guard position < bytes.count, bytes[position] == JSONByte.quote,
                   let key = try? parseString(), takeColon()
             else { return false }
+            // At most `linearKeyLimit` keys here, each compared with the earlier ones: bounded work per
+            // line. An object with more is the full parser's (it switches to a set).
+            guard card.metadata.count + dropped.count < Self.linearKeyLimit else { return false }
             for earlier in card.metadata where Self.sameBytes(earlier.key, key) { return false }
             for earlier in dropped where Self.sameBytes(earlier, key) { return false }
             switch scalar() {

@@ -38,7 +38,7 @@ package struct JSONDocumentParser {
     }
 
     /// Up to this many members, a new key is compared with the earlier ones one by one.
-    private static let linearKeyLimit = 8
+    static let linearKeyLimit = 8
 
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0

@@ -48,7 +48,11 @@ package final class CardStore {
 
     package init(database: Database) {
         self.database = database
-        database.willEndTransaction.append { [weak self] in self?.stopFollowingCards() }
+        database.willEndTransaction[ObjectIdentifier(self)] = { [weak self] in self?.stopFollowingCards() }
+    }
+
+    deinit {
+        database.willEndTransaction[ObjectIdentifier(self)] = nil
     }
 
     private func prepared(_ sql: String) -> Result<Statement, DatabaseError> {

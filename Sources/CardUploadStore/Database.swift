@@ -149,16 +149,17 @@ package final class Database {
     /// Writes what is held back for the open transaction (`willCommit`), then commits it.
     package func commit() throws {
         for write in willCommit { try write() }
-        for close in willEndTransaction { close() }
+        for close in willEndTransaction.values { close() }
         try execute("COMMIT")
     }
 
     /// Writes held back until the transaction commits (a log's pending rows): run by `commit`, in order.
     package var willCommit: [() throws -> Void] = []
 
-    /// Run before the transaction commits or rolls back: readers that keep a statement open inside a
-    /// transaction (`CardStore`'s cursor over the cards) close it there.
-    package var willEndTransaction: [() -> Void] = []
+    /// Run before the transaction commits or rolls back, and by every `rollback` (SQLite may have rolled
+    /// back on its own after an I/O error): readers that keep a statement open inside a transaction
+    /// (`CardStore`'s cursor over the cards) close it there. Keyed by the reader, which removes itself.
+    package var willEndTransaction: [ObjectIdentifier: () -> Void] = [:]
 
     /// Runs `body` inside one read transaction, so everything it reads comes from one snapshot of the store
     /// even while another process commits. Inside a transaction already open it uses that one.
@@ -171,8 +172,8 @@ package final class Database {
 
     /// Rolls back the open transaction, if any, ignoring errors (the caller already has the first one).
     package func rollback() {
+        for close in willEndTransaction.values { close() }
         guard isInTransaction else { return }
-        for close in willEndTransaction { close() }
         sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil)
     }
 

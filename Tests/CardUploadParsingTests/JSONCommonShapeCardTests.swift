@@ -30,6 +30,7 @@ import Testing
         #"{"metadata": {"a": "", "b": null, "c": 0, "d": false, "e": "x"}}"#,
         #"{"external_id": "Zoë Müller — 日本"}"#,
         "{\"metadata\": {\"\u{E9}\": \"1\", \"e\u{301}\": \"2\"}}",  // the same letter, NFC and NFD: two keys
+        #"{"metadata": {"k1": "1", "k2": 2, "k3": true, "k4": null, "k5": "", "k6": "6", "k7": "7", "k8": "8"}}"#,
     ]
 
     /// Lines the fast path leaves to the full one: errors, other keys, nested values, duplicates.
@@ -61,6 +62,7 @@ import Testing
         #"{"external_id": 01}"#,
         "{\"external_id\": \"a\tb\"}",
         #"{"metadata": {"a": "1",}}"#,
+        #"{"metadata": {"k1": "1", "k2": 2, "k3": true, "k4": null, "k5": "", "k6": "6", "k7": "7", "k8": "8", "k9": "9"}}"#,
         #"[1, 2]"#,
         #""x""#,
         "{\"external_id\": \"\u{FFFD}\"}\u{0}",
@@ -75,6 +77,25 @@ import Testing
     @Test(arguments: otherLines)
     func anyOtherLineIsLeftToTheFullPath(_ line: String) {
         #expect(fastCard(line) == nil)
+    }
+
+    /// Metadata keys are compared one by one with the earlier ones, so the fast path takes at most the
+    /// full parser's linear limit (8) of them: a line of tens of thousands of keys (under the 1 MiB line
+    /// limit) is the full parser's, which uses a set, instead of quadratic work on the reading thread.
+    @Test func aMetadataObjectOfManyKeysIsLeftToTheFullPath() throws {
+        for value in ["1", "null"] {
+            let keys = (0..<20_000).map { "\"k\($0)\": \(value)" }.joined(separator: ", ")
+            let line = "{\"external_id\": \"x\", \"metadata\": {\(keys)}}"
+            #expect(fastCard(line) == nil)
+            #expect(fullCard(line) != nil)
+        }
+    }
+
+    /// Cards compare their texts byte for byte, so these tests tell an NFC key from an NFD one.
+    @Test func cardsCompareTextsByTheirBytes() {
+        #expect(RawCard(metadata: [("\u{E9}", .string("x"))]) != RawCard(metadata: [("e\u{301}", .string("x"))]))
+        #expect(RawCard(externalID: .string("\u{E9}")) != RawCard(externalID: .string("e\u{301}")))
+        #expect(RawCard(externalID: .string("\u{E9}")) == RawCard(externalID: .string("\u{E9}")))
     }
 
     @Test func invalidUTF8InAValueIsLeftToTheFullPath() {
