@@ -44,7 +44,7 @@ package struct CardRequest: Sendable {
     package static func sortedByKeyBytes(_ entries: [(key: String, value: String)]) -> [(key: String, value: String)] {
         var isSortedAndUnique = true
         for index in entries.indices.dropFirst()
-        where !entries[index - 1].key.utf8.lexicographicallyPrecedes(entries[index].key.utf8) {
+        where !FieldText.bytesPrecede(entries[index - 1].key, entries[index].key) {
             isSortedAndUnique = false
             break
         }
@@ -52,9 +52,9 @@ package struct CardRequest: Sendable {
 
         // Sort positions by (key bytes, position), so that of equal keys the last one ends up last.
         let order = entries.indices.sorted { left, right in
-            let leftKey = entries[left].key.utf8, rightKey = entries[right].key.utf8
-            if leftKey.lexicographicallyPrecedes(rightKey) { return true }
-            if rightKey.lexicographicallyPrecedes(leftKey) { return false }
+            let leftKey = entries[left].key, rightKey = entries[right].key
+            if FieldText.bytesPrecede(leftKey, rightKey) { return true }
+            if FieldText.bytesPrecede(rightKey, leftKey) { return false }
             return left < right
         }
         var result: [(key: String, value: String)] = []

@@ -12,8 +12,8 @@ enum CardTypeRule {
             return .invalid(error)
         case .valid(let text):
             // Byte for byte: Swift `==` would accept a canonically equivalent spelling.
-            if text.utf8.elementsEqual(CardType.virtual.rawValue.utf8) { return .valid(.virtual) }
-            if text.utf8.elementsEqual(CardType.physical.rawValue.utf8) {
+            if FieldText.isExactly(text, "virtual") { return .valid(.virtual) }
+            if FieldText.isExactly(text, "physical") {
                 return .invalid(RowError(field: field, code: .unsupportedCardType, message: Message.physical))
             }
             return .invalid(RowError(field: field, code: .invalidEnum, message: Message.notACardType(text)))

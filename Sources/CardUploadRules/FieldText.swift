@@ -45,13 +45,35 @@ enum FieldText {
 
     /// True when `text` starts with `prefix`, byte for byte.
     static func hasPrefix(_ text: String, _ prefix: StaticString) -> Bool {
-        prefix.withUTF8Buffer { text.utf8.starts(with: $0) }
+        let count = prefix.utf8CodeUnitCount
+        guard text.utf8.count >= count else { return false }
+        // On the string's own bytes when it has them in one piece (every native string): the generic
+        // `starts(with:)` over `String.UTF8View` goes a byte at a time through the view's index.
+        let found = text.utf8.withContiguousStorageIfAvailable { bytes in
+            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<count])
+                .elementsEqual(UnsafeRawBufferPointer(start: prefix.utf8Start, count: count))
+        }
+        return found ?? prefix.withUTF8Buffer { text.utf8.starts(with: $0) }
+    }
+
+    /// True when `text` is exactly `literal`, byte for byte.
+    static func isExactly(_ text: String, _ literal: StaticString) -> Bool {
+        text.utf8.count == literal.utf8CodeUnitCount && hasPrefix(text, literal)
+    }
+
+    /// True when `lhs`'s UTF-8 bytes sort before `rhs`'s (a prefix first), on the strings' own bytes.
+    static func bytesPrecede(_ lhs: String, _ rhs: String) -> Bool {
+        let precedes = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in left.lexicographicallyPrecedes(right) }
+        }
+        return (precedes ?? nil) ?? lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     /// True when `text` is `prefix` followed by one or more ASCII word characters: `^prefix\w+$`.
     static func isPrefixedWord(_ text: String, _ prefix: StaticString) -> Bool {
         let prefixLength = prefix.utf8CodeUnitCount
         guard text.utf8.count > prefixLength, hasPrefix(text, prefix) else { return false }
-        return text.utf8.dropFirst(prefixLength).allSatisfy(ASCII.isWordCharacter)
+        let word = text.utf8.withContiguousStorageIfAvailable { $0[prefixLength...].allSatisfy(ASCII.isWordCharacter) }
+        return word ?? text.utf8.dropFirst(prefixLength).allSatisfy(ASCII.isWordCharacter)
     }
 }
