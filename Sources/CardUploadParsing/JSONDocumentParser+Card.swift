@@ -150,15 +150,13 @@ extension JSONDocumentParser {
     /// The top-level key at `position` when it is a card field written without escapes.
     private mutating func fieldKey() -> Field? {
         guard let key = plainKey() else { return nil }
-        switch key.count {
-        case 11 where Self.equals(key, "external_id"): return .externalID
-        case 10 where Self.equals(key, "account_id"): return .accountID
-        case 9 where Self.equals(key, "entity_id"): return .entityID
-        case 4 where Self.equals(key, "type"): return .type
-        case 7 where Self.equals(key, "details"): return .details
-        case 8 where Self.equals(key, "metadata"): return .metadata
-        default: return nil
-        }
+        if Self.equals(key, "external_id") { return .externalID }
+        if Self.equals(key, "account_id") { return .accountID }
+        if Self.equals(key, "entity_id") { return .entityID }
+        if Self.equals(key, "type") { return .type }
+        if Self.equals(key, "details") { return .details }
+        if Self.equals(key, "metadata") { return .metadata }
+        return nil
     }
 
     /// The bytes of a key at `position` written without escapes (its quotes skipped), else nil.
@@ -194,12 +192,9 @@ extension JSONDocumentParser {
         return true
     }
 
+    /// Whether `bytes` are exactly `name`'s (the length first, so a mismatch is one comparison).
     private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
         bytes.count == name.utf8CodeUnitCount
             && bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-    }
-
-    private static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8)
     }
 }

@@ -40,6 +40,11 @@ package struct JSONDocumentParser {
     /// Up to this many members, a new key is compared with the earlier ones one by one.
     static let linearKeyLimit = 8
 
+    /// Whether two keys are the same bytes (never Swift's `==`, which is canonical equivalence).
+    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     private var frames: [Frame] = []
@@ -180,9 +185,7 @@ package struct JSONDocumentParser {
         let keyStart = frames[frameIndex].keyStart
         let memberCount = keys.count - keyStart
         if memberCount < Self.linearKeyLimit {
-            let keyLength = key.utf8.count
-            for index in keyStart..<keys.count
-            where keys[index].utf8.count == keyLength && keys[index].utf8.elementsEqual(key.utf8) {
+            for index in keyStart..<keys.count where Self.sameBytes(keys[index], key) {
                 throw syntaxError("a duplicate key", at: keyOffset)
             }
         } else {

@@ -50,8 +50,7 @@ enum FieldText {
         // On the string's own bytes when it has them in one piece (every native string): the generic
         // `starts(with:)` over `String.UTF8View` goes a byte at a time through the view's index.
         let found = text.utf8.withContiguousStorageIfAvailable { bytes in
-            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<count])
-                .elementsEqual(UnsafeRawBufferPointer(start: prefix.utf8Start, count: count))
+            UnsafeBufferPointer(rebasing: bytes[..<count]).elementsEqual(UnsafeBufferPointer(start: prefix.utf8Start, count: count))
         }
         return found ?? prefix.withUTF8Buffer { text.utf8.starts(with: $0) }
     }

@@ -129,7 +129,7 @@ package final class CardStore {
     /// The card a row in `form` replays — its key stored with exactly these columns — or nil (the row then
     /// goes through the rules and `apply`). No rule need run for a match: see `StoredForm`.
     package func replayedCardID(_ form: StoredForm) throws(DatabaseError) -> String? {
-        if followsCards, case let next = try cardsAfter.get(), try nextCard(next, hasKeyOf: form) {
+        if followsCards, let next = try nextFollowedCard(hasKeyOf: form) {
             // The next card in creation order has the row's key: it is the row's card (keys are unique).
             lastReplayedSeq = next.integer(6)
             guard bodyEquals(next, form) else {
@@ -160,19 +160,20 @@ package final class CardStore {
         return lookup.text(0)
     }
 
-    /// Whether the card `cursor` stands on next — the pending one, else the next one it steps to — has
-    /// `form`'s key; a card that has not is left pending for the next row. At the end of the table the
-    /// cursor is closed.
-    private func nextCard(_ cursor: Statement, hasKeyOf form: StoredForm) throws(DatabaseError) -> Bool {
+    /// `cardsAfter` standing on the next followed card — the pending one, else the next one it steps to —
+    /// when that card has `form`'s key; nil otherwise, and a card without it is left pending for the next
+    /// row. At the end of the table the cursor is closed.
+    private func nextFollowedCard(hasKeyOf form: StoredForm) throws(DatabaseError) -> Statement? {
+        let cursor = try cardsAfter.get()
         if !followedCardIsPending {
             guard try cursor.step() else {
                 stopFollowingCards()
-                return false
+                return nil
             }
         }
         let matches = cursor.textEquals(7, form.entityID) && cursor.textEquals(8, form.externalID)
         followedCardIsPending = !matches
-        return matches
+        return matches ? cursor : nil
     }
 
     /// Whether the stored card in `row` (columns 1–5) has `form`'s body.
