@@ -21,7 +21,7 @@ let package = Package(
         ),
 
         // The stages, each depending only on the ones before it:
-        // model -> input -> parsing -> rules -> store -> report -> CLI.
+        // model -> input -> parsing -> rules -> store -> report -> load (the use cases) -> CLI.
         .target(name: "CardUploadModel"),
         .target(name: "CardUploadInput", dependencies: ["CardUploadModel", "CZlib"]),
         .target(name: "CardUploadParsing", dependencies: ["CardUploadModel", "CardUploadInput"]),
@@ -29,11 +29,15 @@ let package = Package(
         .target(name: "CardUploadStore", dependencies: ["CardUploadModel", "CardUploadRules", "CSQLite"]),
         .target(name: "CardUploadReport", dependencies: ["CardUploadModel", "CardUploadParsing", "CardUploadRules", "CardUploadStore"]),
         .target(
-            name: "CardUploadCLI",
+            name: "CardUploadLoad",
             dependencies: [
                 "CardUploadModel", "CardUploadInput", "CardUploadParsing",
                 "CardUploadRules", "CardUploadStore", "CardUploadReport",
             ]
+        ),
+        .target(
+            name: "CardUploadCLI",
+            dependencies: ["CardUploadModel", "CardUploadRules", "CardUploadStore", "CardUploadReport", "CardUploadLoad"]
         ),
         .executableTarget(name: "card-upload", dependencies: ["CardUploadCLI"]),
 
@@ -49,7 +53,14 @@ let package = Package(
             name: "CardUploadReportTests",
             dependencies: ["CardUploadModel", "CardUploadInput", "CardUploadParsing", "CardUploadReport", "CardUploadStore"]
         ),
-        .testTarget(name: "CardUploadCLITests", dependencies: ["CardUploadCLI"]),
+        .testTarget(
+            name: "CardUploadLoadTests",
+            dependencies: [
+                "CardUploadModel", "CardUploadInput", "CardUploadParsing", "CardUploadRules", "CardUploadStore",
+                "CardUploadReport", "CardUploadLoad",
+            ]
+        ),
+        .testTarget(name: "CardUploadCLITests", dependencies: ["CardUploadCLI", "CardUploadLoad"]),
         .testTarget(name: "EndToEndTests", dependencies: ["card-upload", "CSQLite"]),
     ]
 )

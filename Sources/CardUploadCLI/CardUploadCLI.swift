@@ -1,4 +1,4 @@
-import CardUploadInput
+import CardUploadLoad
 import CardUploadModel
 import CardUploadReport
 import CardUploadStore
@@ -74,42 +74,27 @@ public enum CardUploadCLI {
     static func report(_ error: any Error, console: Console) -> ExitCode {
         switch error {
         case let usage as UsageError:
-            console.err("Error: \(TerminalText.safe(usage.message))\n")
-            console.err("Usage: \(Help.usageLine(for: usage.command))\n")
-            console.err("See 'card-upload help\(usage.command.map { " " + $0 } ?? "")'.\n")
-            return .usage
+            printUsage(usage, console: console)
+        case let conflict as OptionConflictError:
+            printUsage(UsageError(message: conflict.message, command: nil), console: console)
         case let notFound as NotFoundError:
             console.err("Error: not found: \(TerminalText.safe(notFound.what))\n")
-            return .rowsRejected
         default:
-            let code = exitCode(for: error)
             console.err("Error: \(TerminalText.safe(describe(error)))\n")
-            return code
         }
+        return .of(.error(error))
     }
 
-    /// The exit code an error maps to.
-    static func exitCode(for error: any Error) -> ExitCode {
-        switch error {
-        case is UsageError: .usage
-        case is InputOpenError, is DatabaseMissingError, is DatabaseUnreadableError: .noInput
-        case is FileError: .dataError
-        case let database as DatabaseError: database.isBusy ? .temporaryFailure : .ioError
-        case is NewerSchemaError: .ioError
-        case is OutputError: .cannotCreateOutput
-        case is NotFoundError: .rowsRejected
-        default: .software
-        }
+    /// A usage error on stderr: the message, the command's usage line and where its help is.
+    static func printUsage(_ usage: UsageError, console: Console) {
+        console.err("Error: \(TerminalText.safe(usage.message))\n")
+        console.err("Usage: \(Help.usageLine(for: usage.command))\n")
+        console.err("See 'card-upload help\(usage.command.map { " " + $0 } ?? "")'.\n")
     }
 
     /// A one-line description of an error for stderr.
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case let input as InputOpenError: "cannot open \(input.path): \(input.message)"
-        case let file as FileError: "\(file.code.rawValue): \(file.message)" + (file.line.map { " (line \($0))" } ?? "")
-        case let database as DatabaseError: "database: \(database.message)"
-        default: "\(error)"
-        }
+        describeFailure(error)
     }
 }
 
@@ -118,8 +103,3 @@ struct NotFoundError: Error {
     var what: String
 }
 
-/// A command that only reads was pointed at a database that does not exist (exit 66).
-struct DatabaseMissingError: Error, CustomStringConvertible {
-    var path: String
-    var description: String { "database not found: \(path)" }
-}

@@ -1,3 +1,4 @@
+import CardUploadLoad
 import CardUploadReport
 import CardUploadStore
 
@@ -15,7 +16,7 @@ enum CardsCommand {
             guard arguments.positionals.count == 1 else {
                 throw UsageError(message: "expected one CARD_ID", command: command)
             }
-            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let store = CardStore(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard let card = try store.card(id: arguments.positionals[0]) else {
                 throw NotFoundError(what: arguments.positionals[0])
             }
@@ -31,7 +32,7 @@ enum CardsCommand {
             guard let entity = arguments.value("entity"), let externalID = arguments.value("external-id") else {
                 throw UsageError(message: "--entity and --external-id are both required", command: command)
             }
-            let store = CardStore(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let store = CardStore(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard let card = try store.card(entityID: entity, externalID: externalID) else {
                 throw NotFoundError(what: "\(entity) / \(externalID)")
             }
@@ -60,7 +61,7 @@ enum CardsCommand {
             guard format == "jsonl" || format == "csv" else {
                 throw UsageError(message: "--format must be jsonl or csv (got '\(format)')", command: command)
             }
-            let database = try StoreAccess.openReadOnly(StoreAccess.path(arguments))
+            let database = try StoreOpening.openReadOnly(StoreAccess.path(arguments))
             let stdout = StandardOutput()
             if format == "csv" {
                 let reader = CardExportReader(database: database)
@@ -87,7 +88,7 @@ enum CardsCommand {
             if status.requiresReason, reason?.isEmpty ?? true {
                 throw UsageError(message: "--reason is required to make a card \(status.rawValue)", command: command)
             }
-            let store = CardStore(database: try StoreAccess.openForWriting(StoreAccess.path(arguments)))
+            let store = CardStore(database: try StoreOpening.openForWriting(StoreAccess.path(arguments)))
             do {
                 let card = try store.setStatus(id: cardID, to: status, reason: reason)
                 console.out(CardJSON.render(card) + "\n")

@@ -1,18 +1,21 @@
+import CardUploadLoad
 import CardUploadModel
 import CardUploadRules
 import CardUploadStore
 
 /// The options that say how to read an upload file — `--format`, `--delimiter`, `--encoding`, `--entity` —
 /// and the row options of a load, checked the same way by `process`, `process-dir` and `reconcile`.
-struct InputOptions {
-    var format: InputFormat?
-    var delimiter: UInt8?
-    var encoding: TextEncoding = .utf8
-    var encodingGiven = false
-    var defaultEntity: String?
-
+enum InputOptions {
     /// Parses the input options given (`--format` only when `allowsFormat`).
-    init(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) {
+    static func parse(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) -> InputSettings {
+        var settings = InputSettings()
+        try settings.parse(arguments, command: command, allowsFormat: allowsFormat)
+        return settings
+    }
+}
+
+extension InputSettings {
+    fileprivate mutating func parse(_ arguments: ParsedArguments, command: String, allowsFormat: Bool) throws(UsageError) {
         func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
         if allowsFormat, let format = arguments.value("format") {
             guard let parsed = InputFormat(rawValue: format) else {
@@ -41,7 +44,9 @@ struct InputOptions {
             defaultEntity = entity
         }
     }
+}
 
+extension InputOptions {
     /// `--on-conflict`, default `reject`.
     static func conflictPolicy(_ arguments: ParsedArguments, command: String) throws(UsageError) -> ConflictPolicy {
         guard let policy = arguments.value("on-conflict") else { return .reject }
@@ -65,12 +70,7 @@ extension LoadOptions {
     /// The load settings from the input and row options (`--dry-run`, `--atomic` and outputs are set by the command).
     init(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) {
         self.init()
-        let input = try InputOptions(arguments, command: command, allowsFormat: allowsFormat)
-        format = input.format
-        delimiter = input.delimiter
-        encoding = input.encoding
-        encodingGiven = input.encodingGiven
-        defaultEntity = input.defaultEntity
+        input = try InputOptions.parse(arguments, command: command, allowsFormat: allowsFormat)
         conflictPolicy = try InputOptions.conflictPolicy(arguments, command: command)
         if let size = try InputOptions.batchSize(arguments, command: command) { batchSize = size }
     }

@@ -1,6 +1,6 @@
+import CardUploadLoad
 import CardUploadModel
-import CardUploadRules
-import CardUploadStore
+import CardUploadReport
 
 /// `card-upload process FILE...`: load upload files into the store.
 struct ProcessCommand {
@@ -31,7 +31,6 @@ struct ProcessCommand {
             results: arguments.value("results"), html: arguments.value("html"))
         try checkOutputs(options.outputs, files: files)
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
-        options.quiet = arguments.flag("quiet")
         try StoreAccess.validate(arguments, command: "process")
         return options
     }
@@ -67,55 +66,62 @@ struct ProcessCommand {
             console.out(Help.text(for: "process"))
             return .success
         }
-        let options = try validate()
-        let databasePath = StoreAccess.path(arguments)
-        StopSignal.install()
+        var options = try validate()
+        options.summarizesRejections = !quiet
+        let stop = StopSignal.install()
         var exit = ExitCode.success
-        let dryRun = options.dryRun ? DryRunStore(path: databasePath) : nil
-        defer { dryRun?.discard() }
+        let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun)
+        defer { store.discard() }
         for file in arguments.positionals {
-            let runner = UploadRunner(file: file, databasePath: databasePath, options: options, console: console)
-            runner.dryRunDatabase = try dryRun?.database()
-            let code = runner.run()
+            let result = UploadJob(
+                file: file, options: options, store: store, stop: stop,
+                progress: ProgressLine.make(file: file, quiet: quiet)
+            ).run()
+            let code = ExitCode.of(.upload(result))
+            printSummary(result)
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
         }
         return exit
     }
-}
 
-/// The settings of one load.
-struct LoadOptions {
-    var format: InputFormat?
-    var delimiter: UInt8?
-    var encoding: TextEncoding = .utf8
-    var encodingGiven = false
-    var defaultEntity: String?
-    var conflictPolicy: ConflictPolicy = .reject
-    var batchSize = 100_000
-    /// A batch also closes after this much work, so a concurrent run never waits long.
-    var batchSeconds = 5.0
-    var outputs = OutputPaths()
-    /// `--dry-run`: every check, the file in one transaction that is rolled back; nothing recorded.
-    var dryRun = false
-    /// `--atomic`: the file in one transaction, committed only when no row is rejected.
-    var atomic = false
+    private var quiet: Bool { arguments.flag("quiet") }
 
-    /// Whether the file is loaded in one transaction rather than in batches.
-    var wholeFile: Bool { dryRun || atomic }
-    var quiet = false
-}
-
-/// Where `process` writes its outputs; nil when not asked for.
-struct OutputPaths {
-    var report: String?
-    var rejects: String?
-    var results: String?
-    var html: String?
-
-    /// The outputs asked for, with their option names.
-    var named: [(option: String, path: String)] {
-        [("report", report), ("rejects", rejects), ("results", results), ("html", html)]
-            .compactMap { entry in entry.1.map { (option: entry.0, path: $0) } }
+    /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
+    private func printSummary(_ result: UploadResult) {
+        let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        if let failure = result.failure {
+            if result.stopReason != nil {
+                // Stopped while waiting (for the store's lock, say) before anything of the file was loaded.
+                console.err("\(name): stopped before loading: \(TerminalText.safe(CardUploadCLI.describe(failure)))\n")
+            } else if let usage = failure as? OptionConflictError {
+                CardUploadCLI.printUsage(UsageError(message: usage.message, command: "process"), console: console)
+            } else {
+                console.err("\(name): Error: \(TerminalText.safe(CardUploadCLI.describe(failure)))\n")
+            }
+            return
+        }
+        if let waiting = result.stoppedWhileWaiting {
+            console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
+        }
+        if let fileError = result.fileError {
+            console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
+        }
+        guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
+        let counts = result.counts
+        let note = result.dryRun ? "dry run: nothing recorded" : result.committed ? nil : "atomic: nothing committed"
+        console.err(
+            "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
+                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status.rawValue)\(note.map { " (\($0))" } ?? ""), "
+                + "upload \(uploadID)\n")
+        guard counts.rejected > 0, !result.rejections.isEmpty else { return }
+        let width = max(4, result.rejections.map(\.code.count).max() ?? 4)
+        console.err("  " + "code".padding(toLength: width, withPad: " ", startingAt: 0) + "   rows  first line\n")
+        for entry in result.rejections {
+            let rows = String(entry.rows)
+            console.err(
+                "  " + entry.code.padding(toLength: width, withPad: " ", startingAt: 0) + " "
+                    + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(entry.firstLine)\n")
+        }
     }
 }

@@ -1,25 +1,26 @@
+import CardUploadLoad
 import CardUploadReport
 import Foundation
 
-/// The self-updating progress line on stderr while `process` runs on a terminal: bytes read of the total,
-/// rows per second and the time left. Silent when stderr is not a terminal or with `--quiet`.
-struct ProgressLine {
-    private let enabled: Bool
+/// The self-updating progress line on stderr while a file is read on a terminal: bytes read of the total,
+/// rows per second and the time left. Only made when stderr is a terminal and `--quiet` was not given.
+final class ProgressLine: ProgressSink {
     private let name: String
-    private let total: Int?
     private let started = ContinuousClock.now
     private var lastDrawn = ContinuousClock.now
     private var drawn = false
 
-    init(name: String, total: Int?, quiet: Bool) {
-        self.enabled = !quiet && isatty(STDERR_FILENO) == 1
+    /// A progress line for `file`, or nil when it should not be drawn.
+    static func make(file: String, quiet: Bool) -> ProgressLine? {
+        !quiet && isatty(STDERR_FILENO) == 1 ? ProgressLine(name: file == "-" ? "standard input" : file) : nil
+    }
+
+    private init(name: String) {
         self.name = TerminalText.safe(name)
-        self.total = total
     }
 
     /// Redraws at most four times a second.
-    mutating func update(bytes: Int, rows: Int) {
-        guard enabled else { return }
+    func update(bytes: Int, total: Int?, rows: Int) {
         let now = ContinuousClock.now
         guard now - lastDrawn >= .milliseconds(250) else { return }
         lastDrawn = now
@@ -38,7 +39,7 @@ struct ProgressLine {
     }
 
     /// Erases the line before the summary is printed.
-    mutating func clear() {
+    func clear() {
         guard drawn else { return }
         Console.writeAll(STDERR_FILENO, "\r\u{1B}[K")
         drawn = false

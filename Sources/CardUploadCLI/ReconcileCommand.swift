@@ -1,5 +1,5 @@
-import CardUploadModel
-import CardUploadRules
+import CardUploadLoad
+import CardUploadReport
 
 /// `card-upload reconcile FILE`: compare a file with the store, change nothing (SPEC §7).
 enum ReconcileCommand {
@@ -15,8 +15,21 @@ enum ReconcileCommand {
             return .success
         }
         let settings = try validate(arguments)
-        StopSignal.install()
-        return try ReconcileRunner(options: settings, console: console).run()
+        let stop = StopSignal.install()
+        let quiet = arguments.flag("quiet")
+        let job = ReconcileJob(
+            options: settings, databasePath: StoreAccess.path(arguments), stop: stop,
+            progress: ProgressLine.make(file: settings.file, quiet: quiet))
+        let summary: ReconcileSummary
+        do {
+            summary = try job.run()
+        } catch let conflict as OptionConflictError {
+            throw UsageError(message: conflict.message, command: "reconcile")
+        }
+        if summary.stopReason == nil {
+            printSummary(summary, settings: settings, quiet: quiet, console: console)
+        }
+        return .of(.reconcile(summary))
     }
 
     /// Checks the options and builds the run's settings: `process`'s input options, `--extra` and `--report`.
@@ -26,20 +39,15 @@ enum ReconcileCommand {
         guard let file = files.first else { throw usage("missing FILE (use - for standard input)") }
         guard files.count == 1 else { throw usage("reconcile takes one FILE (got \(files.count))") }
         try StoreAccess.validate(arguments, command: "reconcile")
-        var options = ReconcileOptions(file: file, databasePath: StoreAccess.path(arguments))
-        let input = try InputOptions(arguments, command: "reconcile")
-        options.format = input.format
-        options.delimiter = input.delimiter
-        options.encoding = input.encoding
-        options.encodingGiven = input.encodingGiven
-        options.defaultEntity = input.defaultEntity
+        var options = ReconcileOptions(file: file)
+        options.input = try InputOptions.parse(arguments, command: "reconcile")
         if let report = arguments.value("report") {
             guard !report.isEmpty else { throw usage("--report needs a path") }
             if report != "-" {
                 if file != "-", PathIdentity.same(file, report) {
                     throw usage("--report \(report) is the input file; choose another path")
                 }
-                let database = options.databasePath
+                let database = StoreAccess.path(arguments)
                 if ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains(where: { PathIdentity.same(database + $0, report) }) {
                     throw usage("--report \(report) is the card store \(database); choose another path")
                 }
@@ -47,22 +55,31 @@ enum ReconcileCommand {
             options.reportPath = report
         }
         options.listsExtra = arguments.flag("extra")
-        options.quiet = arguments.flag("quiet")
         return options
     }
-}
 
-/// The settings of one reconcile run.
-struct ReconcileOptions {
-    var file: String
-    var databasePath: String
-    var format: InputFormat?
-    var delimiter: UInt8?
-    var encoding: TextEncoding = .utf8
-    var encodingGiven = false
-    var defaultEntity: String?
-    /// `--extra`: also list the cards of the file's entities that the file does not mention.
-    var listsExtra = false
-    var reportPath: String?
-    var quiet = false
+    /// The comparison's summary on stderr: the counts, the verdict, and the first line of each difference.
+    private static func printSummary(_ summary: ReconcileSummary, settings: ReconcileOptions, quiet: Bool, console: Console) {
+        let name = TerminalText.safe(settings.file == "-" ? "standard input" : settings.file)
+        if let fileError = summary.fileError {
+            console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
+        }
+        guard !quiet else { return }
+        let counts = summary.counts
+        let verdict = summary.fileError != nil ? "incomplete" : summary.everythingMatches ? "everything matches" : "differences found"
+        let extra = settings.listsExtra && summary.fileError == nil ? ", \(counts.extra) extra" : ""
+        console.err(
+            "\(name): \(counts.rows) rows: \(counts.match) match, \(counts.missing) missing, \(counts.differs) differs, "
+                + "\(counts.invalid) invalid\(extra) — \(verdict)\n")
+        guard !summary.firstLines.isEmpty else { return }
+        let rowsByResult = ["missing": counts.missing, "differs": counts.differs, "invalid": counts.invalid]
+        func tableLine(_ result: String, _ rows: String, _ line: String) -> String {
+            "  " + result.padding(toLength: 7, withPad: " ", startingAt: 0) + " "
+                + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(line)\n"
+        }
+        console.err(tableLine("result", "rows", "first line"))
+        for entry in summary.firstLines.sorted(by: { $0.line < $1.line }) {
+            console.err(tableLine(entry.result, String(rowsByResult[entry.result] ?? 0), String(entry.line)))
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CardUploadLoad
 import CardUploadModel
 import CardUploadReport
 import CardUploadStore
@@ -25,7 +26,7 @@ enum UploadsCommand {
                 }
                 limit = parsed
             }
-            let log = UploadLog(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             let uploads = try log.uploads(limit: limit)
             let stdout = StandardOutput()
             try stdout.stream { emit in
@@ -42,7 +43,7 @@ enum UploadsCommand {
             guard arguments.positionals.count == 1 else {
                 throw UsageError(message: "expected one UPLOAD_ID", command: command)
             }
-            let log = UploadLog(database: try StoreAccess.openReadOnly(StoreAccess.path(arguments)))
+            let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard try log.upload(id: arguments.positionals[0]) != nil else {
                 throw NotFoundError(what: arguments.positionals[0])
             }

@@ -37,9 +37,7 @@ extension CardStore {
         /// Runs `body` in one read transaction, so every row and the extra cards are compared with the same
         /// snapshot of the store even while another process loads into it.
         package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
-            try database.execute("BEGIN DEFERRED")
-            defer { database.rollback() }
-            return try body()
+            try database.readSnapshot(body)
         }
 
         /// The largest rowid of the cards table (0 when it is empty).

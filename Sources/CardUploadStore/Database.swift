@@ -135,7 +135,7 @@ package final class Database {
     /// the whole file) it runs in that one, which its owner commits or rolls back.
     package func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         if isInTransaction { return try body() }
-        try execute("BEGIN IMMEDIATE")
+        try beginWrite()
         do {
             let result = try body()
             try commit()
@@ -144,6 +144,19 @@ package final class Database {
             rollback()
             throw error
         }
+    }
+
+    /// Opens a write transaction (`BEGIN IMMEDIATE`: the write lock now, waiting up to the busy timeout)
+    /// that the caller ends with `commit` or `rollback` — for a transaction that spans more than one call
+    /// (a load's batch, a dry run's whole run). Prefer `writeTransaction` where one closure will do.
+    package func beginWrite() throws(DatabaseError) {
+        try execute("BEGIN IMMEDIATE")
+    }
+
+    /// Opens a read transaction (`BEGIN DEFERRED`): what follows reads one snapshot until `rollback`.
+    /// Prefer `readSnapshot` where one closure will do.
+    package func beginRead() throws(DatabaseError) {
+        try execute("BEGIN DEFERRED")
     }
 
     /// Writes what is held back for the open transaction (`willCommit`), then commits it.
@@ -165,7 +178,7 @@ package final class Database {
     /// even while another process commits. Inside a transaction already open it uses that one.
     package func readSnapshot<T>(_ body: () throws -> T) throws -> T {
         if isInTransaction { return try body() }
-        try execute("BEGIN DEFERRED")
+        try beginRead()
         defer { rollback() }
         return try body()
     }

@@ -1,4 +1,5 @@
 @testable import CardUploadCLI
+import CardUploadLoad
 import Testing
 
 /// `reconcile`'s options: `process`'s input options, `--extra`, `--report`; one FILE.
@@ -13,15 +14,17 @@ import Testing
             "a.txt", "--format=tsv", "--delimiter", "tab", "--encoding", "CP1252", "--entity", "entity_e", "--extra",
             "--report", "-", "--quiet", "--db", "x.sqlite",
         ])
-        #expect(options.file == "a.txt" && options.databasePath == "x.sqlite")
-        #expect(options.format == .tsv && options.delimiter == 0x09 && options.encoding == .cp1252 && options.encodingGiven)
-        #expect(options.defaultEntity == "entity_e" && options.listsExtra && options.reportPath == "-" && options.quiet)
+        #expect(options.file == "a.txt")
+        #expect(options.input.format == .tsv && options.input.delimiter == 0x09 && options.input.encoding == .cp1252)
+        #expect(options.input.encodingGiven)
+        #expect(options.input.defaultEntity == "entity_e" && options.listsExtra && options.reportPath == "-")
     }
 
     @Test func defaultsListNoExtraAndWriteNoReport() throws {
         let options = try validate(["-"])
-        #expect(options.file == "-" && options.format == nil && options.delimiter == nil && options.encoding == .utf8)
-        #expect(!options.listsExtra && options.reportPath == nil && options.defaultEntity == nil && !options.quiet)
+        #expect(options.file == "-" && options.input.format == nil && options.input.delimiter == nil)
+        #expect(options.input.encoding == .utf8)
+        #expect(!options.listsExtra && options.reportPath == nil && options.input.defaultEntity == nil)
     }
 
     @Test(arguments: [

@@ -1,4 +1,4 @@
-@testable import CardUploadCLI
+@testable import CardUploadLoad
 import CardUploadInput
 import CardUploadModel
 import CardUploadParsing

@@ -1,4 +1,4 @@
-@testable import CardUploadCLI
+@testable import CardUploadLoad
 import Testing
 
 /// The memory `reconcile --extra` keeps: a bitset of mentioned card rowids and the file's entity ids by their bytes.

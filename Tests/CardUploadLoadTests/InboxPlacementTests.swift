@@ -1,4 +1,4 @@
-@testable import CardUploadCLI
+@testable import CardUploadLoad
 import Foundation
 import Testing
 

@@ -2,19 +2,19 @@ import Foundation
 
 /// The uploads waiting in INBOX, read once at the start of a `process-dir` run: upload names only
 /// (`InboxNames.skip`), in bytewise name order, those modified too recently set aside.
-struct InboxListing {
+package struct InboxListing {
     /// Upload files ready to load, in bytewise name order.
-    var ready: [String] = []
+    package var ready: [String] = []
     /// Upload files modified less than `--min-age` seconds ago, with their age in seconds.
-    var tooRecent: [(name: String, age: Double)] = []
+    package var tooRecent: [(name: String, age: Double)] = []
     /// Names that cannot be passed on as a path (not UTF-8): listed so they are not skipped silently.
-    var unreadableNames: [String] = []
+    package var unreadableNames: [String] = []
 
     /// Lists `directory`. A name that cannot be examined (a dangling symbolic link) is kept: loading it
     /// fails with exit 66 and it stays in INBOX, reported, rather than being passed over in silence.
     init(directory: String, minimumAge: Double, now: Date = Date()) throws(InboxError) {
         guard let stream = opendir(directory) else {
-            throw InboxError(code: .noInput, message: "cannot read \(directory): \(String(cString: strerror(errno)))")
+            throw InboxError(kind: .inputUnavailable, message: "cannot read \(directory): \(String(cString: strerror(errno)))")
         }
         defer { closedir(stream) }
         var names: [String] = []
@@ -50,8 +50,8 @@ struct InboxListing {
 }
 
 /// A folder-level failure of `process-dir`: the exit code and what to print.
-struct InboxError: Error, CustomStringConvertible {
-    var code: ExitCode
-    var message: String
-    var description: String { message }
+package struct InboxError: Error, CustomStringConvertible {
+    package var kind: FailureKind
+    package var message: String
+    package var description: String { message }
 }

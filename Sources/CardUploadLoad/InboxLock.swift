@@ -13,16 +13,16 @@ final class InboxLock {
         path = inbox + "/.card-upload.lock"
         let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard opened >= 0 else {
-            throw InboxError(code: .cannotCreateOutput, message: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+            throw InboxError(kind: .outputUnavailable, message: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
         while flock(opened, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
             let reason = errno
             close(opened)
             if reason == EWOULDBLOCK {
-                throw InboxError(code: .temporaryFailure, message: "another process-dir run holds \(path); try again later")
+                throw InboxError(kind: .busy, message: "another process-dir run holds \(path); try again later")
             }
-            throw InboxError(code: .cannotCreateOutput, message: "cannot lock \(path): \(String(cString: strerror(reason)))")
+            throw InboxError(kind: .outputUnavailable, message: "cannot lock \(path): \(String(cString: strerror(reason)))")
         }
         descriptor = opened
     }

@@ -55,6 +55,7 @@ struct CheckedRows {
 final class RowPipeline: @unchecked Sendable {
     private let reader: any RecordReader
     private let source: ByteSource
+    private let kind: CardFileKind
     private let defaultEntity: String?
     private let keepsRecords: Bool
     private let rowsPerHandOver: Int
@@ -82,11 +83,12 @@ final class RowPipeline: @unchecked Sendable {
     private let keysAreStored = Atomic<Bool>(false)
 
     init(
-        reader: any RecordReader, source: ByteSource, defaultEntity: String?, keepsRecords: Bool,
-        rowsPerHandOver: Int = 512, capacity: Int = 8
+        reader: any RecordReader, source: ByteSource, kind: CardFileKind = .native, defaultEntity: String?,
+        keepsRecords: Bool, rowsPerHandOver: Int = 512, capacity: Int = 8
     ) {
         self.reader = reader
         self.source = source
+        self.kind = kind
         self.defaultEntity = defaultEntity
         self.keepsRecords = keepsRecords
         self.rowsPerHandOver = rowsPerHandOver
@@ -240,22 +242,23 @@ final class RowPipeline: @unchecked Sendable {
             return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
         case .card(let raw):
             // A file loaded again: most rows are stored already, and a stored row needs no rules.
-            if keysAreStored.load(ordering: .relaxed), let form = CardRules.storedForm(raw, defaultEntity: defaultEntity) {
+            if keysAreStored.load(ordering: .relaxed), let form = kind.storedForm(raw, defaultEntity) {
                 return CheckedRow(
                     line: record.line, record: kept, request: nil, storedForm: form, raw: raw, errors: [],
                     externalID: form.externalID, entityID: form.entityID)
             }
-            return Self.checked(raw, line: record.line, record: kept, defaultEntity: defaultEntity) {
+            return Self.checked(raw, line: record.line, record: kept, kind: kind, defaultEntity: defaultEntity) {
                 keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID()
             }
         }
     }
 
-    /// `raw` checked against the card rules: a request (with a new card id from `newCardID`) or its errors.
+    /// `raw` checked against the kind's field rules: a request (with a new card id from `newCardID`) or its errors.
     static func checked(
-        _ raw: RawCard, line: Int, record: RawRecord?, defaultEntity: String?, newCardID: () -> String?
+        _ raw: RawCard, line: Int, record: RawRecord?, kind: CardFileKind, defaultEntity: String?,
+        newCardID: () -> String?
     ) -> CheckedRow {
-        switch CardRules.validate(raw, defaultEntity: defaultEntity) {
+        switch kind.check(raw, defaultEntity) {
         case .success(let valid):
             return CheckedRow(
                 line: line, record: record, request: valid, newCardID: newCardID(), errors: [],

@@ -1,0 +1,64 @@
+import CardUploadLoad
+import CardUploadStore
+import CardUploadModel
+import CardUploadReport
+import Foundation
+
+/// The cron log of a `process-dir` run on stderr: one line per file as it is filed, each with an RFC 3339
+/// UTC timestamp, the file's name and what became of it.
+final class InboxLog: InboxProgress {
+    private let console: Console
+    private let minimumAge: Double
+
+    init(console: Console, minimumAge: Double) {
+        self.console = console
+        self.minimumAge = minimumAge
+    }
+
+    func listed(_ listing: InboxListing) {
+        for name in listing.unreadableNames {
+            write(name, "skipped: the name is not valid UTF-8; rename it to load it")
+        }
+        for entry in listing.tooRecent {
+            write(entry.name, "waiting: modified \(Self.seconds(entry.age)) s ago, --min-age \(Self.seconds(minimumAge))")
+        }
+    }
+
+    func filed(_ file: InboxFileResult) {
+        var parts: [String] = []
+        let upload = file.upload
+        if let status = upload.status {
+            let counts = upload.counts
+            parts.append("\(status.rawValue), \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
+                + "\(counts.updated) updated, \(counts.rejected) rejected")
+        }
+        if let problem = Self.problem(upload) { parts.append(TerminalText.safe(problem)) }
+        if let uploadID = upload.uploadID { parts.append("upload \(uploadID)") }
+        if let report = file.report { parts.append("report \(TerminalText.safe(report))") }
+        if let rejects = file.rejects { parts.append("rejects \(TerminalText.safe(rejects))") }
+        if let error = file.placementError { parts.append("Error: \(TerminalText.safe(error.description))") }
+        parts.append(file.movedTo.map { "moved to \(TerminalText.safe($0))" } ?? "left in INBOX")
+        parts.append("exit \(ExitCode.of(.inboxFile(file)).rawValue)")
+        write(file.name, parts.joined(separator: "; "))
+    }
+
+    /// What went wrong with a file's load, in one phrase (nil when nothing did).
+    private static func problem(_ upload: UploadResult) -> String? {
+        if let failure = upload.failure {
+            let text = CardUploadCLI.describe(failure)
+            return upload.stopReason != nil ? "stopped before loading: \(text)" : text
+        }
+        if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
+        return upload.fileError.map(CardUploadCLI.describe)
+    }
+
+    /// One line on stderr: an RFC 3339 UTC timestamp, the file's name (already safe text follows).
+    func write(_ name: String?, _ text: String) {
+        let prefix = name.map { TerminalText.safe($0) + ": " } ?? ""
+        console.err("\(Timestamp.now()) \(prefix)\(text)\n")
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}

@@ -1,0 +1,131 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadParsing
+import CardUploadReport
+
+/// Something that yields upload records one by one (the CSV/TSV and JSON-lines readers).
+package protocol RecordReader: AnyObject {
+    func next() throws(FileError) -> RawRecord?
+    /// Whether each record keeps what a rejects file needs to write it back (its cells or its text).
+    var keepsSource: Bool { get set }
+    /// The delimiter in use, once the header is read; nil for JSON lines.
+    var delimiterInUse: UInt8? { get }
+    /// How a rejects file writes this input's rows back.
+    var rejectsForm: RejectsWriter.Form { get }
+}
+
+extension CSVRecordReader: RecordReader {
+    package var keepsSource: Bool {
+        get { keepsCells }
+        set { keepsCells = newValue }
+    }
+    package var delimiterInUse: UInt8? { delimiter }
+    package var rejectsForm: RejectsWriter.Form { .csv(columns: columns, delimiter: delimiter) }
+}
+
+extension JSONLinesRecordReader: RecordReader {
+    package var keepsSource: Bool {
+        get { keepsSourceText }
+        set { keepsSourceText = newValue }
+    }
+    package var delimiterInUse: UInt8? { nil }
+    package var rejectsForm: RejectsWriter.Form { .jsonLines }
+}
+
+/// A use case's options contradict the input itself (`--encoding` for a JSON-lines file): a usage error
+/// the CLI reports with the command's usage line.
+package struct OptionConflictError: Error, Sendable {
+    package var message: String
+}
+
+/// One input as load and reconcile open it (the one path both take): the bytes opened, the first chunk
+/// read until it decides the format, the format chosen (`--format`, else the name, else the first bytes),
+/// and the reader built by the file's kind.
+package final class OpenedInput {
+    /// The path as given (`-` for standard input).
+    package let path: String
+    package let source: ByteSource
+    private let settings: InputSettings
+    private var firstChunk: [UInt8]?
+    private var firstError: FileError?
+    /// The input's format, once `detectFormat` has run.
+    package private(set) var format = InputFormat.csv
+
+    /// Opens `path`; a read that waits stops when `stop` is requested.
+    package init(path: String, settings: InputSettings, stop: StopToken) throws(InputOpenError) {
+        self.path = path
+        self.settings = settings
+        source = try ByteSource.open(path: path)
+        source.stopRequested = { stop.isRequested }
+    }
+
+    /// Reads the first bytes and decides the format. An error reading them is kept for `reader` (the upload
+    /// is recorded first); `--encoding` given for a JSON-lines input is an `OptionConflictError`.
+    package func detectFormat() throws(OptionConflictError) {
+        do {
+            firstChunk = try source.nextChunk()
+            // A pipe may hand out blank lines or half a BOM first: read on until a byte decides the format.
+            while let prefix = firstChunk, prefix.count < 1 << 16, Self.isUndecided(prefix), let more = try source.nextChunk() {
+                firstChunk = prefix + more
+            }
+        } catch {
+            firstError = error.placed(atLine: 1)
+        }
+        format = settings.format ?? FormatDetection.format(forFileName: path) ?? FormatDetection.sniff(firstChunk ?? [])
+        if format == .jsonl, settings.encodingGiven {
+            throw OptionConflictError(message: "--encoding applies to CSV and TSV only; \(path) is JSON lines")
+        }
+    }
+
+    /// The delimiter the first bytes suggest, before the header is read (nil for JSON lines).
+    package var provisionalDelimiter: UInt8? {
+        switch format {
+        case .jsonl: return nil
+        case .tsv: return settings.delimiter ?? 0x09
+        case .csv:
+            if let given = settings.delimiter { return given }
+            var sniffer = CSVDelimiterSniffer()
+            sniffer.feed(firstChunk ?? [])
+            return sniffer.delimiter
+        }
+    }
+
+    /// The encoding the input is read in.
+    package var encoding: TextEncoding { format == .jsonl ? .utf8 : settings.encoding }
+
+    /// The reader `kind` opens over the input (reading the CSV header); the error reading the first bytes,
+    /// if there was one, is thrown here.
+    package func reader(kind: CardFileKind) throws(FileError) -> any RecordReader {
+        if let firstError { throw firstError }
+        let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
+        firstChunk = nil
+        return try kind.openReader(format, chunks, settings)
+    }
+
+    /// True while `prefix` holds nothing but (part of) a BOM and blanks, so it cannot tell JSON lines from CSV.
+    static func isUndecided(_ prefix: [UInt8]) -> Bool {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        if prefix.count < 3, byteOrderMark.starts(with: prefix) { return true }
+        let body = prefix.starts(with: byteOrderMark) ? prefix.dropFirst(3) : prefix[...]
+        return body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+}
+
+/// A chunk source that hands out an already-read first chunk, then the rest of the input.
+final class PrefixedChunkSource: ChunkSource {
+    private var first: [UInt8]?
+    private let rest: any ChunkSource
+
+    init(first: [UInt8]?, rest: any ChunkSource) {
+        self.first = first
+        self.rest = rest
+    }
+
+    func nextChunk() throws(FileError) -> [UInt8]? {
+        if let chunk = first {
+            first = nil
+            return chunk
+        }
+        return try rest.nextChunk()
+    }
+}

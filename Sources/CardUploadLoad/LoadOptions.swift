@@ -1,0 +1,108 @@
+import CardUploadModel
+import CardUploadStore
+
+/// How one input is read: `--format`, `--delimiter`, `--encoding`, `--entity` (shared by load and reconcile).
+package struct InputSettings: Sendable {
+    package var format: InputFormat?
+    package var delimiter: UInt8?
+    package var encoding: TextEncoding = .utf8
+    /// Whether `--encoding` was given (a JSON-lines file then is a usage error).
+    package var encodingGiven = false
+    package var defaultEntity: String?
+
+    package init() {}
+}
+
+/// The settings of one load.
+package struct LoadOptions: Sendable {
+    package var input = InputSettings()
+    package var conflictPolicy: ConflictPolicy = .reject
+    package var batchSize = 100_000
+    /// A batch also closes after this much work, so a concurrent run never waits long.
+    package var batchSeconds = 5.0
+    package var outputs = OutputPaths()
+    /// `--dry-run`: every check, the file in one transaction that is rolled back; nothing recorded.
+    package var dryRun = false
+    /// `--atomic`: the file in one transaction, committed only when no row is rejected.
+    package var atomic = false
+    /// Whether the result lists the rejected rows by error code (a summary table; a query over the rows).
+    package var summarizesRejections = false
+    /// The kind of card file (its header, row mapping, field rules and store semantics).
+    package var kind = CardFileKind.native
+
+    package init() {}
+
+    /// Whether the file is loaded in one transaction rather than in batches.
+    package var wholeFile: Bool { dryRun || atomic }
+}
+
+/// Where a load writes its outputs; nil when not asked for.
+package struct OutputPaths: Sendable {
+    package var report: String?
+    package var rejects: String?
+    package var results: String?
+    package var html: String?
+
+    package init(report: String? = nil, rejects: String? = nil, results: String? = nil, html: String? = nil) {
+        self.report = report
+        self.rejects = rejects
+        self.results = results
+        self.html = html
+    }
+
+    /// The outputs asked for, with their option names.
+    package var named: [(option: String, path: String)] {
+        [("report", report), ("rejects", rejects), ("results", results), ("html", html)]
+            .compactMap { entry in entry.1.map { (option: entry.0, path: $0) } }
+    }
+}
+
+/// The settings of one reconcile run.
+package struct ReconcileOptions: Sendable {
+    package var file: String
+    package var input = InputSettings()
+    /// `--extra`: also list the cards of the file's entities that the file does not mention.
+    package var listsExtra = false
+    package var reportPath: String?
+    /// The kind of card file the input is.
+    package var kind = CardFileKind.native
+
+    package init(file: String) {
+        self.file = file
+    }
+}
+
+/// The settings of one `process-dir` run.
+package struct InboxSettings: Sendable {
+    package var inbox: String
+    package var done: String
+    package var failed: String
+    package var reports: String
+    package var minimumAge: Double = 0
+    /// The row options every file is loaded with (format and outputs are set per file).
+    package var load = LoadOptions()
+
+    package init(inbox: String, done: String, failed: String, reports: String) {
+        self.inbox = inbox
+        self.done = done
+        self.failed = failed
+        self.reports = reports
+    }
+
+    package var dryRun: Bool { load.dryRun }
+
+    /// The options file `name` is loaded with: its format from its name; `--delimiter` for CSV files only
+    /// (a TSV is tab-separated) and `--encoding` for CSV and TSV only, so one inbox may mix formats.
+    package func loadOptions(for name: String, report: String, rejects: String) -> LoadOptions {
+        var options = load
+        let format = InboxNames.format(of: name)
+        options.input.format = format
+        if format != .csv { options.input.delimiter = nil }
+        if format == .jsonl {
+            options.input.encoding = .utf8
+            options.input.encodingGiven = false
+        }
+        options.outputs = OutputPaths(report: report, rejects: rejects)
+        return options
+    }
+}

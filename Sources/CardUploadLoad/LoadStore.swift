@@ -1,0 +1,33 @@
+import CardUploadStore
+
+/// The card store a load writes to: opened (created and migrated) for each file, or, for a dry run, one
+/// connection and one transaction for every file of the run, so a later file sees what earlier files would
+/// have written, all rolled back at the end (SPEC §5: nothing recorded).
+package final class LoadStore {
+    /// The store's path.
+    package let path: String
+    private let dryRun: Bool
+    private var opened: Database?
+
+    package init(path: String, dryRun: Bool) {
+        self.path = path
+        self.dryRun = dryRun
+    }
+
+    /// A connection for the next file: a new one, or the dry run's shared one inside its transaction
+    /// (reopened if a database error ended it, so nothing that follows is ever written for real).
+    package func database() throws -> Database {
+        guard dryRun else { return try StoreOpening.openForWriting(path) }
+        if let opened, opened.isInTransaction { return opened }
+        opened = nil
+        let database = try StoreOpening.openForDryRun(path)
+        opened = database
+        return database
+    }
+
+    /// Rolls a dry run's transaction back.
+    package func discard() {
+        opened?.rollback()
+        opened = nil
+    }
+}

@@ -1,0 +1,159 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadParsing
+import CardUploadReport
+import CardUploadRules
+import CardUploadStore
+
+/// What a reconcile run found: the counts, the first line of each result other than `match`, and how it ended.
+package struct ReconcileSummary: Sendable {
+    package var counts = ReconcileCounts()
+    /// The first line of each result other than `match`, in the order first met.
+    package var firstLines: [(result: String, line: Int)] = []
+    /// A file-level error: the rows before it were compared, extra cards not listed.
+    package var fileError: FileError?
+    /// Set when a stop was requested: no report was written.
+    package var stopReason: StopReason?
+
+    /// Whether every row matches and no extra card was found.
+    package var everythingMatches: Bool { counts.match == counts.rows && counts.extra == 0 }
+}
+
+/// Compares one upload file with the store, row by row, and writes nothing to the store (SPEC §7): the file is
+/// read as `process` reads it, each row validated by the same rules, and each valid row compared by its key with
+/// the stored card. The store is opened read-only and read in one snapshot.
+///
+/// Memory is one input chunk, one record and the report's 64 KiB buffers; with `--extra`, also
+/// `ReconcileMentions` (one bit per card of the store, and the file's entity ids) — never a row per row of the file.
+package final class ReconcileJob {
+    private let options: ReconcileOptions
+    private let databasePath: String
+    private let stop: StopToken
+    private let progress: (any ProgressSink)?
+    private var summary = ReconcileSummary()
+
+    /// Compares `options.file` with the store at `databasePath`; `stop` is checked between rows.
+    package init(options: ReconcileOptions, databasePath: String, stop: StopToken, progress: (any ProgressSink)? = nil) {
+        self.options = options
+        self.databasePath = databasePath
+        self.stop = stop
+        self.progress = progress
+    }
+
+    /// Runs the comparison. Throws when the store, the input or the report cannot be opened; a file-level
+    /// error and a stop are in the summary (a stopped run writes no report: a partial comparison would read
+    /// as a complete one).
+    package func run() throws -> ReconcileSummary {
+        let database = try StoreOpening.openReadOnly(databasePath)
+        let input = try OpenedInput(path: options.file, settings: options.input, stop: stop)
+        try input.detectFormat()
+        // The report is opened before the first row is read: one that cannot be created is exit 73 at once.
+        let report = try options.reportPath.map { path throws(OutputError) in
+            try ReconcileReportWriter(output: try OutputFile(path: path))
+        }
+
+        let store = CardStore.Reconciliation(database: database)
+        try store.readSnapshot {
+            var mentions = options.listsExtra ? ReconcileMentions(largestRowID: try store.largestRowID()) : nil
+            do {
+                let reader = try input.reader(kind: options.kind)
+                try compareRows(from: reader, store: store, source: input.source, mentions: &mentions, report: report)
+                try stop.check()
+                if let mentions { try listExtraCards(mentions, store: store, report: report) }
+            } catch let error as FileError where !stop.isRequested {
+                // Rows before the error stay in the report; extra cards are not listed, since the rest of the
+                // file might have mentioned them.
+                summary.fileError = error
+            } catch is FileError {
+                summary.stopReason = stop.reason
+            } catch let stopped as Stopped {
+                summary.stopReason = stopped.reason
+            }
+        }
+        if summary.stopReason != nil { return summary }
+        do {
+            try report?.finish(counts: summary.counts, error: summary.fileError)
+        } catch {
+            // The reader of standard output went away (`| head`): the comparison itself is complete.
+            guard error.isBrokenPipe else { throw error }
+        }
+        return summary
+    }
+
+    /// Validates and compares every record in file order.
+    private func compareRows(
+        from reader: any RecordReader, store: CardStore.Reconciliation, source: ByteSource,
+        mentions: inout ReconcileMentions?, report: ReconcileReportWriter?
+    ) throws {
+        defer { progress?.clear() }
+        while let record = try reader.next() {
+            try stop.check()
+            let row: ReconcileRow
+            switch record.content {
+            case .unreadable(let error):
+                row = ReconcileRow(line: record.line, externalID: nil, entityID: nil, result: .invalid([error]))
+            case .card(let raw):
+                switch options.kind.check(raw, options.input.defaultEntity) {
+                case .success(let request):
+                    let result: ReconcileResult
+                    switch try store.compare(request) {
+                    case .missing:
+                        result = .missing
+                    case .found(let cardID, let rowID, let differing):
+                        mentions?.insert(rowID: rowID)
+                        result = differing.isEmpty ? .match(cardID: cardID) : .differs(cardID: cardID, fields: differing)
+                    }
+                    mentions?.insert(entityID: request.entityID)
+                    row = ReconcileRow(line: record.line, externalID: request.externalID, entityID: request.entityID, result: result)
+                case .failure(let errors):
+                    let externalID = Self.string(raw.externalID)
+                    let entityID = Self.string(raw.entityID) ?? options.input.defaultEntity
+                    if mentions != nil {
+                        try noteMention(externalID: externalID, entityID: entityID, store: store, mentions: &mentions)
+                    }
+                    row = ReconcileRow(
+                        line: record.line, externalID: externalID.map(CardNumber.mask), entityID: entityID.map(CardNumber.mask),
+                        result: .invalid(errors.errors))
+                }
+            }
+            summary.counts.add(row.result)
+            if case .match = row.result {} else if !summary.firstLines.contains(where: { $0.result == row.result.name }) {
+                summary.firstLines.append((row.result.name, row.line))
+            }
+            try report?.write(row)
+            progress?.update(bytes: source.bytesRead, total: source.size, rows: summary.counts.rows)
+        }
+    }
+
+    /// A row that fails the rules still mentions its key and entity when they are well formed: its card (if any)
+    /// is not an extra card, and its entity is one of the file's.
+    private func noteMention(
+        externalID: String?, entityID: String?, store: CardStore.Reconciliation, mentions: inout ReconcileMentions?
+    ) throws {
+        guard let entityID, CardRules.entityIDError(entityID) == nil else { return }
+        mentions?.insert(entityID: entityID)
+        if let externalID, let rowID = try store.rowID(entityID: entityID, externalID: externalID) {
+            mentions?.insert(rowID: rowID)
+        }
+    }
+
+    /// Lists the cards of the file's entities that no row mentioned, entity by entity.
+    private func listExtraCards(
+        _ mentions: ReconcileMentions, store: CardStore.Reconciliation, report: ReconcileReportWriter?
+    ) throws {
+        for entityID in mentions.entityIDs {
+            try store.forEachCard(ofEntity: entityID) { rowID, cardID, externalID in
+                guard !mentions.contains(rowID: rowID) else { return }
+                try stop.check()
+                summary.counts.extra += 1
+                try report?.writeExtra(cardID: cardID, externalID: CardNumber.mask(externalID), entityID: entityID)
+            }
+        }
+    }
+
+    /// A raw value that is a string, else nil.
+    private static func string(_ value: RawValue?) -> String? {
+        if case .string(let text)? = value { return text }
+        return nil
+    }
+}

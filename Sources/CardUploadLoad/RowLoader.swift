@@ -1,0 +1,168 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadRules
+import CardUploadStore
+import Foundation
+
+/// Applies an upload's rows in file order, committing in batches of `batchSize` rows or `batchSeconds` of
+/// work; each row's outcome is committed with its card, and the rejected rows of a batch go to the rejects
+/// file once it is committed. Reading and the card rules run on a second thread (`RowPipeline`).
+final class RowLoader {
+    private let options: LoadOptions
+    private let database: Database
+    private let log: UploadLog
+    private let uploadSeq: Int64
+    private let source: ByteSource
+    private let outputs: UploadOutputs
+    private let spool: OutcomeSpool?
+    private let stop: StopToken
+    private let progress: (any ProgressSink)?
+    private let cards: CardStore
+
+    /// The committed counts, and those of the open batch.
+    private var total = UploadCounts()
+    private var batch = UploadCounts()
+    /// The rejected rows of the open batch, written to the rejects file once the batch is committed.
+    private var batchRejects: [(record: RawRecord, errors: [RowError])] = []
+    private var batchStarted = ContinuousClock.now
+    /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
+    private var bytesRead: Int
+
+    init(
+        options: LoadOptions, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
+        outputs: UploadOutputs, spool: OutcomeSpool?, stop: StopToken, progress: (any ProgressSink)?
+    ) {
+        self.options = options
+        self.database = database
+        self.log = log
+        self.uploadSeq = uploadSeq
+        self.source = source
+        self.outputs = outputs
+        self.spool = spool
+        self.stop = stop
+        self.progress = progress
+        cards = CardStore(database: database)
+        bytesRead = source.bytesRead
+    }
+
+    /// Loads every row of `reader`; returns the committed counts (in one-transaction mode, those checked).
+    func load(from reader: any RecordReader) throws -> UploadCounts {
+        defer { progress?.clear() }
+        let pipeline = RowPipeline(
+            reader: reader, source: source, kind: options.kind, defaultEntity: options.input.defaultEntity,
+            keepsRecords: outputs.wantsRejects)
+        // A read interrupted because the writer stopped ends the input there.
+        source.stopRequested = { [unowned pipeline, stop] in stop.isRequested || pipeline.isCancelled }
+        pipeline.start()
+        defer {
+            pipeline.finish()
+            source.stopRequested = { [stop] in stop.isRequested }
+        }
+        do {
+            while let handed = pipeline.next() {
+                for row in handed.rows { try apply(row) }
+                pipeline.expectStoredKeys(cards.expectsStoredKeys)
+                bytesRead = handed.bytesRead
+                progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
+                let end = handed.end
+                let commitBeforeWaiting = handed.commitBeforeWaiting
+                pipeline.recycle(handed)
+                switch end {
+                case nil:
+                    // A slow pipe must not hold the write lock: commit before the input waits for more.
+                    if commitBeforeWaiting, !options.wholeFile { try commitBatch() }
+                case .finished?:
+                    break
+                case .failed(let error)?:
+                    throw error
+                }
+            }
+            // The input may have ended because a stop cut a read short.
+            pipeline.finish()
+            try stop.check()
+            try commitBatch()
+        } catch let error as FileError where !stop.isRequested {
+            // Rows before a file-level error stay committed and reported.
+            pipeline.finish()
+            try commitBatch()
+            throw error
+        }
+        return total
+    }
+
+    /// Applies one checked row: replayed, created, updated or rejected, recorded, and counted.
+    private func apply(_ handedRow: CheckedRow) throws {
+        try stop.check()
+        var row = handedRow
+        var outcome = RowOutcome.rejected(row.errors)
+        if !database.isInTransaction {
+            try database.beginWrite()
+            batchStarted = .now
+        }
+        // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
+        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows.
+        let createdOnCard = !options.dryRun
+        if let form = row.storedForm, let raw = row.raw {
+            // Read unchecked because keys were turning out stored: a stored row is replayed as it is; any
+            // other goes through the rules here.
+            if let cardID = try cards.replayedCardID(form) {
+                outcome = .replayed(cardID: cardID)
+            } else {
+                row = RowPipeline.checked(
+                    raw, line: row.line, record: row.record, kind: options.kind, defaultEntity: options.input.defaultEntity
+                ) { nil }
+                outcome = .rejected(row.errors)
+            }
+        }
+        if let request = row.request {
+            let write = CardWrite(
+                policy: options.conflictPolicy, uploadSeq: uploadSeq, uploadLine: createdOnCard ? row.line : nil,
+                newCardID: row.newCardID, now: clock.now())
+            outcome = try options.kind.apply(cards, request, write)
+        }
+        if !(createdOnCard && outcome.isCreated) {
+            // A replayed or updated row's key is its card's: recorded once, on the card (a dry run's cards
+            // are rolled back, so it records every key).
+            let keyOnCard = createdOnCard && outcome.cardID != nil
+            try log.recordRow(
+                uploadSeq: uploadSeq, line: row.line, externalID: keyOnCard ? nil : row.externalID,
+                entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
+        }
+        try spool?.append(line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
+        if let record = row.record, case .rejected(let errors) = outcome {
+            batchRejects.append((record, errors))
+            // In one-transaction mode nothing commits mid-file: rejected rows go to the rejects file at once
+            // (its temporary file is renamed at the end).
+            if options.wholeFile { try writeRejects() }
+        }
+        batch.add(outcome)
+        if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
+            try commitBatch()
+        }
+    }
+
+    private var clock = TimestampClock()
+
+    /// Records the open batch's counts and commits it (in one-transaction mode, only adds up the counts);
+    /// then its rejected rows go to the rejects file.
+    private func commitBatch() throws {
+        guard database.isInTransaction else { return }
+        try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
+        if !options.wholeFile { try database.commit() }
+        total.created += batch.created
+        total.replayed += batch.replayed
+        total.updated += batch.updated
+        total.rejected += batch.rejected
+        batch = UploadCounts()
+        try writeRejects()
+    }
+
+    private func writeRejects() throws {
+        do {
+            try outputs.writeRejects(batchRejects)
+        } catch {
+            throw RejectsWriteFailed(underlying: error)
+        }
+        batchRejects.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,59 @@
+import CardUploadStore
+import Foundation
+
+/// Opens the card store the way each use case needs it (SPEC §1): a load creates and migrates it; the
+/// commands that only read open it read-only and never create it.
+package enum StoreOpening {
+    /// An existing database file this user cannot read is exit 66, like a missing one.
+    private static func checkReadable(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path), access(path, R_OK) != 0 {
+            throw DatabaseUnreadableError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Opens for writing: created when missing, migrated forward, abandoned uploads marked `interrupted`.
+    package static func openForWriting(_ path: String) throws -> Database {
+        guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
+        try checkReadable(path)
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        try UploadLog(database: database).markAbandonedUploads()
+        return database
+    }
+
+    /// Opens the store for a dry run, which writes nothing: abandoned uploads are not marked, a store
+    /// that does not exist is not created (an empty one in memory stands in for it), and one transaction is
+    /// opened — every file of the run inside it, so later files see earlier ones — which the caller rolls
+    /// back. A migration, if any, happens inside that transaction too and is rolled back with it.
+    static func openForDryRun(_ path: String) throws -> Database {
+        guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
+        try checkReadable(path)
+        let exists = FileManager.default.fileExists(atPath: path)
+        let database = try Database(path: exists ? path : ":memory:", mode: .readWriteCreate)
+        try database.beginWrite()
+        try Schema.migrate(database)
+        return database
+    }
+
+    /// Opens read-only; a missing file is exit 66.
+    package static func openReadOnly(_ path: String) throws -> Database {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }
+        try checkReadable(path)
+        let database = try Database(path: path, mode: .readOnly)
+        try Schema.checkReadable(database)
+        return database
+    }
+}
+
+/// A command that only reads was pointed at a database that does not exist (exit 66).
+package struct DatabaseMissingError: Error, CustomStringConvertible {
+    package var path: String
+    package var description: String { "database not found: \(path)" }
+}
+
+/// The database file exists but this user cannot read it (exit 66).
+package struct DatabaseUnreadableError: Error, CustomStringConvertible {
+    package var path: String
+    package var reason: String
+    package var description: String { "cannot read the database \(path): \(reason)" }
+}

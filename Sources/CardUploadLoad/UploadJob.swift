@@ -1,0 +1,203 @@
+import CardUploadInput
+import CardUploadModel
+import CardUploadParsing
+import CardUploadReport
+import CardUploadRules
+import CardUploadStore
+import Foundation
+
+/// Loads one upload file: input, header, rules, idempotent writes in batches, the upload record and the
+/// outputs. Prints nothing: it returns an `UploadResult`.
+package final class UploadJob {
+    private let file: String
+    private let options: LoadOptions
+    private let store: LoadStore
+    private let stop: StopToken
+    private let progress: (any ProgressSink)?
+
+    /// Loads `file` into `store` with `options`; `stop` is checked between rows and in every wait.
+    package init(
+        file: String, options: LoadOptions, store: LoadStore, stop: StopToken, progress: (any ProgressSink)? = nil
+    ) {
+        self.file = file
+        self.options = options
+        self.store = store
+        self.stop = stop
+        self.progress = progress
+    }
+
+    /// Runs the load; never throws: an error that ends it is the result's `failure`.
+    package func run() -> UploadResult {
+        var result = UploadResult(file: file)
+        result.dryRun = options.dryRun
+        do {
+            try load(into: &result)
+        } catch {
+            result.failure = error
+            // Stopped while waiting (for the store's lock, say): an interruption, whatever the error.
+            if let reason = stop.reason { result.stopReason = reason }
+        }
+        return result
+    }
+
+    /// The state of one load while its rows are applied.
+    private struct Upload {
+        var id: String
+        var seq: Int64
+        let log: UploadLog
+        let database: Database
+        let input: OpenedInput
+        let outputs: UploadOutputs
+    }
+
+    private func load(into result: inout UploadResult) throws {
+        let input = try OpenedInput(path: file, settings: options.input, stop: stop)
+        let outputs = try UploadOutputs(options.outputs)
+        try input.detectFormat()
+
+        let database = try store.database()
+        database.stopWaiting = { [stop] in stop.isRequested }
+        let log = UploadLog(database: database)
+        var identifiers = IdentifierGenerator()
+        let uploadID = identifiers.uploadID()
+        result.uploadID = uploadID
+        // How the input is read is recorded with the upload, so even a run that dies before the header
+        // reports its format; the delimiter is the one the first bytes suggest until the header is read.
+        let startedAt = Timestamp.now()
+        func beginUpload() throws -> Int64 {
+            try log.begin(
+                id: uploadID, file: file, startedAt: startedAt, dryRun: options.dryRun, format: input.format.rawValue,
+                delimiter: input.provisionalDelimiter.map { String(UnicodeScalar($0)) },
+                encoding: input.encoding.rawValue, compression: input.source.compression.rawValue)
+        }
+        // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
+        // busy timeout); an atomic run keeps every outcome aside in case it must commit nothing.
+        let spool = options.atomic && !options.dryRun ? try OutcomeSpool() : nil
+        let ownsTransaction = options.wholeFile && !database.isInTransaction
+        if ownsTransaction { try database.beginWrite() }
+        var upload = Upload(id: uploadID, seq: try beginUpload(), log: log, database: database, input: input, outputs: outputs)
+
+        readRows(of: &upload, spool: spool, into: &result)
+        if let failure = result.failure { throw failure }
+
+        // Whether the rows' cards are in the store: an atomic run commits only a clean file; a dry run never.
+        let clean = result.stopReason == nil && result.fileError == nil && result.counts.rejected == 0
+        result.committed = !options.dryRun && !(options.atomic && !clean)
+        if let spool, !result.committed {
+            // Nothing of the file is kept. A file that was read to its end is recorded with every row's
+            // outcome (what to fix); a failed or interrupted one holds its committed rows only: none.
+            database.rollback()
+            let keepsOutcomes = result.stopReason == nil && result.fileError == nil
+            if !keepsOutcomes { result.counts = UploadCounts() }
+            try database.writeTransaction {
+                upload.seq = try beginUpload()
+                if keepsOutcomes {
+                    try spool.forEach { row in try log.recordKeptRow(uploadSeq: upload.seq, row) }
+                    try log.addBatch(uploadSeq: upload.seq, counts: result.counts, bytes: input.source.bytesRead)
+                    try log.forgetUncommittedCards(uploadSeq: upload.seq)
+                }
+            }
+        }
+        if options.dryRun { try log.forgetUncommittedCards(uploadSeq: upload.seq) }
+        try finish(upload, result: &result)
+        if options.atomic, !options.dryRun, result.committed { try database.commit() }
+        try writeOutputs(upload, result: &result)
+        if options.summarizesRejections, result.counts.rejected > 0 {
+            result.rejections = (try? log.rejectionsByCode(uploadID: uploadID)) ?? []
+        }
+        // A dry run wrote its outputs from its own transaction; now nothing of it remains.
+        if options.dryRun, ownsTransaction {
+            database.rollback()
+            database.checkpoint()
+        }
+    }
+
+    /// Reads and applies every row; a file-level error, a stop or a failed rejects file ends the rows
+    /// there (recorded in `result`), anything else is `result.failure` with the upload marked failed.
+    private func readRows(of upload: inout Upload, spool: OutcomeSpool?, into result: inout UploadResult) {
+        let database = upload.database
+        func committedCounts() -> UploadCounts { (try? upload.log.upload(id: upload.id))?.counts ?? result.counts }
+        do {
+            let reader = try upload.input.reader(kind: options.kind)
+            reader.keepsSource = upload.outputs.wantsRejects
+            if let delimiter = reader.delimiterInUse {
+                try upload.log.recordDelimiter(id: upload.id, delimiter: String(UnicodeScalar(delimiter)))
+            }
+            try upload.outputs.startRejects(form: reader.rejectsForm)
+            let rows = RowLoader(
+                options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: upload.input.source,
+                outputs: upload.outputs, spool: spool, stop: stop, progress: progress)
+            result.counts = try rows.load(from: reader)
+        } catch let error as FileError where !stop.isRequested {
+            result.fileError = error
+            result.counts = committedCounts()
+        } catch let error as RejectsWriteFailed {
+            // The batch was committed; the rejects file could not take its rows: stop here.
+            result.fileError = FileError(code: .outputError, message: error.underlying.description)
+            result.outputError = error.underlying
+            result.counts = committedCounts()
+        } catch let error where stop.isRequested && Self.isStop(error) {
+            // The open batch is rolled back; the committed ones stay and are reported. A dry run keeps its
+            // transaction until its outputs are written, then rolls it all back.
+            if let database = error as? DatabaseError { result.stoppedWhileWaiting = database.message }
+            if !options.dryRun { database.rollback() }
+            result.stopReason = stop.reason
+            result.counts = committedCounts()
+        } catch {
+            database.rollback()
+            // A busy store would make this wait the whole timeout again; the next run marks the upload.
+            if !((error as? DatabaseError)?.isBusy ?? false) {
+                try? upload.log.finish(
+                    id: upload.id, status: UploadStatus.failed.rawValue, committed: true,
+                    bytes: upload.input.source.bytesRead, error: nil, finishedAt: Timestamp.now())
+            }
+            result.failure = error
+        }
+    }
+
+    /// Whether `error` is how a stop ends the rows: the stop itself, a read it cut short (the input ends
+    /// early), or a wait for another run's lock it ended.
+    private static func isStop(_ error: any Error) -> Bool {
+        switch error {
+        case is Stopped, is FileError: true
+        case let database as DatabaseError: database.isBusy
+        default: false
+        }
+    }
+
+    /// Records the upload's final status: `status`, else the one its rows and stop say.
+    private func finish(_ upload: Upload, result: inout UploadResult, status: UploadStatus? = nil) throws {
+        result.status = status ?? (result.stopReason != nil ? .interrupted
+            : result.fileError != nil ? .failed : result.counts.rejected > 0 ? .completedWithErrors : .completed)
+        try upload.log.finish(
+            id: upload.id, status: result.status!.rawValue, committed: result.committed,
+            bytes: upload.input.source.bytesRead, error: result.fileError, finishedAt: Timestamp.now())
+    }
+
+    /// Writes the outputs: the others first, so that the report, written last from the store, says what
+    /// happened. An output that cannot be written makes the upload failed with output_error; the rows stay.
+    private func writeOutputs(_ upload: Upload, result: inout UploadResult) throws {
+        func outputFailure(_ error: OutputError) throws {
+            result.fileError = FileError(code: .outputError, message: error.description)
+            result.outputError = error
+            try finish(upload, result: &result, status: .failed)
+        }
+        do {
+            try upload.outputs.finishFiles(uploadID: upload.id, log: upload.log)
+        } catch let error as OutputError {
+            try outputFailure(error)
+        }
+        if !upload.database.isInTransaction { upload.database.checkpoint() }
+        do {
+            try upload.outputs.finishReport(uploadID: upload.id, log: upload.log)
+        } catch let error as OutputError {
+            // The report itself cannot be written: the store says so (uploads show still has it all).
+            try outputFailure(error)
+        }
+    }
+}
+
+/// The rejects file could not take a committed batch's rows (the load stops after that batch).
+struct RejectsWriteFailed: Error {
+    var underlying: OutputError
+}
