@@ -11,24 +11,22 @@ enum CardsCommand {
         let command = "cards \(sub)"
         switch sub {
         case "get":
-            let arguments = try ParsedArguments(rest, known: ["db": .value, "quiet": .flag], command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
-            guard arguments.positionals.count == 1 else {
-                throw UsageError(message: "expected one CARD_ID", command: command)
+            guard let arguments = try ParsedArguments.unlessHelp(rest, known: ["db": .value, "quiet": .flag], command: command, console: console) else {
+                return .success
             }
+            let id = try arguments.single("CARD_ID", command: command)
             let store = CardStore(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
-            guard let card = try store.card(id: arguments.positionals[0]) else {
-                throw NotFoundError(what: arguments.positionals[0])
+            guard let card = try store.card(id: id) else {
+                throw NotFoundError(what: id)
             }
             console.out(CardJSON.render(card) + "\n")
             return .success
         case "find":
-            let arguments = try ParsedArguments(
-                rest, known: ["db": .value, "quiet": .flag, "entity": .value, "external-id": .value], command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
-            guard arguments.positionals.isEmpty else {
-                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+            guard let arguments = try ParsedArguments.unlessHelp(
+                rest, known: ["db": .value, "quiet": .flag, "entity": .value, "external-id": .value], command: command, console: console) else {
+                return .success
             }
+            try arguments.expectNoPositionals(command: command)
             guard let entity = arguments.value("entity"), let externalID = arguments.value("external-id") else {
                 throw UsageError(message: "--entity and --external-id are both required", command: command)
             }
@@ -39,15 +37,14 @@ enum CardsCommand {
             console.out(CardJSON.render(card) + "\n")
             return .success
         case "list":
-            let arguments = try ParsedArguments(
+            guard let arguments = try ParsedArguments.unlessHelp(
                 rest,
                 known: ["db": .value, "quiet": .flag, "entity": .value, "account": .value, "status": .value,
                         "upload": .value, "format": .value],
-                command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
-            guard arguments.positionals.isEmpty else {
-                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+                command: command, console: console) else {
+                return .success
             }
+            try arguments.expectNoPositionals(command: command)
             var filter = CardStore.ListFilter(
                 entityID: arguments.value("entity"), accountID: arguments.value("account"),
                 uploadID: arguments.value("upload"))
@@ -74,9 +71,10 @@ enum CardsCommand {
             }
             return .success
         case "set-status":
-            let arguments = try ParsedArguments(
-                rest, known: ["db": .value, "quiet": .flag, "reason": .value], command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
+            guard let arguments = try ParsedArguments.unlessHelp(
+                rest, known: ["db": .value, "quiet": .flag, "reason": .value], command: command, console: console) else {
+                return .success
+            }
             guard arguments.positionals.count == 2 else {
                 throw UsageError(message: "expected CARD_ID and a status (active, inactive or closed)", command: command)
             }

@@ -70,3 +70,28 @@ struct ParsedArguments {
     /// Whether `--name` was given.
     func flag(_ name: String) -> Bool { flags.contains(name) }
 }
+
+extension ParsedArguments {
+    /// Parses the words of `command`; nil when `-h`/`--help` was among them and the command's help was printed.
+    static func unlessHelp(
+        _ words: ArraySlice<String>, known: [String: OptionKind], command: String, console: Console
+    ) throws(UsageError) -> ParsedArguments? {
+        let arguments = try ParsedArguments(words, known: known, command: command)
+        guard arguments.wantsHelp else { return arguments }
+        console.out(Help.text(for: command))
+        return nil
+    }
+}
+
+extension ParsedArguments {
+    /// The one positional argument, named `name` in the usage error when there is not exactly one.
+    func single(_ name: String, command: String) throws(UsageError) -> String {
+        guard positionals.count == 1 else { throw UsageError(message: "expected one \(name)", command: command) }
+        return positionals[0]
+    }
+
+    /// A usage error when any positional argument was given.
+    func expectNoPositionals(command: String) throws(UsageError) {
+        if let first = positionals.first { throw UsageError(message: "unexpected argument '\(first)'", command: command) }
+    }
+}

@@ -26,9 +26,10 @@ struct ProcessCommand {
         var options = try LoadOptions(arguments, command: "process")
         options.dryRun = arguments.flag("dry-run")
         options.atomic = arguments.flag("atomic")
-        options.outputs = OutputPaths(
-            report: arguments.value("report"), rejects: arguments.value("rejects"),
-            results: arguments.value("results"), html: arguments.value("html"))
+        options.outputs.report = arguments.value("report")
+        options.outputs.rejects = arguments.value("rejects")
+        options.outputs.results = arguments.value("results")
+        options.outputs.html = arguments.value("html")
         try checkOutputs(options.outputs, files: files)
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")
@@ -52,7 +53,7 @@ struct ProcessCommand {
             if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, output.path) }) {
                 throw usage("--\(output.option) \(output.path) is the input file \(input); choose another path")
             }
-            if ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains(where: { PathIdentity.same(database + $0, output.path) }) {
+            if StoreAccess.isStoreFile(output.path, database: database) {
                 throw usage("--\(output.option) \(output.path) is the card store \(database); choose another path")
             }
             if let other = named[..<index].first(where: { PathIdentity.same($0.path, output.path) }) {

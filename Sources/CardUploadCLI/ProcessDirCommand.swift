@@ -18,9 +18,7 @@ enum ProcessDirCommand {
     ]
 
     static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        let arguments = try ParsedArguments(words, known: options, command: "process-dir")
-        if arguments.wantsHelp {
-            console.out(Help.text(for: "process-dir"))
+        guard let arguments = try ParsedArguments.unlessHelp(words, known: options, command: "process-dir", console: console) else {
             return .success
         }
         let settings = try checkedSettings(arguments)

@@ -9,9 +9,7 @@ enum ReconcileCommand {
     ]
 
     static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        let arguments = try ParsedArguments(words, known: options, command: "reconcile")
-        if arguments.wantsHelp {
-            console.out(Help.text(for: "reconcile"))
+        guard let arguments = try ParsedArguments.unlessHelp(words, known: options, command: "reconcile", console: console) else {
             return .success
         }
         let settings = try validate(arguments)
@@ -48,7 +46,7 @@ enum ReconcileCommand {
                     throw usage("--report \(report) is the input file; choose another path")
                 }
                 let database = StoreAccess.path(arguments)
-                if ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains(where: { PathIdentity.same(database + $0, report) }) {
+                if StoreAccess.isStoreFile(report, database: database) {
                     throw usage("--report \(report) is the card store \(database); choose another path")
                 }
             }

@@ -1,3 +1,4 @@
+import CardUploadLoad
 import Foundation
 
 /// Which card store a command uses (SPEC §1): `--db`, else `$CARD_UPLOAD_DB`, else `./cards.sqlite`.
@@ -16,5 +17,10 @@ enum StoreAccess {
         if arguments.value("db")?.isEmpty == true {
             throw UsageError(message: "--db needs a file path", command: command)
         }
+    }
+
+    /// Whether `path` is the store at `database` or one of SQLite's files beside it (an output must not be).
+    static func isStoreFile(_ path: String, database: String) -> Bool {
+        ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains { PathIdentity.same(database + $0, path) }
     }
 }

@@ -13,12 +13,11 @@ enum UploadsCommand {
         let command = "uploads \(sub)"
         switch sub {
         case "list":
-            let arguments = try ParsedArguments(
-                rest, known: ["db": .value, "quiet": .flag, "json": .flag, "limit": .value], command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
-            guard arguments.positionals.isEmpty else {
-                throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", command: command)
+            guard let arguments = try ParsedArguments.unlessHelp(
+                rest, known: ["db": .value, "quiet": .flag, "json": .flag, "limit": .value], command: command, console: console) else {
+                return .success
             }
+            try arguments.expectNoPositionals(command: command)
             var limit: Int?
             if let text = arguments.value("limit") {
                 guard let parsed = Int(text), parsed >= 0 else {
@@ -38,19 +37,18 @@ enum UploadsCommand {
             }
             return .success
         case "show":
-            let arguments = try ParsedArguments(rest, known: ["db": .value, "quiet": .flag], command: command)
-            if arguments.wantsHelp { console.out(Help.text(for: command)); return .success }
-            guard arguments.positionals.count == 1 else {
-                throw UsageError(message: "expected one UPLOAD_ID", command: command)
+            guard let arguments = try ParsedArguments.unlessHelp(rest, known: ["db": .value, "quiet": .flag], command: command, console: console) else {
+                return .success
             }
+            let id = try arguments.single("UPLOAD_ID", command: command)
             let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
-            guard try log.upload(id: arguments.positionals[0]) != nil else {
-                throw NotFoundError(what: arguments.positionals[0])
+            guard try log.upload(id: id) != nil else {
+                throw NotFoundError(what: id)
             }
             signal(SIGPIPE, SIG_IGN)
             let output = try OutputFile(path: "-")
             do {
-                try ReportWriter.write(uploadID: arguments.positionals[0], log: log, to: output)
+                try ReportWriter.write(uploadID: id, log: log, to: output)
                 try output.commit()
             } catch let error as OutputError where error.isBrokenPipe {
                 // `| head`: the reader had enough.

@@ -43,12 +43,7 @@ package struct OutputPaths: Sendable {
     package var results: String?
     package var html: String?
 
-    package init(report: String? = nil, rejects: String? = nil, results: String? = nil, html: String? = nil) {
-        self.report = report
-        self.rejects = rejects
-        self.results = results
-        self.html = html
-    }
+    package init() {}
 
     /// The outputs asked for, with their option names.
     package var named: [(option: String, path: String)] {
@@ -102,7 +97,9 @@ package struct InboxSettings: Sendable {
             options.input.encoding = .utf8
             options.input.encodingGiven = false
         }
-        options.outputs = OutputPaths(report: report, rejects: rejects)
+        options.outputs = OutputPaths()
+        options.outputs.report = report
+        options.outputs.rejects = rejects
         return options
     }
 }

@@ -108,32 +108,6 @@ private struct ReaderOutcome: Equatable {
     var error: FileError?
 }
 
-private struct RecordSummary: Equatable {
-    var line: Int
-    var offset: Int
-    var card: RawCard?
-    var error: RowError?
-    var cells: [String]?
-    var source: String?
-
-    init(_ record: RawRecord) {
-        line = record.line
-        offset = record.offset
-        switch record.content {
-        case .card(let card): self.card = card
-        case .unreadable(let error): self.error = error
-        }
-        cells = record.cells
-        source = record.source
-    }
-
-    static func == (lhs: RecordSummary, rhs: RecordSummary) -> Bool {
-        lhs.line == rhs.line && lhs.offset == rhs.offset && lhs.card == rhs.card && lhs.error == rhs.error
-            && lhs.cells.map { $0.map { Array($0.utf8) } } == rhs.cells.map { $0.map { Array($0.utf8) } }
-            && lhs.source.map { Array($0.utf8) } == rhs.source.map { Array($0.utf8) }
-    }
-}
-
 private func readAll(_ bytes: [UInt8], options: CSVOptions, chunkSize: Int) -> (ReaderOutcome, CSVRecordReader?) {
     var outcome = ReaderOutcome()
     let reader: CSVRecordReader

@@ -30,24 +30,6 @@ public func fuzzJSONLines(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-private struct RecordSummary: Equatable {
-    var line: Int
-    var offset: Int
-    var card: RawCard?
-    var error: RowError?
-    var source: [UInt8]?
-
-    init(_ record: RawRecord) {
-        line = record.line
-        offset = record.offset
-        switch record.content {
-        case .card(let card): self.card = card
-        case .unreadable(let error): self.error = error
-        }
-        source = record.source.map { Array($0.utf8) }
-    }
-}
-
 private func readAll(_ bytes: [UInt8], chunkSize: Int) -> [RecordSummary] {
     let reader = JSONLinesRecordReader(source: ArrayChunkSource(bytes, chunkSize: chunkSize))
     reader.keepsSourceText = true

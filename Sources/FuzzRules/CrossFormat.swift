@@ -58,14 +58,19 @@ enum CrossFormat {
 
     private static func readJSONLine(_ line: [UInt8]) -> RawCard {
         let reader = JSONLinesRecordReader(source: ArrayChunkSource(line))
+        return readOne("a JSON line", line) { () throws(FileError) in try reader.next() }
+    }
+
+    /// The one card a written row reads back as (`what` names the form in a failed invariant).
+    private static func readOne(_ what: String, _ bytes: [UInt8], _ next: () throws(FileError) -> RawRecord?) -> RawCard {
         do {
-            guard let record = try reader.next(), case .card(let card) = record.content else {
-                Invariant.fail("a JSON line written from a row did not read back as a card: \(line)")
+            guard let record = try next(), case .card(let card) = record.content else {
+                Invariant.fail("\(what) written from a row did not read back as a card: \(bytes)")
             }
-            Invariant.require(try reader.next() == nil, "a JSON line made two records")
+            Invariant.require(try next() == nil, "\(what) made two records")
             return card
         } catch {
-            Invariant.fail("a JSON line written from a row did not read back: \(error)")
+            Invariant.fail("\(what) written from a row did not read back: \(error)")
         }
     }
 
@@ -94,15 +99,12 @@ enum CrossFormat {
     }
 
     private static func readCSVRecord(_ file: [UInt8]) -> RawCard {
+        let reader: CSVRecordReader
         do {
-            let reader = try CSVRecordReader(source: ArrayChunkSource(file), options: CSVOptions(delimiter: UInt8(ascii: ",")))
-            guard let record = try reader.next(), case .card(let card) = record.content else {
-                Invariant.fail("a CSV record written from a row did not read back as a card: \(file)")
-            }
-            Invariant.require(try reader.next() == nil, "a CSV record made two records")
-            return card
+            reader = try CSVRecordReader(source: ArrayChunkSource(file), options: CSVOptions(delimiter: UInt8(ascii: ",")))
         } catch {
             Invariant.fail("a CSV record written from a row did not read back: \(error)")
         }
+        return readOne("a CSV record", file) { () throws(FileError) in try reader.next() }
     }
 }

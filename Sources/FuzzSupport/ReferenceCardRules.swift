@@ -59,16 +59,20 @@ package enum ReferenceCardRules {
             }
         }
 
-        switch text(raw.accountID) {
-        case .absent: add("account_id", .missingField)
-        case .wrongType: add("account_id", .invalidType)
-        case .text(let value):
-            if !isPrefixedWord(value, "account_") {
-                add("account_id", .invalidFormat)
-            } else if ReferenceCardNumber.contains(value) {
-                add("account_id", .panDetected)
+        // account_id (required) and details.replacement_for (optional): a prefixed word, no card number.
+        func prefixedWord(_ field: String, _ value: RawValue?, prefix: String, required: Bool) {
+            switch text(value) {
+            case .absent: if required { add(field, .missingField) }
+            case .wrongType: add(field, .invalidType)
+            case .text(let value):
+                if !isPrefixedWord(value, prefix) {
+                    add(field, .invalidFormat)
+                } else if ReferenceCardNumber.contains(value) {
+                    add(field, .panDetected)
+                }
             }
         }
+        prefixedWord("account_id", raw.accountID, prefix: "account_", required: true)
 
         var entity = text(raw.entityID)
         if case .absent = entity, let defaultEntity { entity = .text(defaultEntity) }
@@ -109,16 +113,7 @@ package enum ReferenceCardRules {
             }
         }
 
-        switch text(raw.replacementFor) {
-        case .absent: break
-        case .wrongType: add("details.replacement_for", .invalidType)
-        case .text(let value):
-            if !isPrefixedWord(value, "card_") {
-                add("details.replacement_for", .invalidFormat)
-            } else if ReferenceCardNumber.contains(value) {
-                add("details.replacement_for", .panDetected)
-            }
-        }
+        prefixedWord("details.replacement_for", raw.replacementFor, prefix: "card_", required: false)
 
         if raw.metadataNotObject != nil { add("metadata", .invalidType) }
         let entries = raw.metadata.filter { entry in
