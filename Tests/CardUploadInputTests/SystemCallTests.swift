@@ -17,7 +17,7 @@ private let countSignal: @convention(c) (Int32) -> Void = { _ in
 
     @Test func writeAllDeliversEveryByteOfALargeBufferThroughAPipe() throws {
         // 4 MiB through a 64 KiB pipe: the writer waits for the reader many times over.
-        let bytes = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        let bytes = Self.noise(count: 4 << 20, seed: 1)
         let (failure, received) = try Self.throughPipe { SystemCall.writeAll($0, bytes) }
         #expect(failure == nil)
         #expect(received.count == bytes.count)
@@ -29,7 +29,7 @@ private let countSignal: @convention(c) (Int32) -> Void = { _ in
         // when nothing was written yet: both are continued, and the reader still gets every byte in order.
         #expect(SystemCall.installHandler(SIGUSR2, countSignal))
         let before = signalsHandled.load(ordering: .sequentiallyConsistent)
-        let bytes = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 40_503) >> 5) }
+        let bytes = Self.noise(count: 4 << 20, seed: 2)
         let writer = Shared<pthread_t?>(nil)
         let writing = Shared(true)
         let signaller = DispatchSemaphore(value: 0)
@@ -45,6 +45,8 @@ private let countSignal: @convention(c) (Int32) -> Void = { _ in
                 }
                 signaller.signal()
             }.start()
+            // The signals have started (on a busy machine the new thread may take a while to run at all).
+            while signalsHandled.load(ordering: .sequentiallyConsistent) == before { usleep(100) }
             let failure = SystemCall.writeAll(descriptor, bytes)
             // The signalling stops before this thread goes back to the test runner's work.
             writing.mutex.withLock { $0 = false }
@@ -167,9 +169,27 @@ private let countSignal: @convention(c) (Int32) -> Void = { _ in
     /// The first index where `received` and `expected` differ (a shorter one ends there), nil when equal:
     /// a failed `==` on megabytes would make the test library describe the whole difference.
     private static func firstDifference(_ received: [UInt8], _ expected: [UInt8]) -> Int? {
+        let same = received.count == expected.count && received.withUnsafeBytes { left in
+            expected.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
+        if same { return nil }
         let common = min(received.count, expected.count)
         if let index = (0..<common).first(where: { received[$0] != expected[$0] }) { return index }
         return received.count == expected.count ? nil : common
+    }
+
+    /// `count` bytes of a xorshift sequence: no two 64 KiB blocks alike, so a block lost or repeated shows.
+    private static func noise(count: Int, seed: UInt64) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+            for index in 0..<count {
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                buffer[index] = UInt8(truncatingIfNeeded: state)
+            }
+            initialized = count
+        }
     }
 
     /// Unblocks SIGUSR2 for the calling thread and returns its mask before (the test runner's threads block
