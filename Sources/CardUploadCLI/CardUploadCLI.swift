@@ -17,7 +17,7 @@ public enum CardUploadCLI {
         signal(SIGXFSZ, SIG_IGN)
         var code = run(arguments, console: .standard)
         if StandardOutputFailure.errorNumber != 0 {
-            let reason = String(cString: strerror(StandardOutputFailure.errorNumber))
+            let reason = SystemCall.errorText(StandardOutputFailure.errorNumber)
             Console.writeAll(STDERR_FILENO, "Error: cannot write to standard output: \(reason)\n")
             code = code.combined(with: .cannotCreateOutput)
         }

@@ -1,3 +1,4 @@
+import CardUploadModel
 import Foundation
 
 /// Where the CLI writes: data to `out`, everything else to `err`. Tests inject closures to capture both.
@@ -21,18 +22,7 @@ package struct Console: Sendable {
     /// Writes every byte of `text` to `descriptor`; false when the write failed (EPIPE, ENOSPC…).
     @discardableResult
     static func writeAll(_ descriptor: Int32, _ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            written += result
-        }
-        bytes.removeAll()
-        return true
+        SystemCall.writeAll(descriptor, text) == nil
     }
 }
 

@@ -1,3 +1,4 @@
+import CardUploadModel
 import CardUploadReport
 import Foundation
 
@@ -28,15 +29,9 @@ final class StandardOutput {
     }
 
     private func flush() throws {
-        var written = 0
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + written, $0.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { throw Closed() }
-                throw OutputError(path: "standard output", reason: String(cString: strerror(errno)))
-            }
-            written += result
+        if let failure = SystemCall.writeAll(STDOUT_FILENO, buffer) {
+            if failure == EPIPE { throw Closed() }
+            throw OutputError(path: "standard output", reason: SystemCall.errorText(failure))
         }
         buffer.removeAll(keepingCapacity: true)
     }

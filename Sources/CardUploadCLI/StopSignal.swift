@@ -1,4 +1,5 @@
 import CardUploadLoad
+import CardUploadModel
 import Foundation
 
 /// SIGINT and SIGTERM, turned into the stop token every use case checks between rows, so the open batch is
@@ -11,16 +12,13 @@ enum StopSignal {
     static func install() -> StopToken {
         let token = token
         // Without SA_RESTART: a read blocked on a silent pipe returns EINTR, so the stop is seen.
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
+        let handler: @convention(c) (Int32) -> Void = { signal in
             // A second signal ends at once: the person at the terminal means it.
             if StopSignal.token.isRequested { _exit(128 + signal) }
             StopSignal.token.request(signal == SIGINT ? .interrupted : .terminated)
         }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
+        SystemCall.installHandler(SIGINT, handler)
+        SystemCall.installHandler(SIGTERM, handler)
         // A parent may have left them blocked (the mask is inherited across exec): unblock them.
         var set = sigset_t()
         sigemptyset(&set)

@@ -1,12 +1,5 @@
 import CardUploadModel
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Why an input could not be opened (exit 66; no upload is recorded).
 package struct InputOpenError: Error, Sendable, Equatable {
@@ -50,19 +43,20 @@ package final class ByteSource: ChunkSource {
         if path == "-" {
             return ByteSource(fileDescriptor: STDIN_FILENO, closesOnDeinit: false)
         }
-        let descriptor = openReadOnly(path)
+        // `SystemCall.open`: inside this type, `open` is `ByteSource.open(path:)`.
+        let descriptor = SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(errorText(errno))")
+            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(errno))")
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
-            let reason = errorText(errno)
+            let reason = SystemCall.errorText(errno)
             close(descriptor)
             throw InputOpenError(path: path, message: "cannot open '\(path)': \(reason)")
         }
         if info.st_mode & S_IFMT == S_IFDIR {
             close(descriptor)
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(errorText(EISDIR))")
+            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(EISDIR))")
         }
         return ByteSource(fileDescriptor: descriptor, closesOnDeinit: true)
     }
@@ -314,7 +308,7 @@ package final class ByteSource: ChunkSource {
                 default:
                     throw FileError(
                         code: compression == .gzip ? .corruptGzip : .emptyFile,
-                        message: "read error after \(bytesRead) bytes: \(Self.errorText(error))",
+                        message: "read error after \(bytesRead) bytes: \(SystemCall.errorText(error))",
                         offset: compression == .gzip ? bytesRead : nil
                     )
                 }
@@ -332,20 +326,5 @@ package final class ByteSource: ChunkSource {
     private func waitUntilReadable() {
         var request = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
         _ = poll(&request, 1, -1)
-    }
-
-    private static func errorText(_ code: Int32) -> String {
-        String(cString: strerror(code))
-    }
-
-    private static func openReadOnly(_ path: String) -> Int32 {
-        // Qualified: inside this type, `open` is `ByteSource.open(path:)`.
-        #if canImport(Glibc)
-        Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        #elseif canImport(Musl)
-        Musl.open(path, O_RDONLY | O_CLOEXEC)
-        #else
-        Darwin.open(path, O_RDONLY | O_CLOEXEC)
-        #endif
     }
 }

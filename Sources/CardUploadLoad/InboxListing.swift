@@ -1,3 +1,4 @@
+import CardUploadModel
 import Foundation
 
 /// The uploads waiting in INBOX, read once at the start of a `process-dir` run: upload names only
@@ -14,7 +15,7 @@ package struct InboxListing {
     /// fails with exit 66 and it stays in INBOX, reported, rather than being passed over in silence.
     init(directory: String, minimumAge: Double, now: Date = Date()) throws(InboxError) {
         guard let stream = opendir(directory) else {
-            throw InboxError(kind: .inputUnavailable, message: "cannot read \(directory): \(String(cString: strerror(errno)))")
+            throw InboxError(kind: .inputUnavailable, message: "cannot read \(directory): \(SystemCall.errorText())")
         }
         defer { closedir(stream) }
         var names: [String] = []
@@ -34,7 +35,7 @@ package struct InboxListing {
                 // Folders and devices are not uploads, whatever they are called.
                 guard (info.st_mode & S_IFMT) == S_IFREG else { continue }
                 if minimumAge > 0 {
-                    let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+                    let modified = SystemCall.modificationTime(info)
                     let age = now.timeIntervalSince1970 - modified
                     if age < minimumAge {
                         tooRecent.append((name, age))

@@ -1,3 +1,4 @@
+import CardUploadModel
 import Foundation
 
 /// The lock that keeps two `process-dir` runs out of one INBOX: `flock` on `INBOX/.card-upload.lock`,
@@ -13,16 +14,14 @@ final class InboxLock {
         path = inbox + "/.card-upload.lock"
         let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard opened >= 0 else {
-            throw InboxError(kind: .outputUnavailable, message: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+            throw InboxError(kind: .outputUnavailable, message: "cannot open the lock file \(path): \(SystemCall.errorText())")
         }
-        while flock(opened, LOCK_EX | LOCK_NB) != 0 {
-            if errno == EINTR { continue }
-            let reason = errno
+        if let reason = SystemCall.flockRetrying(opened, LOCK_EX | LOCK_NB) {
             close(opened)
             if reason == EWOULDBLOCK {
                 throw InboxError(kind: .busy, message: "another process-dir run holds \(path); try again later")
             }
-            throw InboxError(kind: .outputUnavailable, message: "cannot lock \(path): \(String(cString: strerror(reason)))")
+            throw InboxError(kind: .outputUnavailable, message: "cannot lock \(path): \(SystemCall.errorText(reason))")
         }
         descriptor = opened
     }

@@ -1,3 +1,4 @@
+import CardUploadModel
 import CardUploadReport
 import Foundation
 
@@ -24,7 +25,7 @@ enum InboxPlacement {
                 syncDirectory(directory)
                 // Only now, with the file safe under its new name, does the original go.
                 guard unlink(source) == 0 || errno == ENOENT else {
-                    throw OutputError(path: source, reason: "copied to \(target) but not removed: \(String(cString: strerror(errno)))")
+                    throw OutputError(path: source, reason: "copied to \(target) but not removed: \(SystemCall.errorText())")
                 }
                 syncDirectory((source as NSString).deletingLastPathComponent)
                 return target
@@ -35,7 +36,7 @@ enum InboxPlacement {
             case EXDEV where placed == source:
                 placed = try copyBeside(source, in: directory)
             default:
-                throw OutputError(path: target, reason: String(cString: strerror(result)))
+                throw OutputError(path: target, reason: SystemCall.errorText(result))
             }
         }
         throw OutputError(path: directory + "/" + name, reason: "every name tried is taken")
@@ -59,40 +60,31 @@ enum InboxPlacement {
         let name = (source as NSString).lastPathComponent
         let temporary = directory + "/.\(name).\(getpid()).part"
         let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw OutputError(path: source, reason: String(cString: strerror(errno))) }
+        guard input >= 0 else { throw OutputError(path: source, reason: SystemCall.errorText()) }
         defer { close(input) }
         var info = stat()
         fstat(input, &info)
         unlink(temporary)
         let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777)
-        guard output >= 0 else { throw OutputError(path: temporary, reason: String(cString: strerror(errno))) }
+        guard output >= 0 else { throw OutputError(path: temporary, reason: SystemCall.errorText()) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        func fail(_ path: String) -> OutputError {
-            let error = OutputError(path: path, reason: String(cString: strerror(errno)))
+        func fail(_ path: String, _ code: Int32 = errno) -> OutputError {
+            let error = OutputError(path: path, reason: SystemCall.errorText(code))
             close(output)
             unlink(temporary)
             return error
         }
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw fail(source)
-            }
+            let count = buffer.withUnsafeMutableBytes { SystemCall.readRetrying(input, $0) }
+            if count < 0 { throw fail(source) }
             if count == 0 { break }
-            var written = 0
-            while written < count {
-                let result = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw fail(temporary)
-                }
-                written += result
+            if let failure = buffer.withUnsafeBytes({ SystemCall.writeAll(output, UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }) {
+                throw fail(temporary, failure)
             }
         }
         guard fsync(output) == 0 else { throw fail(temporary) }
         guard close(output) == 0 else {
-            let error = OutputError(path: temporary, reason: String(cString: strerror(errno)))
+            let error = OutputError(path: temporary, reason: SystemCall.errorText())
             unlink(temporary)
             throw error
         }

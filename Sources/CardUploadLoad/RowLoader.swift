@@ -7,7 +7,7 @@ import Foundation
 /// Applies an upload's rows in file order, committing in batches of `batchSize` rows or `batchSeconds` of
 /// work; each row's outcome is committed with its card, and the rejected rows of a batch go to the rejects
 /// file once it is committed. Reading and the card rules run on a second thread (`RowPipeline`).
-final class RowLoader {
+struct RowLoader {
     private let options: LoadOptions
     private let database: Database
     private let log: UploadLog
@@ -46,7 +46,7 @@ final class RowLoader {
     }
 
     /// Loads every row of `reader`; returns the committed counts (in one-transaction mode, those checked).
-    func load(from reader: any RecordReader) throws -> UploadCounts {
+    mutating func load(from reader: any RecordReader) throws -> UploadCounts {
         defer { progress?.clear() }
         let pipeline = RowPipeline(
             reader: reader, source: source, kind: options.kind, defaultEntity: options.input.defaultEntity,
@@ -60,7 +60,8 @@ final class RowLoader {
         }
         do {
             while let handed = pipeline.next() {
-                for row in handed.rows { try apply(row) }
+                // By index: each row is borrowed from the hand-over, not copied.
+                for index in handed.rows.indices { try apply(handed.rows[index]) }
                 pipeline.expectStoredKeys(cards.expectsStoredKeys)
                 bytesRead = handed.bytesRead
                 progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
@@ -91,29 +92,34 @@ final class RowLoader {
     }
 
     /// Applies one checked row: replayed, created, updated or rejected, recorded, and counted.
-    private func apply(_ handedRow: CheckedRow) throws {
+    private mutating func apply(_ handed: CheckedRow) throws {
         try stop.check()
-        var row = handedRow
-        var outcome = RowOutcome.rejected(row.errors)
+        var outcome = RowOutcome.rejected(handed.errors)
         if !database.isInTransaction {
             try database.beginWrite()
             batchStarted = .now
         }
-        // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
-        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows.
-        let createdOnCard = !options.dryRun
-        if let form = row.storedForm, let raw = row.raw {
-            // Read unchecked because keys were turning out stored: a stored row is replayed as it is; any
-            // other goes through the rules here.
+        // A row read unchecked because keys were turning out stored: a stored row is replayed as it is;
+        // any other goes through the rules here.
+        if let form = handed.storedForm, let raw = handed.raw {
             if let cardID = try cards.replayedCardID(form) {
                 outcome = .replayed(cardID: cardID)
             } else {
-                row = RowPipeline.checked(
-                    raw, line: row.line, record: row.record, kind: options.kind, defaultEntity: options.input.defaultEntity
-                ) { nil }
-                outcome = .rejected(row.errors)
+                let checked = RowPipeline.checked(
+                    raw, line: handed.line, record: handed.record, kind: options.kind,
+                    defaultEntity: options.input.defaultEntity) { nil }
+                return try record(checked, outcome: .rejected(checked.errors))
             }
         }
+        try record(handed, outcome: outcome)
+    }
+
+    /// Applies a checked row's request, if any, then records, spools and counts the row's outcome.
+    private mutating func record(_ row: CheckedRow, outcome checkedOutcome: RowOutcome) throws {
+        var outcome = checkedOutcome
+        // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
+        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows.
+        let createdOnCard = !options.dryRun
         if let request = row.request {
             let write = CardWrite(
                 policy: options.conflictPolicy, uploadSeq: uploadSeq, uploadLine: createdOnCard ? row.line : nil,
@@ -145,7 +151,7 @@ final class RowLoader {
 
     /// Records the open batch's counts and commits it (in one-transaction mode, only adds up the counts);
     /// then its rejected rows go to the rejects file.
-    private func commitBatch() throws {
+    private mutating func commitBatch() throws {
         guard database.isInTransaction else { return }
         try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
         if !options.wholeFile { try database.commit() }
@@ -157,7 +163,7 @@ final class RowLoader {
         try writeRejects()
     }
 
-    private func writeRejects() throws {
+    private mutating func writeRejects() throws {
         do {
             try outputs.writeRejects(batchRejects)
         } catch {

@@ -211,11 +211,7 @@ final class RowPipeline: @unchecked Sendable {
 
     /// SIGUSR1 does nothing but interrupt a blocking read (installed without SA_RESTART), once per process.
     private static let installWakeUpHandler: Void = {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGUSR1, &action, nil)
+        SystemCall.installHandler(SIGUSR1) { _ in }
     }()
 
     /// Queues `rows`, waiting while the queue is full; false when the consumer has cancelled.

@@ -1,3 +1,4 @@
+import CardUploadModel
 import CardUploadStore
 import Foundation
 
@@ -7,7 +8,7 @@ package enum StoreOpening {
     /// An existing database file this user cannot read is exit 66, like a missing one.
     private static func checkReadable(_ path: String) throws {
         if FileManager.default.fileExists(atPath: path), access(path, R_OK) != 0 {
-            throw DatabaseUnreadableError(path: path, reason: String(cString: strerror(errno)))
+            throw DatabaseUnreadableError(path: path, reason: SystemCall.errorText())
         }
     }
 

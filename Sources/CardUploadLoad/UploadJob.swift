@@ -124,7 +124,7 @@ package final class UploadJob {
                 try upload.log.recordDelimiter(id: upload.id, delimiter: String(UnicodeScalar(delimiter)))
             }
             try upload.outputs.startRejects(form: reader.rejectsForm)
-            let rows = RowLoader(
+            var rows = RowLoader(
                 options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: upload.input.source,
                 outputs: upload.outputs, spool: spool, stop: stop, progress: progress)
             result.counts = try rows.load(from: reader)

@@ -1,13 +1,6 @@
 import CardUploadInput
 import CardUploadModel
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// Reads upload records from JSON lines: one strict RFC 8259 object per line, blank lines skipped.
 ///

@@ -1,3 +1,4 @@
+import CardUploadModel
 import Foundation
 
 /// Why an output could not be written (exit 73).
@@ -34,7 +35,7 @@ package final class OutputFile {
     /// Opens the output now (before any row is read), so a path that cannot be created fails early.
     package init(path: String) throws(OutputError) {
         self.path = path
-        func failure(_ code: Int32 = errno) -> OutputError { OutputError(path: path, reason: String(cString: strerror(code))) }
+        func failure(_ code: Int32 = errno) -> OutputError { OutputError(path: path, reason: SystemCall.errorText(code)) }
         switch try OutputTarget.resolve(path) {
         case .standardOutput:
             descriptor = STDOUT_FILENO
@@ -77,7 +78,7 @@ package final class OutputFile {
             let temporary = attempt == 0 ? prefix + ".tmp" : prefix + "-\(UInt32.random(in: .min ... .max)).tmp"
             let opened = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if opened >= 0 { return (opened, temporary) }
-            guard errno == EEXIST else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+            guard errno == EEXIST else { throw OutputError(path: path, reason: SystemCall.errorText(errno)) }
         }
         throw OutputError(path: path, reason: "every temporary name tried beside it is taken (\(prefix)…tmp)")
     }
@@ -95,17 +96,9 @@ package final class OutputFile {
 
     /// Writes what is buffered.
     package func flush() throws(OutputError) {
-        var written = 0
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes { raw in
-                Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                writeFailed = true
-                throw OutputError(path: path, reason: String(cString: strerror(errno)), isBrokenPipe: errno == EPIPE)
-            }
-            written += result
+        if let code = SystemCall.writeAll(descriptor, buffer) {
+            writeFailed = true
+            throw OutputError(path: path, reason: SystemCall.errorText(code), isBrokenPipe: code == EPIPE)
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -116,9 +109,9 @@ package final class OutputFile {
         guard !writeFailed else { throw OutputError(path: path, reason: "an earlier write failed; nothing was put in place") }
         try flush()
         if let temporaryPath {
-            guard fsync(descriptor) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+            guard fsync(descriptor) == 0 else { throw OutputError(path: path, reason: SystemCall.errorText(errno)) }
             guard rename(temporaryPath, finalPath) == 0 else {
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
+                throw OutputError(path: path, reason: SystemCall.errorText(errno))
             }
         }
         finished = true

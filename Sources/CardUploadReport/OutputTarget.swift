@@ -1,3 +1,4 @@
+import CardUploadModel
 import Foundation
 
 /// Where an output path leads, decided before anything is written: never through a symbolic link to
@@ -34,7 +35,7 @@ package enum OutputTarget: Equatable {
         for followed in 0...maximumLinks {
             var info = stat()
             guard lstat(current, &info) == 0 else {
-                guard errno == ENOENT else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+                guard errno == ENOENT else { throw OutputError(path: path, reason: SystemCall.errorText(errno)) }
                 // A name that does not exist yet: created where the path (or the links so far) lead.
                 if followed > 0 { return .file(path: try checkedInsideFolder(of: path, target: current)) }
                 return .file(path: path)
@@ -48,7 +49,7 @@ package enum OutputTarget: Equatable {
                 return .special(path: followed > 0 ? try checkedInsideFolder(of: path, target: current) : path)
             }
         }
-        throw OutputError(path: path, reason: String(cString: strerror(ELOOP)))
+        throw OutputError(path: path, reason: SystemCall.errorText(ELOOP))
     }
 
     /// The descriptor `path` names when its folder is this process's descriptor folder (`/dev/fd/N`,
@@ -70,7 +71,7 @@ package enum OutputTarget: Equatable {
 
     /// Where the link `link` points, as a path (relative targets taken from the link's folder).
     private static func linkTarget(_ link: String, for path: String) throws(OutputError) -> String {
-        guard let text = readLink(link) else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+        guard let text = readLink(link) else { throw OutputError(path: path, reason: SystemCall.errorText(errno)) }
         if text.hasPrefix("/") { return text }
         let folder = (link as NSString).deletingLastPathComponent
         return (folder.isEmpty ? "" : folder + "/") + text
@@ -80,7 +81,7 @@ package enum OutputTarget: Equatable {
     private static func checkedInsideFolder(of path: String, target: String) throws(OutputError) -> String {
         let folderPath = (path as NSString).deletingLastPathComponent
         guard let folder = realPath(folderPath.isEmpty ? "." : folderPath) else {
-            throw OutputError(path: path, reason: String(cString: strerror(errno)))
+            throw OutputError(path: path, reason: SystemCall.errorText(errno))
         }
         // The target may not exist yet: resolve its folder and keep its name.
         let resolved: String
@@ -89,7 +90,7 @@ package enum OutputTarget: Equatable {
         } else {
             let targetFolder = (target as NSString).deletingLastPathComponent
             guard let parent = realPath(targetFolder.isEmpty ? "." : targetFolder) else {
-                throw OutputError(path: path, reason: String(cString: strerror(errno)))
+                throw OutputError(path: path, reason: SystemCall.errorText(errno))
             }
             resolved = (parent == "/" ? "" : parent) + "/" + (target as NSString).lastPathComponent
         }

@@ -83,7 +83,7 @@ package final class ReconcileReportWriter {
         var template = Array((FileManager.default.temporaryDirectory.path + "/.card-upload-reconcile.XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw OutputError(path: output.path, reason: "cannot create a spool file: \(String(cString: strerror(errno)))")
+            throw OutputError(path: output.path, reason: "cannot create a spool file: \(SystemCall.errorText(errno))")
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         spool = descriptor
@@ -145,8 +145,7 @@ package final class ReconcileReportWriter {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(spool, $0.baseAddress!, $0.count) }
-            if count < 0, errno == EINTR { continue }
+            let count = chunk.withUnsafeMutableBytes { SystemCall.readRetrying(spool, $0) }
             guard count >= 0 else { throw spoolError() }
             if count == 0 { break }
             pending.append(contentsOf: chunk[..<count])
@@ -165,19 +164,11 @@ package final class ReconcileReportWriter {
     }
 
     private func flushSpool() throws(OutputError) {
-        var written = 0
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes { Foundation.write(spool, $0.baseAddress! + written, $0.count - written) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw spoolError()
-            }
-            written += result
-        }
+        if let code = SystemCall.writeAll(spool, buffer) { throw spoolError(code) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func spoolError() -> OutputError {
-        OutputError(path: output.path, reason: "spool file: \(String(cString: strerror(errno)))")
+    private func spoolError(_ code: Int32 = errno) -> OutputError {
+        OutputError(path: output.path, reason: "spool file: \(SystemCall.errorText(code))")
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import CardUploadModel
 import Foundation
 
 /// One SQLite connection, owned by this object and closed in `deinit`.
@@ -27,18 +28,18 @@ package final class Database {
     package init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 60_000) throws(DatabaseError) {
         if mode == .readWriteCreate, path != ":memory:" {
             // SQLite creates files with 0644; a card store is its owner's only.
-            let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            let descriptor = SystemCall.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else {
                 // Say which: a read-only database, a folder this user cannot write, one that does not exist.
                 let code = errno
-                let reason = String(cString: strerror(code))
+                let reason = SystemCall.errorText(code)
                 let exists = access(path, F_OK) == 0
                 let message = exists
                     ? "the database \(path) is read-only for this user (\(reason))"
                     : "cannot create the database \(path) (\(reason)): its folder is missing or not writable"
                 throw DatabaseError(resultCode: SQLITE_CANTOPEN, message: message)
             }
-            Glibc.close(descriptor)
+            SystemCall.close(descriptor)
         }
         _ = Self.libraryConfigured
         var handle: OpaquePointer?
@@ -239,7 +240,7 @@ package final class Database {
             default: break
             }
         }
-        if systemError != 0 { result += " (\(String(cString: strerror(systemError))))" }
+        if systemError != 0 { result += " (\(SystemCall.errorText(systemError)))" }
         return result
     }
 }

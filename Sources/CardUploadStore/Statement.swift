@@ -1,5 +1,5 @@
 import CSQLite
-import Glibc
+import Foundation
 
 /// SQLite's `SQLITE_TRANSIENT`: the string is copied at bind time.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

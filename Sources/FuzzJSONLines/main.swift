@@ -1,7 +1,5 @@
 import CLibFuzzer
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 // SwiftPM names this module's entry point and links it as `main`, so libFuzzer's own `main` is not
 // used: hand the arguments to libFuzzer's driver, with the target's test function.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CardUploadModel
 
 /// Invariants the fuzz targets check: a broken one prints what broke and traps, so libFuzzer keeps the input.
 package enum Invariant {
@@ -16,8 +12,7 @@ package enum Invariant {
 
     /// Prints `message` on stderr and traps (a release build's `precondition` would drop the message).
     package static func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-        let text = Array("INVARIANT BROKEN at \(file):\(line): \(message)\n".utf8)
-        _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        _ = SystemCall.writeAll(2, "INVARIANT BROKEN at \(file):\(line): \(message)\n")
         fatalError("invariant broken", file: file, line: line)
     }
 }
