@@ -29,8 +29,7 @@ final class OutcomeSpool {
         buffer += Array(",\"entity_id\":\(JSONString.quotedOrNull(entityID)),\"outcome\":\"\(outcome.word)\",\"card_id\":".utf8)
         buffer += Array(JSONString.quotedOrNull(outcome.cardID).utf8)
         if case .rejected(let errors) = outcome {
-            let masked = errors.map { RowError(field: $0.field.map(CardNumber.mask), code: $0.code, message: CardNumber.mask($0.message)) }
-            buffer += Array(",\"errors\":\(masked.json)".utf8)
+            buffer += Array(",\"errors\":\(errors.map(\.masked).json)".utf8)
         }
         buffer += Array("}\n".utf8)
         if buffer.count >= 1 << 16 { try flush() }

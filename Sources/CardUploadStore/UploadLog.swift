@@ -136,9 +136,7 @@ package final class UploadLog {
         var errors: String?
         if case .rejected(let rowErrors) = outcome {
             // The rules mask what they echo; this is the store's own guarantee, whatever stage wrote the error.
-            errors = rowErrors.map { error in
-                RowError(field: error.field.map(CardNumber.mask), code: error.code, message: CardNumber.mask(error.message))
-            }.json
+            errors = rowErrors.map(\.masked).json
         }
         if pendingRows.isEmpty || pendingSeq != uploadSeq || pendingRollbacks != database.rollbacks {
             try writePendingRows()
