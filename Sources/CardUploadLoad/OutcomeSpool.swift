@@ -26,7 +26,7 @@ final class OutcomeSpool {
     func append(line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws {
         buffer += Array("{\"line\":\(line),\"external_id\":".utf8)
         buffer += Array(JSONString.quotedOrNull(externalID).utf8)
-        buffer += Array(",\"entity_id\":\(JSONString.quotedOrNull(entityID)),\"outcome\":\"\(outcome.word)\",\"card_id\":".utf8)
+        buffer += Array(",\"entity_id\":\(JSONString.quotedOrNull(entityID)),\"outcome\":\"\(outcome.kind.rawValue)\",\"card_id\":".utf8)
         buffer += Array(JSONString.quotedOrNull(outcome.cardID).utf8)
         if case .rejected(let errors) = outcome {
             buffer += Array(",\"errors\":\(errors.map(\.masked).json)".utf8)
@@ -60,24 +60,24 @@ final class OutcomeSpool {
         guard case .object(let members) = try JSONDocumentParser.parse(line) else {
             throw CocoaError(.fileReadCorruptFile)
         }
-        var record = UploadRowRecord(line: 0, externalID: nil, entityID: nil, outcome: "", cardID: nil, errorsJSON: nil)
+        var record = UploadRowRecord(line: 0, externalID: nil, entityID: nil, outcome: .rejected, cardID: nil)
         for member in members {
             switch (member.key, member.value) {
             case ("line", .number(let text)): record.line = Int(text) ?? 0
             case ("external_id", .string(let text)): record.externalID = text
             case ("entity_id", .string(let text)): record.entityID = text
-            case ("outcome", .string(let text)): record.outcome = text
+            case ("outcome", .string(let text)): record.outcome = RowOutcomeKind(rawValue: text) ?? .rejected
             case ("card_id", .string(let text)): record.cardID = text
-            case ("errors", .array): record.errorsJSON = errorsJSON(member.value)
+            case ("errors", .array): record.errors = .errors(errors(member.value))
             default: break
             }
         }
         return record
     }
 
-    /// The errors array back as the store keeps it.
-    private static func errorsJSON(_ value: JSONValue) -> String {
-        guard case .array(let items) = value else { return "[]" }
+    /// The errors array back.
+    private static func errors(_ value: JSONValue) -> [RowError] {
+        guard case .array(let items) = value else { return [] }
         var errors: [RowError] = []
         for case .object(let members) in items {
             var field: String?
@@ -93,6 +93,6 @@ final class OutcomeSpool {
             }
             errors.append(RowError(field: field, code: code, message: message))
         }
-        return errors.json
+        return errors
     }
 }
