@@ -10,8 +10,8 @@ package enum StoredErrors: Sendable, Equatable {
     case errors([RowError])
     case unreadable(String)
 
-    /// A row without errors.
-    package static let none = StoredErrors.errors([])
+    /// A row without errors (computed: no lazy-global check on every row).
+    package static var none: StoredErrors { .errors([]) }
 
     /// The errors in the column's text; nil (a row that was not rejected) is `none`.
     ///
@@ -55,7 +55,7 @@ package enum StoredErrors: Sendable, Equatable {
     /// As the JSON report writes them: the array, or the stored text as it is.
     package var json: String {
         switch self {
-        case .errors(let errors): errors.json
+        case .errors(let errors): errors.isEmpty ? "[]" : errors.json
         case .unreadable(let text): text
         }
     }

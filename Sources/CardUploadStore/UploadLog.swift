@@ -286,21 +286,26 @@ package final class UploadLog {
         while (rowsLeft || createdLeft) && remaining > 0 {
             let takesRow = rowsLeft && (!createdLeft || (rows.integer(0) ?? 0) < (created.integer(0) ?? 0))
             let source = takesRow ? rows : created
-            try body(readRow(source))
+            // A card in the range is a created row; only upload_rows spells its outcome.
+            try body(readRow(source, outcome: takesRow ? try storedOutcome(rows) : .created))
             remaining -= 1
             if takesRow { rowsLeft = try rows.step() } else { createdLeft = try created.step() }
         }
     }
 
-    /// The row `forEachRow` stands on: line, external_id, entity_id, outcome, card_id, errors.
-    private func readRow(_ row: Statement) throws(DatabaseError) -> UploadRowRecord {
-        guard let outcome = row.text(3).flatMap(RowOutcomeKind.init(rawValue:)) else {
-            // The table's CHECK allows only the four words.
-            throw DatabaseError(resultCode: 11, message: "line \(row.integer(0) ?? 0) of upload_rows has an unknown outcome")
-        }
-        return UploadRowRecord(
+    /// The row `forEachRow` stands on (line, external_id, entity_id, outcome, card_id, errors), with its outcome.
+    private func readRow(_ row: Statement, outcome: RowOutcomeKind) -> UploadRowRecord {
+        UploadRowRecord(
             line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2), outcome: outcome,
             cardID: row.text(4), errors: StoredErrors(column: row.text(5)))
+    }
+
+    /// The outcome word of an `upload_rows` row (its CHECK allows only the four).
+    private func storedOutcome(_ row: Statement) throws(DatabaseError) -> RowOutcomeKind {
+        guard let outcome = row.text(3).flatMap(RowOutcomeKind.init(rawValue:)) else {
+            throw DatabaseError(resultCode: 11, message: "line \(row.integer(0) ?? 0) of upload_rows has an unknown outcome")
+        }
+        return outcome
     }
 
     /// Rejected rows by error code: how many rows, and the first line of each.
