@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CardUploadInput", dependencies: ["CardUploadModel", "CZlib"]),
         .target(name: "CardUploadParsing", dependencies: ["CardUploadModel", "CardUploadInput"]),
         .target(name: "CardUploadRules", dependencies: ["CardUploadModel", "CardUploadParsing"]),
-        .target(name: "CardUploadStore", dependencies: ["CardUploadModel", "CardUploadRules", "CSQLite"]),
+        .target(name: "CardUploadStore", dependencies: ["CardUploadModel", "CardUploadParsing", "CardUploadRules", "CSQLite"]),
         .target(name: "CardUploadReport", dependencies: ["CardUploadModel", "CardUploadParsing", "CardUploadRules", "CardUploadStore"]),
         .target(
             name: "CardUploadLoad",

@@ -1,12 +1,21 @@
 import CardUploadModel
-import CardUploadParsing
 import CardUploadStore
 import Foundation
 
 /// The outcomes of an `--atomic` upload kept on disk while its one transaction is open, so that when it
 /// commits nothing (a rejected row, a file-level error, a stop) the upload and every row's outcome can
-/// still be recorded afterwards. One JSON object per line in an unlinked temporary file: memory stays flat.
+/// still be recorded afterwards.
+///
+/// The rows go to an unlinked temporary file in a binary form of the spool's own, written and read
+/// through 64 KiB buffers, so memory stays flat whatever the file's size. Integers are little-endian;
+/// a text is its UTF-8 length (`UInt32`, `UInt32.max` for nil) and bytes. A row is its line (`Int64`),
+/// its outcome (one byte: the index in `RowOutcomeKind.allCases`), external_id, entity_id and card_id, then
+/// its errors: a byte 0 and their count (`UInt32`), each as field, code and message; or a byte 1 and the
+/// stored text of unreadable ones.
 final class OutcomeSpool {
+    static let bufferSize = 1 << 16
+    private static let noText = UInt32.max
+
     private let handle: FileHandle
     private var buffer: [UInt8] = []
 
@@ -19,21 +28,57 @@ final class OutcomeSpool {
         }
         unlink(path)
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        buffer.reserveCapacity(1 << 16)
+        buffer.reserveCapacity(Self.bufferSize)
     }
 
-    /// Appends one row's outcome.
+    /// Appends one row's outcome, its errors masked.
     func append(line: Int, externalID: String?, entityID: String?, outcome: RowOutcome) throws {
-        buffer += Array("{\"line\":\(line),\"external_id\":".utf8)
-        buffer += Array(JSONString.quotedOrNull(externalID).utf8)
-        buffer += Array(",\"entity_id\":\(JSONString.quotedOrNull(entityID)),\"outcome\":\"\(outcome.word)\",\"card_id\":".utf8)
-        buffer += Array(JSONString.quotedOrNull(outcome.cardID).utf8)
-        if case .rejected(let errors) = outcome {
-            let masked = errors.map { RowError(field: $0.field.map(CardNumber.mask), code: $0.code, message: CardNumber.mask($0.message)) }
-            buffer += Array(",\"errors\":\(masked.json)".utf8)
+        try append(UploadRowRecord(line: line, externalID: externalID, entityID: entityID, outcome: outcome))
+    }
+
+    /// Appends one row as it is.
+    func append(_ row: UploadRowRecord) throws {
+        put(UInt64(bitPattern: Int64(row.line)), bytes: 8)
+        buffer.append(UInt8(RowOutcomeKind.allCases.firstIndex(of: row.outcome)!))
+        try put(row.externalID)
+        try put(row.entityID)
+        try put(row.cardID)
+        switch row.errors {
+        case .errors(let errors):
+            buffer.append(0)
+            put(UInt64(errors.count), bytes: 4)
+            for error in errors {
+                try put(error.field)
+                try put(error.code.rawValue)
+                try put(error.message)
+            }
+        case .unreadable(let text):
+            buffer.append(1)
+            try put(text)
         }
-        buffer += Array("}\n".utf8)
-        if buffer.count >= 1 << 16 { try flush() }
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    private func put(_ value: UInt64, bytes: Int) {
+        for shift in stride(from: 0, to: bytes * 8, by: 8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    /// A text as its length and bytes; one longer than the buffer goes to the file directly.
+    private func put(_ text: String?) throws {
+        guard let text else { return put(UInt64(Self.noText), bytes: 4) }
+        let count = text.utf8.count
+        guard count < Self.noText else { throw CocoaError(.fileWriteUnknown) }
+        put(UInt64(count), bytes: 4)
+        if buffer.count + count <= Self.bufferSize {
+            buffer.append(contentsOf: text.utf8)
+            return
+        }
+        try flush()
+        if count < Self.bufferSize {
+            buffer.append(contentsOf: text.utf8)
+        } else {
+            try handle.write(contentsOf: Array(text.utf8))
+        }
     }
 
     private func flush() throws {
@@ -45,55 +90,104 @@ final class OutcomeSpool {
     func forEach(_ body: (UploadRowRecord) throws -> Void) throws {
         try flush()
         try handle.seek(toOffset: 0)
-        var pending: [UInt8] = []
-        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-            pending += chunk
-            var start = 0
-            while let end = pending[start...].firstIndex(of: 0x0A) {
-                try body(Self.decode(pending[start..<end]))
-                start = end + 1
-            }
-            pending.removeFirst(start)
+        var reader = Reader(handle: handle)
+        while try reader.hasMore() {
+            try body(reader.row())
         }
     }
 
-    private static func decode(_ line: ArraySlice<UInt8>) throws -> UploadRowRecord {
-        guard case .object(let members) = try JSONDocumentParser.parse(line) else {
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        var record = UploadRowRecord(line: 0, externalID: nil, entityID: nil, outcome: "", cardID: nil, errorsJSON: nil)
-        for member in members {
-            switch (member.key, member.value) {
-            case ("line", .number(let text)): record.line = Int(text) ?? 0
-            case ("external_id", .string(let text)): record.externalID = text
-            case ("entity_id", .string(let text)): record.entityID = text
-            case ("outcome", .string(let text)): record.outcome = text
-            case ("card_id", .string(let text)): record.cardID = text
-            case ("errors", .array): record.errorsJSON = errorsJSON(member.value)
-            default: break
-            }
-        }
-        return record
-    }
+    /// Reads the spool's rows through one 64 KiB buffer (a longer text is read into its own).
+    private struct Reader {
+        let handle: FileHandle
+        var buffer: [UInt8] = []
+        var position = 0
 
-    /// The errors array back as the store keeps it.
-    private static func errorsJSON(_ value: JSONValue) -> String {
-        guard case .array(let items) = value else { return "[]" }
-        var errors: [RowError] = []
-        for case .object(let members) in items {
-            var field: String?
-            var code = ErrorCode.malformedRecord
-            var message = ""
-            for member in members {
-                switch (member.key, member.value) {
-                case ("field", .string(let text)): field = text
-                case ("code", .string(let text)): code = ErrorCode(rawValue: text) ?? code
-                case ("message", .string(let text)): message = text
-                default: break
+        init(handle: FileHandle) {
+            self.handle = handle
+            buffer.reserveCapacity(OutcomeSpool.bufferSize)
+        }
+
+        mutating func hasMore() throws -> Bool {
+            if position == buffer.count { try refill() }
+            return position < buffer.count
+        }
+
+        mutating func row() throws -> UploadRowRecord {
+            let line = Int(Int64(bitPattern: try integer(bytes: 8)))
+            let kinds = RowOutcomeKind.allCases
+            let kind = Int(try integer(bytes: 1))
+            guard kind < kinds.count else { throw CocoaError(.fileReadCorruptFile) }
+            var row = UploadRowRecord(
+                line: line, externalID: try text(), entityID: try text(), outcome: kinds[kind], cardID: try text())
+            switch try integer(bytes: 1) {
+            case 0:
+                let count = Int(try integer(bytes: 4))
+                var errors: [RowError] = []
+                for _ in 0..<count {
+                    let field = try text()
+                    guard let code = try text().flatMap(ErrorCode.init(rawValue:)), let message = try text() else {
+                        throw CocoaError(.fileReadCorruptFile)
+                    }
+                    errors.append(RowError(field: field, code: code, message: message))
                 }
+                row.errors = .errors(errors)
+            case 1:
+                guard let stored = try text() else { throw CocoaError(.fileReadCorruptFile) }
+                row.errors = .unreadable(stored)
+            default:
+                throw CocoaError(.fileReadCorruptFile)
             }
-            errors.append(RowError(field: field, code: code, message: message))
+            return row
         }
-        return errors.json
+
+        private mutating func integer(bytes count: Int) throws -> UInt64 {
+            try need(count)
+            var value: UInt64 = 0
+            for offset in 0..<count { value |= UInt64(buffer[position + offset]) << UInt64(offset * 8) }
+            position += count
+            return value
+        }
+
+        private mutating func text() throws -> String? {
+            let count = try integer(bytes: 4)
+            guard count != UInt64(OutcomeSpool.noText) else { return nil }
+            let length = Int(count)
+            if length <= OutcomeSpool.bufferSize {
+                try need(length)
+                defer { position += length }
+                return String(decoding: buffer[position..<position + length], as: UTF8.self)
+            }
+            // Longer than the buffer: what is buffered, then the rest straight from the file.
+            var bytes = Array(buffer[position...])
+            buffer.removeAll(keepingCapacity: true)
+            position = 0
+            bytes.reserveCapacity(length)
+            while bytes.count < length {
+                guard let chunk = try handle.read(upToCount: length - bytes.count), !chunk.isEmpty else {
+                    throw CocoaError(.fileReadCorruptFile)
+                }
+                bytes += chunk
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        /// Makes `count` (at most the buffer's size) bytes available from `position`.
+        private mutating func need(_ count: Int) throws {
+            while buffer.count - position < count {
+                guard try refill() else { throw CocoaError(.fileReadCorruptFile) }
+            }
+        }
+
+        /// Drops the bytes already read and reads the next chunk after the rest; false at the end of the file.
+        @discardableResult
+        private mutating func refill() throws -> Bool {
+            buffer.removeSubrange(0..<position)
+            position = 0
+            guard let chunk = try handle.read(upToCount: OutcomeSpool.bufferSize - buffer.count), !chunk.isEmpty else {
+                return false
+            }
+            buffer += chunk
+            return true
+        }
     }
 }

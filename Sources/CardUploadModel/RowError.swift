@@ -12,4 +12,10 @@ package struct RowError: Sendable, Equatable, Hashable {
         self.code = code
         self.message = message
     }
+
+    /// The error with every card number in its field and message masked (`CardNumber.mask`): what the
+    /// store, the spool and the rejects file keep, whatever stage made the error.
+    package var masked: RowError {
+        RowError(field: field.map(CardNumber.mask), code: code, message: CardNumber.mask(message))
+    }
 }

@@ -155,15 +155,15 @@ package enum HTMLReportWriter {
         var html = "<tr data-line=\"\(row.line)\"><td class=\"line\">\(row.line)</td><td class=\"mono\">"
         html += row.externalID.map(HTMLText.escaped) ?? "<span class=\"none\">none</span>"
         html += "</td>"
-        let stored = row.errorsJSON ?? "[]"
-        if let errors = HTMLRowErrors.parse(stored) {
-            html += "<td>" + errors.map { "<code>\(HTMLText.escaped($0.code))</code>" }.joined(separator: "<br>") + "</td>"
+        switch row.errors {
+        case .errors(let errors):
+            html += "<td>" + errors.map { "<code>\(HTMLText.escaped($0.code.rawValue))</code>" }.joined(separator: "<br>") + "</td>"
             html += "<td>" + errors.map { error in
                 // Messages name their field already; say it only where one does not.
                 guard let field = error.field, !error.message.contains(field) else { return HTMLText.escaped(error.message) }
                 return "<span class=\"field\">\(HTMLText.escaped(field)):</span> " + HTMLText.escaped(error.message)
             }.joined(separator: "<br>") + "</td>"
-        } else {
+        case .unreadable(let stored):
             // Not the shape the store writes: show it as stored rather than lose it.
             html += "<td class=\"none\">unreadable</td><td class=\"mono\">\(HTMLText.escaped(stored))</td>"
         }

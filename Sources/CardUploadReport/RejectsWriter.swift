@@ -83,8 +83,7 @@ package final class RejectsWriter {
         key("_line")
         bytes += Array(String(record.line).utf8)
         key("_errors")
-        let masked = errors.map { RowError(field: $0.field.map(CardNumber.mask), code: $0.code, message: CardNumber.mask($0.message)) }
-        bytes += Array(masked.json.utf8)
+        bytes += Array(errors.map(\.masked).json.utf8)
         if parsed == nil {
             key("_raw")
             JSONString.append(CardNumber.mask(record.source ?? ""), to: &bytes)

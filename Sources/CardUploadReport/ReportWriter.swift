@@ -40,8 +40,8 @@ package enum ReportWriter {
             var line = first ? "\n" : ",\n"
             first = false
             line += "{\"line\":\(row.line),\"external_id\":\(JSONString.quotedOrNull(row.externalID)),"
-            line += "\"outcome\":\"\(row.outcome)\",\"card_id\":\(JSONString.quotedOrNull(row.cardID)),"
-            line += "\"errors\":\(row.errorsJSON ?? "[]")}"
+            line += "\"outcome\":\"\(row.outcome.rawValue)\",\"card_id\":\(JSONString.quotedOrNull(row.cardID)),"
+            line += "\"errors\":\(row.errors.json)}"
             try output.write(line)
         }
         try output.write("]}\n")

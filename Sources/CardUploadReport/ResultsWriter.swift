@@ -11,7 +11,7 @@ package enum ResultsWriter {
             try log.forEachRow(uploadID: uploadID) { row in
                 let cells = [
                     String(row.line), SpreadsheetCSV.cell(row.externalID ?? "", delimiter: comma),
-                    SpreadsheetCSV.cell(row.entityID ?? "", delimiter: comma), row.outcome, row.cardID ?? "",
+                    SpreadsheetCSV.cell(row.entityID ?? "", delimiter: comma), row.outcome.rawValue, row.cardID ?? "",
                 ]
                 try output.write(cells.joined(separator: ",") + "\n")
             }

@@ -33,6 +33,12 @@ package enum CardStatus: String, Sendable, CaseIterable {
     package var requiresReason: Bool { self != .active }
 }
 
+/// The four outcomes a row can have; the raw value is the word the store (`upload_rows.outcome`) and the
+/// reports spell it with.
+package enum RowOutcomeKind: String, Sendable, CaseIterable {
+    case created, replayed, updated, rejected
+}
+
 /// What happened to one row.
 package enum RowOutcome: Sendable {
     case created(cardID: String)
@@ -40,13 +46,13 @@ package enum RowOutcome: Sendable {
     case updated(cardID: String)
     case rejected([CardUploadModel.RowError])
 
-    /// The report's word for the outcome.
-    package var word: String {
+    /// Which of the four outcomes this is, without its card or errors.
+    package var kind: RowOutcomeKind {
         switch self {
-        case .created: "created"
-        case .replayed: "replayed"
-        case .updated: "updated"
-        case .rejected: "rejected"
+        case .created: .created
+        case .replayed: .replayed
+        case .updated: .updated
+        case .rejected: .rejected
         }
     }
 

@@ -41,26 +41,6 @@ package struct UploadCounts: Sendable, Equatable {
     }
 }
 
-/// The recorded outcome of one row of an upload.
-package struct UploadRowRecord: Sendable {
-    package init(line: Int, externalID: String?, entityID: String?, outcome: String, cardID: String?, errorsJSON: String?) {
-        self.line = line
-        self.externalID = externalID
-        self.entityID = entityID
-        self.outcome = outcome
-        self.cardID = cardID
-        self.errorsJSON = errorsJSON
-    }
-
-    package var line: Int
-    package var externalID: String?
-    package var entityID: String?
-    package var outcome: String
-    package var cardID: String?
-    /// The errors as a JSON array, nil when none.
-    package var errorsJSON: String?
-}
-
 /// The uploads table and the per-row outcomes: written in the same transactions as the cards.
 package final class UploadLog {
     private let database: Database
@@ -133,21 +113,12 @@ package final class UploadLog {
     package func recordRow(
         uploadSeq: Int64, line: Int, externalID: String?, entityID: String?, outcome: RowOutcome
     ) throws(DatabaseError) {
-        var errors: String?
-        if case .rejected(let rowErrors) = outcome {
-            // The rules mask what they echo; this is the store's own guarantee, whatever stage wrote the error.
-            errors = rowErrors.map { error in
-                RowError(field: error.field.map(CardNumber.mask), code: error.code, message: CardNumber.mask(error.message))
-            }.json
-        }
         if pendingRows.isEmpty || pendingSeq != uploadSeq || pendingRollbacks != database.rollbacks {
             try writePendingRows()
             pendingSeq = uploadSeq
             pendingRollbacks = database.rollbacks
         }
-        pendingRows.append(UploadRowRecord(
-            line: line, externalID: externalID, entityID: entityID, outcome: outcome.word, cardID: outcome.cardID,
-            errorsJSON: errors))
+        pendingRows.append(UploadRowRecord(line: line, externalID: externalID, entityID: entityID, outcome: outcome))
         if pendingRows.count == Self.rowsPerInsert { try writePendingRows() }
     }
 
@@ -185,9 +156,9 @@ package final class UploadLog {
         try insert.bind(base + 2, Int64(row.line))
         try insert.bind(base + 3, row.externalID)
         try insert.bind(base + 4, row.entityID)
-        try insert.bind(base + 5, row.outcome)
+        try insert.bind(base + 5, row.outcome.rawValue)
         try insert.bind(base + 6, row.cardID)
-        try insert.bind(base + 7, row.errorsJSON)
+        try insert.bind(base + 7, row.errors.column(for: row.outcome))
     }
 
     /// Records a row outcome kept aside while an atomic upload's transaction was open (it committed
@@ -196,7 +167,7 @@ package final class UploadLog {
         try writePendingRows()
         try insertRow.get().execute([
             .integer(uploadSeq), .integer(Int64(row.line)), .text(row.externalID), .text(row.entityID),
-            .text(row.outcome), .text(row.cardID), .text(row.errorsJSON),
+            .text(row.outcome.rawValue), .text(row.cardID), .text(row.errors.column(for: row.outcome)),
         ])
     }
 
@@ -315,12 +286,26 @@ package final class UploadLog {
         while (rowsLeft || createdLeft) && remaining > 0 {
             let takesRow = rowsLeft && (!createdLeft || (rows.integer(0) ?? 0) < (created.integer(0) ?? 0))
             let source = takesRow ? rows : created
-            try body(UploadRowRecord(
-                line: Int(source.integer(0) ?? 0), externalID: source.text(1), entityID: source.text(2),
-                outcome: source.text(3) ?? "", cardID: source.text(4), errorsJSON: source.text(5)))
+            // A card in the range is a created row; only upload_rows spells its outcome.
+            try body(readRow(source, outcome: takesRow ? try storedOutcome(rows) : .created))
             remaining -= 1
             if takesRow { rowsLeft = try rows.step() } else { createdLeft = try created.step() }
         }
+    }
+
+    /// The row `forEachRow` stands on (line, external_id, entity_id, outcome, card_id, errors), with its outcome.
+    private func readRow(_ row: Statement, outcome: RowOutcomeKind) -> UploadRowRecord {
+        UploadRowRecord(
+            line: Int(row.integer(0) ?? 0), externalID: row.text(1), entityID: row.text(2), outcome: outcome,
+            cardID: row.text(4), errors: StoredErrors(column: row.text(5)))
+    }
+
+    /// The outcome word of an `upload_rows` row (its CHECK allows only the four).
+    private func storedOutcome(_ row: Statement) throws(DatabaseError) -> RowOutcomeKind {
+        guard let outcome = row.text(3).flatMap(RowOutcomeKind.init(rawValue:)) else {
+            throw DatabaseError(resultCode: 11, message: "line \(row.integer(0) ?? 0) of upload_rows has an unknown outcome")
+        }
+        return outcome
     }
 
     /// Rejected rows by error code: how many rows, and the first line of each.

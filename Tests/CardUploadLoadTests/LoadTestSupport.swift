@@ -114,7 +114,7 @@ final class StoreProbe {
         let id = try #require(id)
         var rows: [String] = []
         try UploadLog(database: database).forEachRow(uploadID: id) { row in
-            rows.append("\(row.line) \(row.outcome) \(Self.codes(row.errorsJSON))".trimmingCharacters(in: .whitespaces))
+            rows.append("\(row.line) \(row.outcome.rawValue) \(Self.codes(row.errors))".trimmingCharacters(in: .whitespaces))
         }
         return rows
     }
@@ -127,10 +127,9 @@ final class StoreProbe {
         return ids
     }
 
-    private static func codes(_ errorsJSON: String?) -> String {
-        guard let errorsJSON, let data = errorsJSON.data(using: .utf8),
-              let errors = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return "" }
-        return errors.compactMap { $0["code"] as? String }.joined(separator: ",")
+    private static func codes(_ errors: StoredErrors) -> String {
+        guard case .errors(let list) = errors else { return "unreadable" }
+        return list.map(\.code.rawValue).joined(separator: ",")
     }
 }
 

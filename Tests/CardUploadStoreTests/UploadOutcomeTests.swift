@@ -35,7 +35,7 @@ import Testing
     private func lines(_ log: UploadLog, _ id: String, rejectedOnly: Bool = false) throws -> [String] {
         var result: [String] = []
         try log.forEachRow(uploadID: id, rejectedOnly: rejectedOnly) { row in
-            result.append("\(row.line) \(row.outcome) \(row.cardID ?? "-") \(row.externalID ?? "-")")
+            result.append("\(row.line) \(row.outcome.rawValue) \(row.cardID ?? "-") \(row.externalID ?? "-")")
         }
         return result
     }
