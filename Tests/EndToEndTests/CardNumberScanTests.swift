@@ -42,9 +42,13 @@ import Testing
         return groups.joined(separator: separator)
     }
 
-    /// Every number as a row would write it: plain, spaced, dashed.
+    /// Every number as a row would write it: plain, spaced, dashed, and with an expiry date, a CVV or a
+    /// track-like suffix after it (SPEC §3: groups after a number do not hide it).
     static let written: [(digits: String, text: String)] = numbers.flatMap { number in
-        [(number, number), (number, grouped(number, " ")), (number, grouped(number, "-"))]
+        [
+            (number, number), (number, grouped(number, " ")), (number, grouped(number, "-")),
+            (number, number + " 12/25"), (number, grouped(number, " ") + " 1225"), (number, grouped(number, "-") + "=2512101"),
+        ]
     }
 
     /// What must appear nowhere: each number without separators and as written, and its first eight digits
