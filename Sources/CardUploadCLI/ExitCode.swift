@@ -61,6 +61,8 @@ extension ExitCode {
             if let reason = upload.stopReason { return of(reason) }
             if let failure = upload.failure { return of(.error(failure)) }
             if upload.outputError != nil { return .cannotCreateOutput }
+            // A claimed file that changed while it was loaded goes back for the next run: temporary.
+            if upload.fileError?.code == .fileChanged { return .temporaryFailure }
             if upload.fileError != nil { return .dataError }
             return upload.counts.rejected > 0 ? .rowsRejected : .success
         case .reconcile(let summary):

@@ -20,7 +20,7 @@ enum Help {
 
     private static let usages: [String: String] = [
         "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--dry-run] [--atomic] [--quiet]",
         "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
@@ -120,6 +120,9 @@ enum Help {
                   --done DIR              where loaded files go (default INBOX/done; created when missing)
                   --failed DIR            where files with a file-level error (65) go (default INBOX/failed)
                   --reports DIR           <file>.report.json and <file>.rejects.<ext> (default INBOX/reports)
+                  --work DIR              where each file is claimed (renamed) before it is read; on INBOX's
+                                          file system (default INBOX/.card-upload-work). DONE, FAILED, REPORTS
+                                          and DIR must be the job's own and writable by no one else (else 73)
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
                   --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252

@@ -19,6 +19,9 @@ final class InboxLog: InboxProgress {
         for name in listing.unreadableNames {
             write(name, "skipped: the name is not valid UTF-8; rename it to load it")
         }
+        for name in listing.folders {
+            write(name, "skipped: a folder, not an upload")
+        }
         for entry in listing.tooRecent {
             write(entry.name, "waiting: modified \(Self.seconds(entry.age)) s ago, --min-age \(Self.seconds(minimumAge))")
         }
@@ -37,7 +40,13 @@ final class InboxLog: InboxProgress {
         if let report = file.report { parts.append("report \(TerminalText.safe(report))") }
         if let rejects = file.rejects { parts.append("rejects \(TerminalText.safe(rejects))") }
         if let error = file.placementError { parts.append("Error: \(TerminalText.safe(error.description))") }
-        parts.append(file.movedTo.map { "moved to \(TerminalText.safe($0))" } ?? "left in INBOX")
+        if let movedTo = file.movedTo {
+            parts.append("moved to \(TerminalText.safe(movedTo))")
+        } else if let leftAt = file.leftAt, leftAt != file.upload.file {
+            parts.append("left for the next run as \(TerminalText.safe(leftAt))")
+        } else {
+            parts.append("left in INBOX")
+        }
         parts.append("exit \(ExitCode.of(.inboxFile(file)).rawValue)")
         write(file.name, parts.joined(separator: "; "))
     }

@@ -12,7 +12,7 @@ enum ProcessDirCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
         "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
-        "done": .value, "failed": .value, "reports": .value, "min-age": .value,
+        "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
         // Known only to say why they do not apply here.
         "format": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
     ]
@@ -75,6 +75,11 @@ extension ProcessDirCommand {
             folders[folder] = path
         }
         var settings = InboxSettings(inbox: inbox, done: folders["done"]!, failed: folders["failed"]!, reports: folders["reports"]!)
+        if let work = arguments.value("work") {
+            guard !work.isEmpty else { throw usage("--work needs a folder path") }
+            if PathIdentity.same(work, given) { throw usage("--work must not be INBOX itself") }
+            settings.work = work
+        }
         if let age = arguments.value("min-age") {
             guard let parsed = Double(age), parsed.isFinite, parsed >= 0 else {
                 throw usage("--min-age must be a number of seconds, 0 or more (got '\(age)')")

@@ -12,11 +12,14 @@ package struct InboxFileResult {
     /// Where its report and rejects file were placed, when they were.
     package var report: String?
     package var rejects: String?
-    /// Where the file was moved (DONE or FAILED); nil when it stays in INBOX.
+    /// Where the file was moved (DONE or FAILED); nil when it is left for the next run.
     package var movedTo: String?
-    /// Whether it went to FAILED (a file-level error) rather than DONE.
+    /// Whether it went to FAILED (a file-level error, or not a regular file) rather than DONE.
     package var movedToFailed = false
-    /// A report, rejects file or the file itself that could not be placed (the file then stays in INBOX).
+    /// Where a file left for the next run waits: back in INBOX (under its name, or `<name>.<upload_id>`
+    /// when a new file took the name), or in the working folder when it could not go back.
+    package var leftAt: String?
+    /// A report, rejects file or the file itself that could not be placed.
     package var placementError: OutputError?
     /// Whether the run stops after this file (the store or the program failed, or a stop was requested).
     package var stopsRun = false
@@ -24,15 +27,14 @@ package struct InboxFileResult {
 
 /// How an inbox run went, file by file.
 package struct InboxResult {
-    /// The files ready to load when the run listed INBOX.
+    /// The files ready to load when the run listed INBOX (and found in the working folder).
     package var ready = 0
     package var files: [InboxFileResult] = []
     /// Files modified less than `--min-age` ago, left for a later run.
     package var waiting = 0
     /// Set when a stop was requested before a file was started.
     package var stopReason: StopReason?
-    /// Files left in INBOX, loaded by the next run: those that failed without being filed, and those not
-    /// reached because the run stopped.
+    /// Files left for the next run: those not filed, and those not reached because the run stopped.
     package var left = 0
     /// The files not reached because the run stopped after a file (`files.last`).
     package var notReached = 0
@@ -46,9 +48,12 @@ package protocol InboxProgress: AnyObject {
     func filed(_ file: InboxFileResult)
 }
 
-/// One `process-dir` run: the folders made ready, the INBOX lock taken, each waiting file loaded in name
-/// order and filed — DONE after a load that read the file to its end, FAILED after a file-level error,
-/// else left in INBOX — its report and rejects placed in REPORTS. Never replaces a file (`InboxPlacement`).
+/// One `process-dir` run (SPEC §1: process-dir, and INBOX as a trust boundary): INBOX locked, the job's
+/// folders opened and checked, then each file — those a killed run left in the working folder first, then
+/// INBOX's in name order — claimed into a folder of its own in the working folder (a rename: whatever is
+/// put under the name afterwards is a new file for the next run), examined without following a link, loaded
+/// from there, and filed: DONE after a load that read it to its end, FAILED after a file-level error or
+/// when it is not a regular file of one link (moved unread), else back to INBOX for the next run.
 package struct InboxRun {
     private let settings: InboxSettings
     private let store: LoadStore
@@ -62,35 +67,42 @@ package struct InboxRun {
         self.progress = progress
     }
 
-    /// Runs; an `InboxError` when the folders or the lock are not usable (nothing was loaded).
-    package func run() throws(InboxError) -> InboxResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: settings.inbox, isDirectory: &isDirectory) else {
-            throw InboxError(kind: .inputUnavailable, message: "INBOX not found: \(settings.inbox)")
-        }
-        guard isDirectory.boolValue else { throw InboxError(kind: .inputUnavailable, message: "INBOX is not a folder: \(settings.inbox)") }
-        // A dry run moves nothing: only its reports need a folder.
-        for folder in settings.dryRun ? [settings.reports] : [settings.done, settings.failed, settings.reports] {
-            try makeFolder(folder)
-        }
-        let lock = try InboxLock(inbox: settings.inbox)
-        defer { withExtendedLifetime(lock) {} }
+    /// The run's folders, each held open.
+    private struct Folders {
+        let inbox: InboxFolder
+        let done: InboxFolder?
+        let failed: InboxFolder?
+        let reports: InboxFolder
+        /// The working folder (nil for a dry run, which moves nothing).
+        let work: InboxFolder?
+    }
 
-        let listing = try InboxListing(directory: settings.inbox, minimumAge: settings.minimumAge)
+    /// A file to load: waiting in INBOX, or left in the working folder by a killed run.
+    private enum Item {
+        case waiting(String)
+        case leftover(claim: InboxFolder, claimName: String, name: String)
+    }
+
+    /// Runs; an `InboxError` when INBOX, the folders or the lock are not usable (nothing was touched).
+    package func run() throws(InboxError) -> InboxResult {
+        let folders = try openFolders()
+        let leftovers = try folders.work.map(leftovers) ?? []
+        let listing = try InboxListing(folders.inbox, minimumAge: settings.minimumAge)
         progress?.listed(listing)
-        var result = InboxResult(ready: listing.ready.count, waiting: listing.tooRecent.count)
-        for (index, name) in listing.ready.enumerated() {
+        let items = leftovers + listing.ready.map(Item.waiting)
+        var result = InboxResult(ready: items.count, waiting: listing.tooRecent.count)
+        for (index, item) in items.enumerated() {
             if let reason = stop.reason {
                 result.stopReason = reason
-                result.left += listing.ready.count - index
+                result.left += items.count - index
                 break
             }
-            let file = load(name)
+            guard let file = load(item, folders: folders) else { continue }
             result.files.append(file)
             progress?.filed(file)
             if file.movedTo == nil { result.left += 1 }
             if file.stopsRun {
-                result.notReached = listing.ready.count - index - 1
+                result.notReached = items.count - index - 1
                 result.left += result.notReached
                 break
             }
@@ -98,69 +110,233 @@ package struct InboxRun {
         return result
     }
 
-    /// Loads INBOX/`name`, places its report (and rejects) in REPORTS and moves it.
-    private func load(_ name: String) -> InboxFileResult {
-        let path = settings.inbox + "/" + name
-        // Written under hidden names first: the final names need the upload id, known only after the load.
-        let stagedReport = settings.reports + "/.card-upload-\(getpid()).report.staged"
-        let stagedRejects = settings.reports + "/.card-upload-\(getpid()).rejects.staged"
-        defer {
-            unlink(stagedReport)
-            unlink(stagedRejects)
+    /// INBOX locked, the job's folders opened (created 0700 when missing) and checked. A dry run moves
+    /// nothing: only its reports need a folder.
+    private func openFolders() throws(InboxError) -> Folders {
+        let inbox = try InboxFolder.lockedInbox(settings.inbox)
+        func owned(_ path: String, _ role: String) throws(InboxError) -> InboxFolder {
+            // INBOX's own default folders are opened through INBOX's descriptor.
+            let prefix = settings.inbox == "/" ? "/" : settings.inbox + "/"
+            if path.hasPrefix(prefix), !path.dropFirst(prefix.count).contains("/"), path.count > prefix.count {
+                return try InboxFolder.owned(path, role: role, in: inbox, name: String(path.dropFirst(prefix.count)))
+            }
+            return try InboxFolder.owned(path, role: role)
         }
-        let options = settings.loadOptions(for: name, report: stagedReport, rejects: stagedRejects)
-        let upload = UploadJob(file: path, options: options, store: store, stop: stop).run()
+        let reports = try owned(settings.reports, "REPORTS")
+        guard !settings.dryRun else { return Folders(inbox: inbox, done: nil, failed: nil, reports: reports, work: nil) }
+        let done = try owned(settings.done, "DONE")
+        let failed = try owned(settings.failed, "FAILED")
+        let work = try owned(settings.work ?? settings.inbox + "/" + InboxSettings.defaultWorkName, "working")
+        var inboxInfo = stat(), workInfo = stat()
+        if fstat(inbox.descriptor, &inboxInfo) == 0, fstat(work.descriptor, &workInfo) == 0, inboxInfo.st_dev != workInfo.st_dev {
+            throw InboxError(
+                kind: .outputUnavailable,
+                message: "the working folder \(work.path) is on another file system than INBOX; files are claimed by renaming them there: name one on INBOX's file system (--work DIR)")
+        }
+        return Folders(inbox: inbox, done: done, failed: failed, reports: reports, work: work)
+    }
+
+    /// The files a killed run left in the working folder (each in a claim folder of its own), to be
+    /// loaded first; empty claim folders are removed.
+    private func leftovers(in work: InboxFolder) throws(InboxError) -> [Item] {
+        var items: [Item] = []
+        for raw in try work.names().sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            guard let claimName = String(validating: raw, as: UTF8.self), let claim = work.folder(claimName) else { continue }
+            let names = (try? claim.names()) ?? []
+            if names.isEmpty { work.removeFolder(claimName) }
+            for raw in names {
+                guard let name = String(validating: raw, as: UTF8.self) else { continue }
+                items.append(.leftover(claim: claim, claimName: claimName, name: name))
+            }
+        }
+        return items
+    }
+
+    /// Claims, loads and files one file; nil when it was gone before it could be claimed.
+    private func load(_ item: Item, folders: Folders) -> InboxFileResult? {
+        let name: String
+        let claim: InboxFolder
+        var claimName: String?
+        switch item {
+        case .leftover(let folder, let folderName, let leftName):
+            (name, claim, claimName) = (leftName, folder, folderName)
+        case .waiting(let waiting):
+            name = waiting
+            if let work = folders.work {
+                switch Self.claim(name, from: folders.inbox, into: work) {
+                case .claimed(let folder, let folderName):
+                    (claim, claimName) = (folder, folderName)
+                case .gone:
+                    return nil
+                case .failed(let error):
+                    var file = InboxFileResult(name: name, upload: UploadResult(file: folders.inbox.display(name)))
+                    file.upload.failure = error
+                    file.leftAt = folders.inbox.display(name)
+                    return file
+                }
+            } else {
+                claim = folders.inbox  // A dry run reads the file where it is.
+            }
+        }
+        defer { if let claimName { folders.work?.removeFolder(claimName) } }
+        var file = loadClaimed(name, in: claim, folders: folders)
+        place(&file, from: claim, folders: folders)
+        return file
+    }
+
+    private enum Claim {
+        case claimed(InboxFolder, String)
+        case gone
+        case failed(OutputError)
+    }
+
+    /// Moves INBOX's `name` into a new claim folder in the working folder: whatever is under the name at
+    /// that instant, unopened; from then on only the job can touch it.
+    private static func claim(_ name: String, from inbox: InboxFolder, into work: InboxFolder) -> Claim {
+        var folder: InboxFolder?
+        var folderName = ""
+        for attempt in 0..<10 where folder == nil {
+            folderName = "claim-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(attempt)"
+            folder = work.makeFolder(folderName)
+        }
+        guard let folder else {
+            return .failed(OutputError(path: work.path, reason: "cannot make a claim folder: \(SystemCall.errorText())"))
+        }
+        guard renameat(inbox.descriptor, name, folder.descriptor, name) == 0 else {
+            let reason = errno
+            work.removeFolder(folderName)
+            return reason == ENOENT ? .gone : .failed(OutputError(path: inbox.display(name), reason: SystemCall.errorText(reason)))
+        }
+        folder.sync()
+        inbox.sync()
+        return .claimed(folder, folderName)
+    }
+
+    /// Examines the claimed `name` (opened without following a link and without waiting on a FIFO) and loads
+    /// it: a regular file of one link is read through the descriptor opened here, anything else is refused
+    /// unread as `not_a_regular_file`.
+    private func loadClaimed(_ name: String, in claim: InboxFolder, folders: Folders) -> InboxFileResult {
+        // Written under hidden names first: the final names need the upload id, known only after the load.
+        let stagedReport = ".card-upload-\(getpid()).report.staged"
+        let stagedRejects = ".card-upload-\(getpid()).rejects.staged"
+        defer {
+            unlinkat(folders.reports.descriptor, stagedReport, 0)
+            unlinkat(folders.reports.descriptor, stagedRejects, 0)
+        }
+        var options = settings.loadOptions(
+            for: name, report: folders.reports.reach(stagedReport), rejects: folders.reports.reach(stagedRejects))
+        options.recordedName = folders.inbox.display(name)
+        let descriptor = openat(claim.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let opened = descriptor >= 0 ? descriptor : nil
+        defer { if let opened { SystemCall.close(opened) } }
+        var readPath = claim.reach(name)
+        if let opened {
+            var info = stat()
+            fstat(opened, &info)
+            if let what = Self.notARegularFile(info) {
+                options.refusal = Self.refusal(options.recordedName!, what)
+            } else {
+                readPath = InboxFolder.reach(descriptor: opened) ?? readPath
+                options.inputCheck = Self.changeCheck(opened, info)
+            }
+        } else if let info = claim.entry(name), let what = Self.notARegularFile(info) {
+            // Not opened: a symbolic link (O_NOFOLLOW), a socket… — never followed, never read.
+            options.refusal = Self.refusal(options.recordedName!, what)
+        }
+        let upload = UploadJob(file: readPath, options: options, store: store, stop: stop).run()
         var file = InboxFileResult(name: name, upload: upload)
         let failure = upload.failure.map { FailureKind(of: $0) }
         file.stopsRun = upload.stopReason != nil || failure?.stopsRun == true
-
-        // The report and rejects first, then the file: a crash in between leaves it in INBOX, loaded again.
+        // The report and rejects first, then the file: a crash in between leaves it to be loaded again.
         let uploadID = upload.uploadID ?? "\(Int(Date().timeIntervalSince1970))-\(getpid())"
         do {
-            if FileManager.default.fileExists(atPath: stagedReport) {
-                file.report = try InboxPlacement.move(
-                    stagedReport, into: settings.reports, as: InboxNames.reportName(for: name, dryRun: settings.dryRun),
-                    uploadID: uploadID)
+            if folders.reports.entry(stagedReport) != nil {
+                let placed = try InboxPlacement.move(
+                    stagedReport, from: folders.reports, into: folders.reports,
+                    as: InboxNames.reportName(for: name, dryRun: settings.dryRun), uploadID: uploadID)
+                file.report = folders.reports.display(placed)
             }
-            if FileManager.default.fileExists(atPath: stagedRejects), upload.counts.rejected > 0 {
-                file.rejects = try InboxPlacement.move(
-                    stagedRejects, into: settings.reports, as: InboxNames.rejectsName(for: name, dryRun: settings.dryRun),
-                    uploadID: uploadID)
+            if folders.reports.entry(stagedRejects) != nil, upload.counts.rejected > 0 {
+                let placed = try InboxPlacement.move(
+                    stagedRejects, from: folders.reports, into: folders.reports,
+                    as: InboxNames.rejectsName(for: name, dryRun: settings.dryRun), uploadID: uploadID)
+                file.rejects = folders.reports.display(placed)
             }
         } catch {
             file.placementError = error
         }
-        // DONE once the file was read to its end, FAILED after a file-level error; a file that could not
-        // be loaded, whose outputs could not be written or whose load was stopped stays in INBOX.
-        let readToItsEnd = upload.failure == nil && upload.stopReason == nil && upload.outputError == nil
-        let destination: String? = if file.placementError != nil || !readToItsEnd {
-            failure == .badFile && file.placementError == nil && upload.stopReason == nil ? settings.failed : nil
-        } else {
-            upload.fileError == nil ? settings.done : settings.failed
-        }
-        if let destination, !settings.dryRun {
-            do {
-                file.movedTo = try InboxPlacement.move(path, into: destination, as: name, uploadID: uploadID)
-                file.movedToFailed = destination == settings.failed
-            } catch {
-                file.placementError = error
-            }
-        }
         return file
     }
 
-    /// Creates a missing DONE, FAILED or REPORTS folder (owner-only: reports and rejects hold card data).
-    private func makeFolder(_ path: String) throws(InboxError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw InboxError(kind: .outputUnavailable, message: "\(path) is not a folder") }
-            return
+    /// Moves the loaded file: DONE once it was read to its end, FAILED after a file-level error or when it
+    /// was refused unread; anything else (it changed while loaded, could not be loaded, its outputs could
+    /// not be placed, the load was stopped) back to INBOX for the next run. A dry run moves nothing.
+    private func place(_ file: inout InboxFileResult, from claim: InboxFolder, folders: Folders) {
+        let upload = file.upload
+        let uploadID = upload.uploadID ?? "\(Int(Date().timeIntervalSince1970))-\(getpid())"
+        guard !settings.dryRun, let done = folders.done, let failed = folders.failed else { return }
+        let readToItsEnd = upload.failure == nil && upload.stopReason == nil && upload.outputError == nil
+        let changed = upload.fileError?.code == .fileChanged
+        let destination: InboxFolder? = if file.placementError != nil || changed {
+            nil
+        } else if upload.fileError?.code == .notARegularFile {
+            failed
+        } else if readToItsEnd {
+            upload.fileError == nil ? done : failed
+        } else {
+            upload.failure.map { FailureKind(of: $0) } == .badFile && upload.stopReason == nil ? failed : nil
         }
         do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if let destination {
+                let placed = try InboxPlacement.move(file.name, from: claim, into: destination, as: file.name, uploadID: uploadID)
+                file.movedTo = destination.display(placed)
+                file.movedToFailed = destination === failed
+                return
+            }
+            guard claim !== folders.inbox else {
+                file.leftAt = folders.inbox.display(file.name)
+                return
+            }
+            let placed = try InboxPlacement.move(file.name, from: claim, into: folders.inbox, as: file.name, uploadID: uploadID)
+            file.leftAt = folders.inbox.display(placed)
         } catch {
-            throw InboxError(kind: .outputUnavailable, message: "cannot create the folder \(path): \(error.localizedDescription)")
+            file.placementError = file.placementError ?? error
+            file.leftAt = claim.display(file.name)
+        }
+    }
+
+    /// What an entry is when it is not a regular file of one link; nil when it is one.
+    private static func notARegularFile(_ info: stat) -> String? {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: info.st_nlink == 1 ? nil : "a file with \(info.st_nlink) hard links"
+        case S_IFIFO: "a FIFO"
+        case S_IFLNK: "a symbolic link"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFDIR: "a folder"
+        default: "not a regular file"
+        }
+    }
+
+    private static func refusal(_ name: String, _ what: String) -> FileError {
+        FileError(
+            code: .notARegularFile,
+            message: "\(name) is \(what), not a regular file of its own: moved to FAILED unread; deliver the file itself")
+    }
+
+    /// Whether the claimed file changed (size or modification time) since it was examined: a writer that
+    /// still held it open appended, truncated or rewrote it.
+    private static func changeCheck(_ descriptor: Int32, _ examined: stat) -> @Sendable () -> FileError? {
+        let size = examined.st_size
+        let modified = SystemCall.modificationTime(examined)
+        return {
+            var now = stat()
+            guard fstat(descriptor, &now) == 0 else { return nil }
+            guard now.st_size != size || SystemCall.modificationTime(now) != modified else { return nil }
+            return FileError(
+                code: .fileChanged,
+                message: "the file changed while it was loaded (\(size) bytes when claimed, \(now.st_size) now): a writer still had it open; "
+                    + "it goes back to INBOX for the next run, whose committed rows come back replayed")
         }
     }
 }

@@ -25,6 +25,14 @@ package struct LoadOptions: Sendable {
     package var dryRun = false
     /// `--atomic`: the file in one transaction, committed only when no row is rejected.
     package var atomic = false
+    /// The name the upload is recorded and reported under, when not the path read (process-dir reads a
+    /// claimed file through its working folder and records it under its INBOX name).
+    package var recordedName: String?
+    /// Records the upload as failed with this error without opening the input (process-dir: an entry
+    /// with an upload name that is not a regular file of one link).
+    package var refusal: FileError?
+    /// Asked once the input was read to its end: an error when it changed while it was read.
+    package var inputCheck: (@Sendable () -> FileError?)?
     /// Whether the result lists the rejected rows by error code (a summary table; a query over the rows).
     package var summarizesRejections = false
     /// The kind of card file (its header, row mapping, field rules and store semantics).
@@ -74,6 +82,10 @@ package struct InboxSettings: Sendable {
     package var failed: String
     package var reports: String
     package var minimumAge: Double = 0
+    /// `--work DIR`: where files are claimed to (on INBOX's file system); nil for INBOX's own.
+    package var work: String?
+    /// The working folder's name inside INBOX when `--work` is not given (hidden: never listed as an upload).
+    package static let defaultWorkName = ".card-upload-work"
     /// The row options every file is loaded with (format and outputs are set per file).
     package var load = LoadOptions()
 

@@ -28,7 +28,7 @@ package final class UploadJob {
 
     /// Runs the load; never throws: an error that ends it is the result's `failure`.
     package func run() -> UploadResult {
-        var result = UploadResult(file: file)
+        var result = UploadResult(file: options.recordedName ?? file)
         result.dryRun = options.dryRun
         do {
             try load(into: &result)
@@ -46,14 +46,19 @@ package final class UploadJob {
         var seq: Int64
         let log: UploadLog
         let database: Database
-        let input: OpenedInput
+        /// Nil when the input is refused unread (`LoadOptions.refusal`).
+        let input: OpenedInput?
         let outputs: UploadOutputs
+
+        /// The input's bytes read so far.
+        var bytesRead: Int { input?.source.bytesRead ?? 0 }
     }
 
     private func load(into result: inout UploadResult) throws {
-        let input = try OpenedInput(path: file, settings: options.input, stop: stop)
+        // An input refused unread (process-dir: a link, a FIFO…) is never opened; its upload says why.
+        let input = options.refusal == nil ? try OpenedInput(path: file, settings: options.input, stop: stop) : nil
         let outputs = try UploadOutputs(options.outputs)
-        try input.detectFormat()
+        try input?.detectFormat()
 
         let database = try store.database()
         database.stopWaiting = { [stop] in stop.isRequested }
@@ -66,9 +71,11 @@ package final class UploadJob {
         let startedAt = Timestamp.now()
         func beginUpload() throws -> Int64 {
             try log.begin(
-                id: uploadID, file: file, startedAt: startedAt, dryRun: options.dryRun, format: input.format.rawValue,
-                delimiter: input.provisionalDelimiter.map { String(UnicodeScalar($0)) },
-                encoding: input.encoding.rawValue, compression: input.source.compression.rawValue)
+                id: uploadID, file: result.file, startedAt: startedAt, dryRun: options.dryRun,
+                format: (input?.format ?? options.input.format ?? .csv).rawValue,
+                delimiter: input?.provisionalDelimiter.map { String(UnicodeScalar($0)) },
+                encoding: (input?.encoding ?? options.input.encoding).rawValue,
+                compression: (input?.source.compression ?? .none).rawValue)
         }
         // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
         // busy timeout); an atomic run keeps every outcome aside in case it must commit nothing.
@@ -77,8 +84,16 @@ package final class UploadJob {
         if ownsTransaction { try database.beginWrite() }
         var upload = Upload(id: uploadID, seq: try beginUpload(), log: log, database: database, input: input, outputs: outputs)
 
-        readRows(of: &upload, spool: spool, into: &result)
-        if let failure = result.failure { throw failure }
+        if let input {
+            readRows(of: &upload, input: input, spool: spool, into: &result)
+            if let failure = result.failure { throw failure }
+            // Read to its end: an input that changed meanwhile (process-dir's claimed file) fails the upload.
+            if result.stopReason == nil, result.fileError == nil, let changed = options.inputCheck?() {
+                result.fileError = changed
+            }
+        } else {
+            result.fileError = options.refusal
+        }
 
         // Whether the rows' cards are in the store: an atomic run commits only a clean file; a dry run never.
         let clean = result.stopReason == nil && result.fileError == nil && result.counts.rejected == 0
@@ -93,7 +108,7 @@ package final class UploadJob {
                 upload.seq = try beginUpload()
                 if keepsOutcomes {
                     try spool.forEach { row in try log.recordKeptRow(uploadSeq: upload.seq, row) }
-                    try log.addBatch(uploadSeq: upload.seq, counts: result.counts, bytes: input.source.bytesRead)
+                    try log.addBatch(uploadSeq: upload.seq, counts: result.counts, bytes: upload.bytesRead)
                     try log.forgetUncommittedCards(uploadSeq: upload.seq)
                 }
             }
@@ -114,18 +129,18 @@ package final class UploadJob {
 
     /// Reads and applies every row; a file-level error, a stop or a failed rejects file ends the rows
     /// there (recorded in `result`), anything else is `result.failure` with the upload marked failed.
-    private func readRows(of upload: inout Upload, spool: OutcomeSpool?, into result: inout UploadResult) {
+    private func readRows(of upload: inout Upload, input: OpenedInput, spool: OutcomeSpool?, into result: inout UploadResult) {
         let database = upload.database
         func committedCounts() -> UploadCounts { (try? upload.log.upload(id: upload.id))?.counts ?? result.counts }
         do {
-            let reader = try upload.input.reader(kind: options.kind)
+            let reader = try input.reader(kind: options.kind)
             reader.keepsSource = upload.outputs.wantsRejects
             if let delimiter = reader.delimiterInUse {
                 try upload.log.recordDelimiter(id: upload.id, delimiter: String(UnicodeScalar(delimiter)))
             }
             try upload.outputs.startRejects(form: reader.rejectsForm)
             var rows = RowLoader(
-                options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: upload.input.source,
+                options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: input.source,
                 outputs: upload.outputs, spool: spool, stop: stop, progress: progress)
             result.counts = try rows.load(from: reader)
         } catch let error as FileError where !stop.isRequested {
@@ -149,7 +164,7 @@ package final class UploadJob {
             if !((error as? DatabaseError)?.isBusy ?? false) {
                 try? upload.log.finish(
                     id: upload.id, status: UploadStatus.failed.rawValue, committed: true,
-                    bytes: upload.input.source.bytesRead, error: nil, finishedAt: Timestamp.now())
+                    bytes: upload.bytesRead, error: nil, finishedAt: Timestamp.now())
             }
             result.failure = error
         }
@@ -171,7 +186,7 @@ package final class UploadJob {
             : result.fileError != nil ? .failed : result.counts.rejected > 0 ? .completedWithErrors : .completed)
         try upload.log.finish(
             id: upload.id, status: result.status!.rawValue, committed: result.committed,
-            bytes: upload.input.source.bytesRead, error: result.fileError, finishedAt: Timestamp.now())
+            bytes: upload.bytesRead, error: result.fileError, finishedAt: Timestamp.now())
     }
 
     /// Writes the outputs: the others first, so that the report, written last from the store, says what

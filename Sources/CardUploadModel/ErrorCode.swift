@@ -32,4 +32,12 @@ package enum ErrorCode: String, Sendable, CaseIterable, Hashable {
     case replacedCardNotClosed = "replaced_card_not_closed"
     case cardAlreadyReplaced = "card_already_replaced"
     case idempotencyConflict = "idempotency_conflict"
+
+    // File level, process-dir's trust boundary (SPEC §1).
+    /// process-dir: an upload name in INBOX that is a link, a hard-linked file, a FIFO… (moved to FAILED unread).
+    case notARegularFile = "not_a_regular_file"
+    /// process-dir: the claimed file's size or modification time changed while it was loaded (exit 75).
+    case fileChanged = "file_changed"
+    /// process-dir: past `--max-rows` or `--max-bytes`.
+    case fileTooLarge = "file_too_large"
 }

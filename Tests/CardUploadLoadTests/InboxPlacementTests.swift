@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// Moving a file into DONE, FAILED or REPORTS never replaces a name there.
+/// Moving a file between the folders of an inbox run (through their descriptors) never replaces a name there.
 @Suite struct InboxPlacementTests {
     private func folder() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-placement-\(UUID().uuidString)").path
@@ -16,16 +16,19 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         try "old".write(toFile: root + "/done/a.csv.gz", atomically: false, encoding: .utf8)
         try "new".write(toFile: root + "/in/a.csv.gz", atomically: false, encoding: .utf8)
-        let target = try InboxPlacement.move(root + "/in/a.csv.gz", into: root + "/done", as: "a.csv.gz", uploadID: "upload_1")
-        #expect(target == root + "/done/a.upload_1.csv.gz")
+        let inbox = try InboxFolder.owned(root + "/in", role: "INBOX")
+        let done = try InboxFolder.owned(root + "/done", role: "DONE")
+        let placed = try InboxPlacement.move("a.csv.gz", from: inbox, into: done, as: "a.csv.gz", uploadID: "upload_1")
+        #expect(placed == "a.upload_1.csv.gz")
+        let target = root + "/done/" + placed
         #expect(try String(contentsOfFile: root + "/done/a.csv.gz", encoding: .utf8) == "old")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
         #expect(!FileManager.default.fileExists(atPath: root + "/in/a.csv.gz"))
 
         // Both names taken: a counter follows the upload id.
         try "third".write(toFile: root + "/in/a.csv.gz", atomically: false, encoding: .utf8)
-        let third = try InboxPlacement.move(root + "/in/a.csv.gz", into: root + "/done", as: "a.csv.gz", uploadID: "upload_1")
-        #expect(third == root + "/done/a.upload_1-2.csv.gz")
+        let third = try InboxPlacement.move("a.csv.gz", from: inbox, into: done, as: "a.csv.gz", uploadID: "upload_1")
+        #expect(third == "a.upload_1-2.csv.gz")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
     }
 
@@ -42,8 +45,11 @@ import Testing
 
         try "rows".write(toFile: root + "/in/a.csv", atomically: false, encoding: .utf8)
         try "older".write(toFile: other + "/a.csv", atomically: false, encoding: .utf8)
-        let moved = try InboxPlacement.move(root + "/in/a.csv", into: other, as: "a.csv", uploadID: "upload_2")
-        #expect(moved == other + "/a.upload_2.csv")
+        let placed = try InboxPlacement.move(
+            "a.csv", from: InboxFolder.owned(root + "/in", role: "INBOX"), into: InboxFolder.owned(other, role: "DONE"),
+            as: "a.csv", uploadID: "upload_2")
+        #expect(placed == "a.upload_2.csv")
+        let moved = other + "/" + placed
         #expect(try String(contentsOfFile: moved, encoding: .utf8) == "rows")
         #expect(try String(contentsOfFile: other + "/a.csv", encoding: .utf8) == "older")
         #expect(!FileManager.default.fileExists(atPath: root + "/in/a.csv"))
