@@ -19,7 +19,7 @@ public enum CardUploadCLI {
         if StandardOutputFailure.errorNumber != 0 {
             let reason = SystemCall.errorText(StandardOutputFailure.errorNumber)
             Console.writeAll(STDERR_FILENO, "Error: cannot write to standard output: \(reason)\n")
-            code = code.combined(with: .cannotCreateOutput)
+            code = code.combined(with: .of(.error(OutputError(path: "standard output", reason: reason))))
         }
         return code.rawValue
     }
@@ -36,7 +36,7 @@ public enum CardUploadCLI {
     private static func dispatch(_ arguments: [String], console: Console) throws -> ExitCode {
         guard let first = arguments.first else {
             console.err(Help.text(for: nil))
-            return .usage
+            return .of(.error(UsageError(message: "missing command", command: nil)))
         }
         switch first {
         case "--help", "-h":

@@ -94,11 +94,20 @@ enum CardsCommand {
             } catch CardStore.StatusChangeError.notFound {
                 throw NotFoundError(what: cardID)
             } catch CardStore.StatusChangeError.forbidden(let from, let to) {
-                console.err("Error: invalid_status_transition: card \(cardID) is \(from.rawValue) and cannot become \(to.rawValue)\n")
-                return .rowsRejected
+                throw ForbiddenTransition(cardID: cardID, from: from, to: to)
             }
         default:
             throw UsageError(message: "unknown subcommand '\(sub)'", command: "cards")
         }
+    }
+}
+
+/// `cards set-status` asked for a transition the rules forbid (exit 1, `invalid_status_transition`).
+struct ForbiddenTransition: Error, CustomStringConvertible {
+    var cardID: String
+    var from: CardStatus
+    var to: CardStatus
+    var description: String {
+        "invalid_status_transition: card \(cardID) is \(from.rawValue) and cannot become \(to.rawValue)"
     }
 }

@@ -53,7 +53,7 @@ extension ExitCode {
         case .error(let error):
             switch error {
             case is UsageError: return .usage
-            case is NotFoundError: return .rowsRejected
+            case is NotFoundError, is ForbiddenTransition: return .rowsRejected
             case let stopped as Stopped: return of(stopped.reason)
             default: return of(FailureKind(of: error))
             }
@@ -66,6 +66,7 @@ extension ExitCode {
             if upload.fileError != nil { return .dataError }
             return upload.counts.rejected > 0 ? .rowsRejected : .success
         case .reconcile(let summary):
+            if let failure = summary.failure { return of(.error(failure)) }
             if let reason = summary.stopReason { return of(reason) }
             if summary.fileError != nil { return .dataError }
             return summary.everythingMatches ? .success : .rowsRejected

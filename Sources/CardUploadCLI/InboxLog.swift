@@ -53,11 +53,11 @@ final class InboxLog: InboxProgress {
 
     /// What went wrong with a file's load, in one phrase (nil when nothing did).
     private static func problem(_ upload: UploadResult) -> String? {
+        if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
         if let failure = upload.failure {
             let text = CardUploadCLI.describe(failure)
             return upload.stopReason != nil ? "stopped before loading: \(text)" : text
         }
-        if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
         return upload.fileError.map(CardUploadCLI.describe)
     }
 

@@ -91,6 +91,9 @@ struct ProcessCommand {
     /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
     private func printSummary(_ result: UploadResult) {
         let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        if let waiting = result.stoppedWhileWaiting {
+            console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
+        }
         if let failure = result.failure {
             if result.stopReason != nil {
                 // Stopped while waiting (for the store's lock, say) before anything of the file was loaded.
@@ -101,9 +104,6 @@ struct ProcessCommand {
                 console.err("\(name): Error: \(TerminalText.safe(CardUploadCLI.describe(failure)))\n")
             }
             return
-        }
-        if let waiting = result.stoppedWhileWaiting {
-            console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
         }
         if let fileError = result.fileError {
             console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")

@@ -16,13 +16,14 @@ enum ReconcileCommand {
         let stop = StopSignal.install()
         let quiet = arguments.flag("quiet")
         let job = ReconcileJob(
-            options: settings, databasePath: StoreAccess.path(arguments), stop: stop,
+            options: settings, store: LoadStore(path: StoreAccess.path(arguments), dryRun: false), stop: stop,
             progress: ProgressLine.make(file: settings.file, quiet: quiet))
-        let summary: ReconcileSummary
-        do {
-            summary = try job.run()
-        } catch let conflict as OptionConflictError {
-            throw UsageError(message: conflict.message, command: "reconcile")
+        let summary = job.run()
+        if let failure = summary.failure {
+            if let conflict = failure as? OptionConflictError {
+                throw UsageError(message: conflict.message, command: "reconcile")
+            }
+            throw failure
         }
         if summary.stopReason == nil {
             printSummary(summary, settings: settings, quiet: quiet, console: console)

@@ -62,7 +62,7 @@ enum UploadsCommand {
     private static let columns = ["upload_id", "file", "started_at", "status", "rows", "created", "replayed", "updated", "rejected"]
 
     private static func fields(_ upload: UploadRecord) -> [String] {
-        [upload.id, upload.file, upload.startedAt, upload.status, String(upload.counts.rows),
+        [upload.id, upload.file, upload.startedAt, upload.status.rawValue, String(upload.counts.rows),
          String(upload.counts.created), String(upload.counts.replayed), String(upload.counts.updated),
          String(upload.counts.rejected)]
     }

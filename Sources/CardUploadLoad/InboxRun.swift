@@ -256,7 +256,8 @@ package struct InboxRun {
                     as: InboxNames.reportName(for: name, dryRun: settings.dryRun), uploadID: uploadID)
                 file.report = folders.reports.display(placed)
             }
-            if folders.reports.entry(stagedRejects) != nil, upload.counts.rejected > 0 {
+            // The rejects of a load that ended (not one a failure cut short after its rows).
+            if folders.reports.entry(stagedRejects) != nil, upload.failure == nil, upload.counts.rejected > 0 {
                 let placed = try InboxPlacement.move(
                     stagedRejects, from: folders.reports, into: folders.reports,
                     as: InboxNames.rejectsName(for: name, dryRun: settings.dryRun), uploadID: uploadID)

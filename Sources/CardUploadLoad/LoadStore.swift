@@ -25,6 +25,11 @@ package final class LoadStore {
         return database
     }
 
+    /// A read-only connection (reconcile): never creates or migrates the store; a missing one is exit 66.
+    package func readOnlyDatabase() throws -> Database {
+        try StoreOpening.openReadOnly(path)
+    }
+
     /// Rolls a dry run's transaction back.
     package func discard() {
         opened?.rollback()

@@ -6,7 +6,7 @@ import CardUploadRules
 import CardUploadStore
 
 /// What a reconcile run found: the counts, the first line of each result other than `match`, and how it ended.
-package struct ReconcileSummary: Sendable {
+package struct ReconcileSummary {
     package var counts = ReconcileCounts()
     /// The first line of each result other than `match`, in the order first met.
     package var firstLines: [(result: String, line: Int)] = []
@@ -14,6 +14,9 @@ package struct ReconcileSummary: Sendable {
     package var fileError: FileError?
     /// Set when a stop was requested: no report was written.
     package var stopReason: StopReason?
+    /// The error that kept the comparison from running (the store, the input or the report cannot be
+    /// opened; `--encoding` for a JSON-lines file), or ended it (a database error).
+    package var failure: (any Error)?
 
     /// Whether every row matches and no extra card was found.
     package var everythingMatches: Bool { counts.match == counts.rows && counts.extra == 0 }
@@ -27,24 +30,32 @@ package struct ReconcileSummary: Sendable {
 /// `ReconcileMentions` (one bit per card of the store, and the file's entity ids) — never a row per row of the file.
 package final class ReconcileJob {
     private let options: ReconcileOptions
-    private let databasePath: String
+    private let store: LoadStore
     private let stop: StopToken
     private let progress: (any ProgressSink)?
     private var summary = ReconcileSummary()
 
-    /// Compares `options.file` with the store at `databasePath`; `stop` is checked between rows.
-    package init(options: ReconcileOptions, databasePath: String, stop: StopToken, progress: (any ProgressSink)? = nil) {
+    /// Compares `options.file` with `store` (opened read-only); `stop` is checked between rows.
+    package init(options: ReconcileOptions, store: LoadStore, stop: StopToken, progress: (any ProgressSink)? = nil) {
         self.options = options
-        self.databasePath = databasePath
+        self.store = store
         self.stop = stop
         self.progress = progress
     }
 
-    /// Runs the comparison. Throws when the store, the input or the report cannot be opened; a file-level
-    /// error and a stop are in the summary (a stopped run writes no report: a partial comparison would read
-    /// as a complete one).
-    package func run() throws -> ReconcileSummary {
-        let database = try StoreOpening.openReadOnly(databasePath)
+    /// Runs the comparison; never throws: what kept it from running is the summary's `failure`. A stopped
+    /// run writes no report: a partial comparison would read as a complete one.
+    package func run() -> ReconcileSummary {
+        do {
+            try compare()
+        } catch {
+            summary.failure = error
+        }
+        return summary
+    }
+
+    private func compare() throws {
+        let database = try store.readOnlyDatabase()
         let input = try OpenedInput(path: options.file, settings: options.input, stop: stop)
         try input.detectFormat()
         // The report is opened before the first row is read: one that cannot be created is exit 73 at once.
@@ -70,14 +81,13 @@ package final class ReconcileJob {
                 summary.stopReason = stopped.reason
             }
         }
-        if summary.stopReason != nil { return summary }
+        if summary.stopReason != nil { return }
         do {
             try report?.finish(counts: summary.counts, error: summary.fileError)
         } catch {
             // The reader of standard output went away (`| head`): the comparison itself is complete.
             guard error.isBrokenPipe else { throw error }
         }
-        return summary
     }
 
     /// Validates and compares every record in file order.

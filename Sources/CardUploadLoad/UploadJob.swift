@@ -34,8 +34,9 @@ package final class UploadJob {
             try load(into: &result)
         } catch {
             result.failure = error
-            // Stopped while waiting (for the store's lock, say): an interruption, whatever the error.
-            if let reason = stop.reason { result.stopReason = reason }
+            // Stopped while waiting (for the store's lock, say): an interruption, whatever the error — but a
+            // usage error is the caller's, stop or not.
+            if let reason = stop.reason, !(error is OptionConflictError) { result.stopReason = reason }
         }
         return result
     }
@@ -163,7 +164,7 @@ package final class UploadJob {
             // A busy store would make this wait the whole timeout again; the next run marks the upload.
             if !((error as? DatabaseError)?.isBusy ?? false) {
                 try? upload.log.finish(
-                    id: upload.id, status: UploadStatus.failed.rawValue, committed: true,
+                    id: upload.id, status: .failed, committed: true,
                     bytes: upload.bytesRead, error: nil, finishedAt: Timestamp.now())
             }
             result.failure = error
@@ -182,11 +183,13 @@ package final class UploadJob {
 
     /// Records the upload's final status: `status`, else the one its rows and stop say.
     private func finish(_ upload: Upload, result: inout UploadResult, status: UploadStatus? = nil) throws {
-        result.status = status ?? (result.stopReason != nil ? .interrupted
+        let final = status ?? (result.stopReason != nil ? .interrupted
             : result.fileError != nil ? .failed : result.counts.rejected > 0 ? .completedWithErrors : .completed)
         try upload.log.finish(
-            id: upload.id, status: result.status!.rawValue, committed: result.committed,
+            id: upload.id, status: final, committed: result.committed,
             bytes: upload.bytesRead, error: result.fileError, finishedAt: Timestamp.now())
+        // Only a status the store took is reported.
+        result.status = final
     }
 
     /// Writes the outputs: the others first, so that the report, written last from the store, says what

@@ -3,14 +3,6 @@ import CardUploadModel
 import CardUploadReport
 import CardUploadStore
 
-/// An upload's final status, as the store records it.
-package enum UploadStatus: String, Sendable {
-    case completed
-    case completedWithErrors = "completed_with_errors"
-    case failed
-    case interrupted
-}
-
 /// What became of one file's load: everything a caller needs to print a summary and choose an exit code.
 package struct UploadResult {
     /// The path as given (`-` for standard input).

@@ -50,7 +50,7 @@ package enum HTMLReportWriter {
 
     /// The title, the upload's facts, its counts and its file-level error.
     private static func summary(_ upload: UploadRecord) -> String {
-        let status = HTMLText.escaped(upload.status)
+        let status = HTMLText.escaped(upload.status.rawValue)
         var html = "<header>\n<h1>Upload report</h1>\n"
         html += "<p class=\"subtitle\"><span id=\"file\">\(HTMLText.escaped(upload.file))</span>"
         html += " &middot; <code id=\"upload-id\">\(HTMLText.escaped(upload.id))</code></p>\n</header>\n"

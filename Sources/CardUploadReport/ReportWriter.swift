@@ -23,7 +23,7 @@ package enum ReportWriter {
         head += "\"bytes\":\(upload.bytes),"
         head += "\"started_at\":\(JSONString.quoted(upload.startedAt)),"
         head += "\"finished_at\":\(JSONString.quotedOrNull(upload.finishedAt)),"
-        head += "\"status\":\(JSONString.quoted(upload.status)),"
+        head += "\"status\":\(JSONString.quoted(upload.status.rawValue)),"
         head += "\"committed\":\(upload.committed),"
         head += "\"dry_run\":\(upload.dryRun),"
         let counts = upload.counts

@@ -13,7 +13,7 @@ package struct UploadRecord: Sendable {
     package var bytes: Int
     package var startedAt: String
     package var finishedAt: String?
-    package var status: String
+    package var status: UploadStatus
     package var committed: Bool
     package var dryRun: Bool
     package var counts: UploadCounts
@@ -197,13 +197,13 @@ package final class UploadLog {
     }
 
     /// Closes the upload with its final status.
-    package func finish(id: String, status: String, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?) throws {
+    package func finish(id: String, status: UploadStatus, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?) throws {
         try database.writeTransaction {
             try database.prepare(
                 "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"
                     + " error_message = ?, error_line = ?, error_offset = ?, owner = NULL WHERE id = ?"
             ).execute([
-                .text(status), .integer(committed ? 1 : 0), .integer(Int64(bytes)), .text(finishedAt),
+                .text(status.rawValue), .integer(committed ? 1 : 0), .integer(Int64(bytes)), .text(finishedAt),
                 .text(error?.code.rawValue), .text(error.map { CardNumber.mask($0.message) }), .integer(error?.line),
                 .integer(error?.offset),
                 .text(id),
@@ -327,8 +327,8 @@ package final class UploadLog {
     /// a writer marks it (read-only commands never write).
     private func readUpload(_ row: Statement) -> UploadRecord {
         var record = Self.readUploadColumns(row)
-        if record.status == "running", !UploadOwnership.isAlive(row.text(20), databasePath: database.path) {
-            record.status = "interrupted"
+        if record.status == .running, !UploadOwnership.isAlive(row.text(20), databasePath: database.path) {
+            record.status = .interrupted
         }
         return record
     }
@@ -348,7 +348,7 @@ package final class UploadLog {
         return UploadRecord(
             id: row.text(0) ?? "", file: row.text(1) ?? "", format: row.text(2), delimiter: row.text(3),
             encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
-            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: row.text(9) ?? "",
+            startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: UploadStatus(rawValue: row.text(9) ?? "") ?? .failed,
             committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error)
     }
 }

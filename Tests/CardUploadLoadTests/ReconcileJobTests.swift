@@ -18,7 +18,9 @@ import Testing
         var options = ReconcileOptions(file: file)
         options.listsExtra = extra
         options.reportPath = report
-        return try ReconcileJob(options: options, databasePath: folder.db, stop: StopToken()).run()
+        let summary = ReconcileJob(options: options, store: LoadStore(path: folder.db, dryRun: false), stop: StopToken()).run()
+        if let failure = summary.failure { throw failure }
+        return summary
     }
 
     private func readReport(_ path: String) throws -> [String: Any] {
@@ -109,12 +111,12 @@ import Testing
         #expect(extra.first?["card_id"] as? String == (try StoreProbe(folder.db).card("k2")?.id))
     }
 
-    @Test func aMissingStoreThrowsAndIsNotCreated() throws {
+    @Test func aMissingStoreIsTheFailureAndIsNotCreated() throws {
         let folder = try LoadFolder()
         let file = try folder.write("a.csv", Cards.csv(count: 1))
         do {
             _ = try reconcile(folder, file)
-            Issue.record("reconcile of a missing store did not throw")
+            Issue.record("reconcile of a missing store did not fail")
         } catch {
             #expect(error is DatabaseMissingError, "\(error)")
             #expect(FailureKind(of: error) == .inputUnavailable)

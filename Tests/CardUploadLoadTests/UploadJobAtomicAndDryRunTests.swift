@@ -113,7 +113,7 @@ import Testing
         let store = try StoreProbe(folder.db)
         #expect(try store.cardCount == 6)
         let upload = try store.upload(result.uploadID)
-        #expect(upload.committed && upload.status == "completed")
+        #expect(upload.committed && upload.status == .completed)
         #expect(upload.counts == counts(created: 6))
         #expect(try store.outcomes(result.uploadID) == (2...7).map { "\($0) created" })
     }
@@ -136,7 +136,7 @@ import Testing
         #expect(try store.cardCount == 0)
         let upload = try store.upload(result.uploadID)
         #expect(!upload.committed)
-        #expect(upload.status == "completed_with_errors")
+        #expect(upload.status == .completedWithErrors)
         #expect(upload.counts == result.counts)
         #expect(try store.outcomes(result.uploadID) == [
             "2 created", "3 replayed", "4 created", "5 rejected invalid_format", "6 created",

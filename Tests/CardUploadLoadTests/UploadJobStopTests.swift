@@ -49,7 +49,7 @@ import Testing
         let store = try StoreProbe(folder.db)
         #expect(try store.cardCount == 0)
         let upload = try store.upload(result.uploadID)
-        #expect(upload.status == "interrupted")
+        #expect(upload.status == .interrupted)
         #expect(upload.counts == counts())
         #expect(try store.outcomes(result.uploadID) == [])
     }
@@ -81,7 +81,7 @@ import Testing
         #expect(cards == result.counts.created)
         #expect(cards > 0 && cards < total && cards % 100 == 0)
         let upload = try store.upload(result.uploadID)
-        #expect(upload.status == "interrupted")
+        #expect(upload.status == .interrupted)
         #expect(upload.counts == result.counts)
         // Every committed card's row is recorded, in line order: the first `cards` data lines.
         #expect(try store.outcomes(result.uploadID) == (0..<cards).map { "\($0 + 2) created" })

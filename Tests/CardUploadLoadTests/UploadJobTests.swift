@@ -30,7 +30,7 @@ import Testing
         #expect(try store.card("k1")?.lastFour == "0001")
         #expect(try store.card("k1")?.metadataJSON == #"{"team":"ops"}"#)
         let upload = try store.upload(result.uploadID)
-        #expect(upload.status == "completed_with_errors")
+        #expect(upload.status == .completedWithErrors)
         #expect(upload.committed)
         #expect(upload.counts == result.counts)
         #expect(try store.outcomes(result.uploadID) == [
@@ -130,7 +130,7 @@ import Testing
         let store = try StoreProbe(folder.db)
         #expect(try store.cardCount == 0)
         let upload = try store.upload(result.uploadID)
-        #expect(upload.status == "failed")
+        #expect(upload.status == .failed)
         #expect(upload.error?.code == .unknownColumn)
     }
 
