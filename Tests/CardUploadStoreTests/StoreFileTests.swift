@@ -95,6 +95,34 @@ import Testing
         }
     }
 
+    @Test func aRunningUploadOpenedThroughALinkIsLiveThroughTheRealName() throws {
+        let (folder, db) = try makeStore()
+        defer { remove(folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.sqlite", withDestinationPath: "cards.sqlite")
+        var owner: (Database, UploadLog)? = try {
+            let database = try Database(path: folder + "/link.sqlite", mode: .readWriteCreate)
+            return (database, UploadLog(database: database))
+        }()
+        try owner?.1.begin(
+            id: "upload_live", file: "a.csv", startedAt: "now", dryRun: false, format: "csv", delimiter: ",",
+            encoding: "utf-8", compression: "none")
+        #expect(FileManager.default.fileExists(atPath: db + "-uploads.lock"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/link.sqlite-uploads.lock"))
+
+        // Another connection through the real name (an open file description of its own, as another
+        // process would have) sees the owner's lock: the upload is live, left alone.
+        let other = try Database(path: db, mode: .readWriteCreate)
+        let otherLog = UploadLog(database: other)
+        #expect(try otherLog.markAbandonedUploads() == [])
+        #expect(try otherLog.upload(id: "upload_live")?.status == "running")
+        let reader = UploadLog(database: try Database(path: folder + "/./cards.sqlite", mode: .readOnly))
+        #expect(try reader.upload(id: "upload_live")?.status == "running")
+
+        // The owner gone (its lock file closed), the same check marks it.
+        owner = nil
+        #expect(try otherLog.markAbandonedUploads() == ["upload_live"])
+    }
+
     // MARK: -wal, -shm and -journal
 
     enum Companion: CaseIterable, Sendable {
