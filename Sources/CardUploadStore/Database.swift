@@ -5,7 +5,13 @@ import Foundation
 /// One SQLite connection, owned by this object and closed in `deinit`.
 package final class Database {
     let sqliteConnection: OpaquePointer
+    /// The name the caller gave (for messages).
     package let path: String
+    /// The store's real path (symbolic links and `./` resolved), which SQLite opened and beside which
+    /// its `-wal`, `-shm` and the per-upload lock file are: the same for every spelling of one store.
+    package let realPath: String
+    /// True when a read-only open found the store on read-only media and opened it immutable (`StoreFile`).
+    package let isImmutable: Bool
     package let isReadOnly: Bool
     /// Asked while waiting for another connection's lock: true gives up at once (a stop signal arrived).
     package var stopWaiting: (() -> Bool)?
@@ -18,7 +24,7 @@ package final class Database {
 
     /// How to open the file.
     package enum Mode {
-        /// Read-only; the file must exist.
+        /// Read-only; the file must exist. Immutable when its folder cannot be written and it has no `-wal`.
         case readOnly
         /// Read-write; the file is created (readable by its owner only) when missing.
         case readWriteCreate
@@ -26,33 +32,29 @@ package final class Database {
 
     /// Opens `path` with the store's settings: WAL, synchronous=FULL, foreign keys, a busy timeout.
     package init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 60_000) throws(DatabaseError) {
-        if mode == .readWriteCreate, path != ":memory:" {
-            // SQLite creates files with 0644; a card store is its owner's only.
-            let descriptor = SystemCall.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                // Say which: a read-only database, a folder this user cannot write, one that does not exist.
-                let code = errno
-                let reason = SystemCall.errorText(code)
-                let exists = access(path, F_OK) == 0
-                let message = exists
-                    ? "the database \(path) is read-only for this user (\(reason))"
-                    : "cannot create the database \(path) (\(reason)): its folder is missing or not writable"
-                throw DatabaseError(resultCode: SQLITE_CANTOPEN, message: message)
-            }
-            SystemCall.close(descriptor)
-        }
+        // SPEC §5, one store under one name: checked before SQLite opens anything (`StoreFile`).
+        let file = path == ":memory:"
+            ? nil : try StoreFile(path: path, create: mode == .readWriteCreate, readOnly: mode == .readOnly)
         _ = Self.libraryConfigured
         var handle: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &handle, flags, nil)
+            | SQLITE_OPEN_NOMUTEX | (file?.isImmutable == true ? SQLITE_OPEN_URI : 0)
+        let code = sqlite3_open_v2(file?.sqliteName ?? path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let handle { sqlite3_close_v2(handle) }
             throw DatabaseError(resultCode: code, message: "\(message): \(path)")
         }
+        do throws(DatabaseError) {
+            try file?.confirmUnchanged()
+        } catch {
+            sqlite3_close_v2(handle)
+            throw error
+        }
         self.sqliteConnection = handle
         self.path = path
+        self.realPath = file?.realPath ?? path
+        self.isImmutable = file?.isImmutable ?? false
         self.isReadOnly = mode == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)

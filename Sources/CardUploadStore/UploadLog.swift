@@ -77,7 +77,7 @@ package final class UploadLog {
 
     package init(database: Database) {
         self.database = database
-        self.ownership = UploadOwnership(databasePath: database.path)
+        self.ownership = UploadOwnership(databasePath: database.realPath)
         database.willCommit.append { [weak self] in try self?.writePendingRows() }
     }
 
@@ -220,7 +220,7 @@ package final class UploadLog {
         try database.prepare("SELECT id, owner FROM uploads WHERE status = 'running'").forEachRow([]) { row in
             candidates.append((row.text(0) ?? "", row.text(1)))
         }
-        let abandoned = candidates.filter { !UploadOwnership.isAlive($0.owner, databasePath: database.path) }.map(\.id)
+        let abandoned = candidates.filter { !UploadOwnership.isAlive($0.owner, databasePath: database.realPath) }.map(\.id)
         guard !abandoned.isEmpty else { return [] }
         try database.writeTransaction {
             let mark = try database.prepare(
@@ -327,7 +327,7 @@ package final class UploadLog {
     /// a writer marks it (read-only commands never write).
     private func readUpload(_ row: Statement) -> UploadRecord {
         var record = Self.readUploadColumns(row)
-        if record.status == .running, !UploadOwnership.isAlive(row.text(20), databasePath: database.path) {
+        if record.status == .running, !UploadOwnership.isAlive(row.text(20), databasePath: database.realPath) {
             record.status = .interrupted
         }
         return record

@@ -12,7 +12,9 @@ package final class UploadOwnership {
     private let lockPath: String
     private var descriptor: Int32 = -1
 
-    /// The lock file beside the database at `databasePath`.
+    /// The lock file beside the database at `databasePath` — its real path (`Database.realPath`), so that
+    /// every spelling of one store (a symbolic link, `./`) finds the same lock file and sees the same
+    /// running uploads (SPEC §5).
     package init(databasePath: String) {
         lockPath = databasePath + "-uploads.lock"
     }
@@ -26,7 +28,7 @@ package final class UploadOwnership {
     package func claim() -> String {
         let identity = "\(ProcessIdentity.hostName):\(getpid())"
         if descriptor < 0 {
-            descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         }
         guard descriptor >= 0 else { return identity }
         for _ in 0..<64 {
@@ -48,6 +50,8 @@ package final class UploadOwnership {
     }
 
     /// False only when `owner` names a slot that nobody holds: its process is certainly gone.
+    /// `databasePath` is the store's real path, as for `init`. A lock file that is a symbolic link is
+    /// never followed (nor created through): every owner then counts as alive.
     package static func isAlive(_ owner: String?, databasePath: String) -> Bool {
         guard let owner else { return false }
         guard owner.hasPrefix("slot:"),
@@ -55,7 +59,7 @@ package final class UploadOwnership {
               let slot = Int64(slotText) else {
             return true
         }
-        let descriptor = open(databasePath + "-uploads.lock", O_RDONLY | O_CLOEXEC)
+        let descriptor = open(databasePath + "-uploads.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return errno != ENOENT }
         defer { close(descriptor) }
         var lock = Self.lock(type: F_WRLCK, slot: slot)
