@@ -72,11 +72,15 @@ package final class InboxFolder {
         }
         guard descriptor >= 0 else {
             let reason = errno
-            switch reason {
-            case ELOOP: throw fail("is a symbolic link; the job writes only into folders of its own")
-            case ENOTDIR: throw fail("is not a folder")
-            default: throw fail("cannot be opened: \(SystemCall.errorText(reason))")
+            // O_DIRECTORY|O_NOFOLLOW on a link gives ELOOP or ENOTDIR: look at the entry itself to say which.
+            var entry = stat()
+            let isLink = parent.map { fstatat($0.descriptor, name ?? "", &entry, AT_SYMLINK_NOFOLLOW) == 0 }
+                ?? (lstat(path, &entry) == 0)
+            if reason == ELOOP || (isLink && entry.st_mode & S_IFMT == S_IFLNK) {
+                throw fail("is a symbolic link; the job writes only into folders of its own")
             }
+            if reason == ENOTDIR { throw fail("is not a folder") }
+            throw fail("cannot be opened: \(SystemCall.errorText(reason))")
         }
         let folder = InboxFolder(path: path, descriptor: descriptor)
         var info = stat()
