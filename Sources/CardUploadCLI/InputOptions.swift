@@ -58,9 +58,14 @@ extension InputOptions {
 
     /// `--batch-size`, when given.
     static func batchSize(_ arguments: ParsedArguments, command: String) throws(UsageError) -> Int? {
-        guard let size = arguments.value("batch-size") else { return nil }
-        guard let parsed = Int(size), parsed > 0 else {
-            throw UsageError(message: "--batch-size must be a positive whole number (got '\(size)')", command: command)
+        try positive("batch-size", arguments, command: command)
+    }
+
+    /// `--NAME` as a positive whole number, when given.
+    static func positive(_ name: String, _ arguments: ParsedArguments, command: String) throws(UsageError) -> Int? {
+        guard let text = arguments.value(name) else { return nil }
+        guard let parsed = Int(text), parsed > 0 else {
+            throw UsageError(message: "--\(name) must be a positive whole number (got '\(text)')", command: command)
         }
         return parsed
     }
@@ -73,5 +78,7 @@ extension LoadOptions {
         input = try InputOptions.parse(arguments, command: command, allowsFormat: allowsFormat)
         conflictPolicy = try InputOptions.conflictPolicy(arguments, command: command)
         if let size = try InputOptions.batchSize(arguments, command: command) { batchSize = size }
+        maxRows = try InputOptions.positive("max-rows", arguments, command: command)
+        maxBytes = try InputOptions.positive("max-bytes", arguments, command: command)
     }
 }

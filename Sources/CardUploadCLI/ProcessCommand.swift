@@ -8,6 +8,7 @@ struct ProcessCommand {
         "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
         "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
         "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
+        "max-rows": .value, "max-bytes": .value,
     ]
 
     let arguments: ParsedArguments

@@ -12,6 +12,7 @@ enum ProcessDirCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
         "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
+        "max-rows": .value, "max-bytes": .value,
         "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
         // Known only to say why they do not apply here.
         "format": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,

@@ -48,6 +48,8 @@ package final class OpenedInput {
     private let settings: InputSettings
     private var firstChunk: [UInt8]?
     private var firstError: FileError?
+    /// `--max-bytes`: the decoded bytes the reader may be handed.
+    package var maxBytes: Int?
     /// The input's format, once `detectFormat` has run.
     package private(set) var format = InputFormat.csv
 
@@ -97,7 +99,8 @@ package final class OpenedInput {
     /// if there was one, is thrown here.
     package func reader(kind: CardFileKind) throws(FileError) -> any RecordReader {
         if let firstError { throw firstError }
-        let chunks = PrefixedChunkSource(first: firstChunk, rest: source)
+        var chunks: any ChunkSource = PrefixedChunkSource(first: firstChunk, rest: source)
+        if let maxBytes { chunks = LimitedChunkSource(chunks, maxBytes: maxBytes) }
         firstChunk = nil
         return try kind.openReader(format, chunks, settings)
     }
@@ -108,6 +111,41 @@ package final class OpenedInput {
         if prefix.count < 3, byteOrderMark.starts(with: prefix) { return true }
         let body = prefix.starts(with: byteOrderMark) ? prefix.dropFirst(3) : prefix[...]
         return body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+}
+
+/// A chunk source that ends with `file_too_large` once it has handed out more than `maxBytes` decoded bytes.
+final class LimitedChunkSource: ChunkSource {
+    private let source: any ChunkSource
+    private let maxBytes: Int
+    private var handed = 0
+    private var exceeded = false
+
+    init(_ source: any ChunkSource, maxBytes: Int) {
+        self.source = source
+        self.maxBytes = maxBytes
+    }
+
+    /// Hands out the bytes up to the limit (the records wholly inside it are read), then the error; a file
+    /// of exactly `maxBytes` bytes is read whole.
+    func nextChunk() throws(FileError) -> [UInt8]? {
+        if exceeded { throw tooLarge }
+        guard let chunk = try source.nextChunk() else { return nil }
+        let allowed = maxBytes - handed
+        if chunk.count <= allowed {
+            handed += chunk.count
+            return chunk
+        }
+        exceeded = true
+        handed = maxBytes
+        guard allowed > 0 else { throw tooLarge }
+        return Array(chunk.prefix(allowed))
+    }
+
+    private var tooLarge: FileError {
+        FileError(
+            code: .fileTooLarge,
+            message: "more than --max-bytes \(maxBytes) bytes (decompressed): stopped here; the rows before were loaded")
     }
 }
 

@@ -33,6 +33,10 @@ package struct LoadOptions: Sendable {
     package var refusal: FileError?
     /// Asked once the input was read to its end: an error when it changed while it was read.
     package var inputCheck: (@Sendable () -> FileError?)?
+    /// `--max-rows` and `--max-bytes` (decompressed): a file past either stops there with `file_too_large`
+    /// (65; the rows before stay committed). None by default.
+    package var maxRows: Int?
+    package var maxBytes: Int?
     /// Whether the result lists the rejected rows by error code (a summary table; a query over the rows).
     package var summarizesRejections = false
     /// The kind of card file (its header, row mapping, field rules and store semantics).

@@ -50,7 +50,7 @@ struct RowLoader {
         defer { progress?.clear() }
         let pipeline = RowPipeline(
             reader: reader, source: source, kind: options.kind, defaultEntity: options.input.defaultEntity,
-            keepsRecords: outputs.wantsRejects)
+            keepsRecords: outputs.wantsRejects, maxRows: options.maxRows)
         // A read interrupted because the writer stopped ends the input there.
         source.stopRequested = { [unowned pipeline, stop] in stop.isRequested || pipeline.isCancelled }
         pipeline.start()

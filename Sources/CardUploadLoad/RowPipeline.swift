@@ -58,6 +58,8 @@ final class RowPipeline: @unchecked Sendable {
     private let kind: CardFileKind
     private let defaultEntity: String?
     private let keepsRecords: Bool
+    /// `--max-rows`: the input ends with `file_too_large` at the record after this many.
+    private let maxRows: Int?
     private let rowsPerHandOver: Int
     private let capacity: Int
 
@@ -84,8 +86,9 @@ final class RowPipeline: @unchecked Sendable {
 
     init(
         reader: any RecordReader, source: ByteSource, kind: CardFileKind = .native, defaultEntity: String?,
-        keepsRecords: Bool, rowsPerHandOver: Int = 512, capacity: Int = 8
+        keepsRecords: Bool, maxRows: Int? = nil, rowsPerHandOver: Int = 512, capacity: Int = 8
     ) {
+        self.maxRows = maxRows
         self.reader = reader
         self.source = source
         self.kind = kind
@@ -174,8 +177,16 @@ final class RowPipeline: @unchecked Sendable {
         }
         var end = CheckedRows.End.finished
         var handedAt = source.bytesRead
-        do {
+        var count = 0
+        do throws(FileError) {
             while let record = try reader.next() {
+                count += 1
+                if let maxRows, count > maxRows {
+                    throw FileError(
+                        code: .fileTooLarge,
+                        message: "more than --max-rows \(maxRows) rows: stopped here; the rows before were loaded",
+                        line: record.line)
+                }
                 rows.append(check(record))
                 if rows.count >= rowsPerHandOver || source.bytesRead - handedAt >= Self.bytesPerHandOver {
                     guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead)) else { break }

@@ -58,6 +58,7 @@ package final class UploadJob {
     private func load(into result: inout UploadResult) throws {
         // An input refused unread (process-dir: a link, a FIFO…) is never opened; its upload says why.
         let input = options.refusal == nil ? try OpenedInput(path: file, settings: options.input, stop: stop) : nil
+        input?.maxBytes = options.maxBytes
         let outputs = try UploadOutputs(options.outputs)
         try input?.detectFormat()
 

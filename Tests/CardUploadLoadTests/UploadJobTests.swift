@@ -210,3 +210,21 @@ import Testing
         #expect(try store.uploadCount == 1)
     }
 }
+
+/// `--max-bytes` counts decoded bytes: a file of exactly the limit loads whole, one byte more stops.
+@Suite struct MaxBytesTests {
+    @Test func aFileOfExactlyTheLimitLoadsWholeAndOneByteMoreStops() throws {
+        let folder = try LoadFolder()
+        let text = Cards.csv(count: 5)
+        let file = try folder.write("a.csv", text)
+        var options = LoadOptions()
+        options.maxBytes = text.utf8.count
+        let whole = UploadJob(file: file, options: options, store: LoadStore(path: folder.db, dryRun: false), stop: StopToken()).run()
+        #expect(whole.fileError == nil && whole.counts.created == 5, "\(String(describing: whole.fileError))")
+        options.maxBytes = text.utf8.count - 1
+        let other = try folder.write("b.csv", Cards.csv(count: 5, prefix: "m"))
+        let cut = UploadJob(file: other, options: options, store: LoadStore(path: folder.db, dryRun: false), stop: StopToken()).run()
+        #expect(cut.fileError?.code == .fileTooLarge)
+        #expect(cut.counts.created == 4)
+    }
+}

@@ -222,3 +222,47 @@ import Testing
         #expect(try box.cards() == rows + 10)
     }
 }
+
+/// `--max-rows` and `--max-bytes` bound what one file may load (SPEC §1): past either, the file stops at
+/// that row with `file_too_large` (65), the rows before it stay committed, and process-dir files it in FAILED.
+@Suite struct FileSizeLimitTests {
+    @Test func aFilePastMaxRowsStopsThereAndGoesToFailed() throws {
+        let box = try ProcessDirTests.Inbox()
+        try box.add("big.csv", ConcurrencyAndKillTests.rows(0..<50))
+        try box.add("small.csv", ConcurrencyAndKillTests.rows(100..<110))
+        let result = try box.run(["--max-rows", "20", "--batch-size", "7"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(box.names("failed") == ["big.csv"] && box.names("done") == ["small.csv"])
+        let report = try readJSON(box.inbox + "/reports/big.csv.report.json")
+        let error = try #require(report["error"] as? [String: Any])
+        #expect(error["code"] as? String == "file_too_large")
+        #expect(error["line"] as? Int == 22)  // the header is line 1: the 21st row
+        #expect(try StoreInspector(box.db).count("SELECT count(*) FROM cards") == 20 + 10)
+    }
+
+    @Test func aGzipFilePastMaxBytesDecompressedStops() throws {
+        let folder = try TemporaryDirectory()
+        let text = ConcurrencyAndKillTests.rows(0..<20_000)
+        let plain = try folder.write("rows.csv", text)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c \(plain) > \(plain).gz"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        // Compressed, the file is far under the limit; decompressed, far over it.
+        let limit = text.utf8.count / 4
+        let compressed = try #require(try FileManager.default.attributesOfItem(atPath: plain + ".gz")[.size] as? Int)
+        try #require(compressed < limit)
+        let db = folder.path("cards.sqlite")
+        let result = try CardUploadBinary.run(
+            ["process", plain + ".gz", "--db", db, "--max-bytes", String(limit)], in: folder.url)
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("file_too_large"), "\(result.stderr)")
+        let cards = try StoreInspector(db).count("SELECT count(*) FROM cards")
+        #expect(cards > 0 && cards < 20_000)
+        // Without the limit, the same file loads whole.
+        let whole = try CardUploadBinary.run(["process", plain + ".gz", "--db", db], in: folder.url)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 20_000)
+    }
+}
