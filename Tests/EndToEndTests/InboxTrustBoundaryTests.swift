@@ -189,21 +189,16 @@ import Testing
 
     @Test func aFileAppendedToDuringItsLoadGoesBackAsFileChanged() throws {
         let box = try DropBox()
-        let rows = 300_000
+        let rows = 100_000
         try box.deliver("a.csv", ConcurrencyAndKillTests.rows(0..<rows))
-        let process = try box.start()
-        // The uploader's slow writer still holds the file: it appends after the run claimed it.
+        let process = try box.start(["--batch-size", "1000"])
+        // The uploader's slow writer still holds the file: it appends while the run loads it (rows are
+        // being committed, so the run claimed and examined the file already).
+        box.waitForRows(of: process)
+        try #require(process.isRunning, "the load ended before the append: nothing was tested")
         let work = box.inbox + "/.card-upload-work"
-        var claimed: String?
-        let deadline = Date().addingTimeInterval(60)
-        while claimed == nil, Date() < deadline, process.isRunning {
-            if let claim = (try? FileManager.default.contentsOfDirectory(atPath: work))?.first {
-                claimed = work + "/" + claim + "/a.csv"
-            } else {
-                usleep(1_000)
-            }
-        }
-        let path = try #require(claimed, "the run never claimed the file")
+        let claim = try #require(try FileManager.default.contentsOfDirectory(atPath: work).first, "no claimed file")
+        let path = work + "/" + claim + "/a.csv"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(ConcurrencyAndKillTests.rows(rows..<(rows + 10)).split(separator: "\n").dropFirst()
