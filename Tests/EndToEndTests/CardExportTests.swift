@@ -49,7 +49,7 @@ import Testing
              "", "", "", "", "", "", "Zürich 東京", "-12.5", "'=SUM(A1:A9)", "", "\"one\ntwo\r\nthree\"", "\"a, b\"", "",
              "\"say \"\"hi\"\"\"", ""],
             ["v2", "account_a", "entity_e", "virtual", "0002", "",
-             "''=kept", "'plain", "'@handle", "", "", "", "", "", "", "", "", "", "+1", "", "'\tindent"],
+             "''=kept", "'plain", "'@handle", "", "", "", "", "", "", "", "", "", "+1", "", "\"'\tindent\""],
             ["'=v3", "account_b", "entity_f", "virtual", "0003", "",
              "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
             ["v4", "account_b", "entity_f", "virtual", "0004", "",

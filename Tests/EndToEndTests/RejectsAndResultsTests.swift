@@ -53,6 +53,47 @@ import Testing
         #expect(again.split(separator: "\n").first == "external_id;account_id;entity_id;details.last_four;metadata.note;_line;_errors;_raw")
     }
 
+    /// SPEC §6 (issue 15): a formula after a `;` or `|` inside a cell of a comma file must not become a cell
+    /// of its own in a spreadsheet that splits there, and NUL and full-width starts are neutralised — in the
+    /// results, the rejects and the export — while the fixed rejects file still loads every value as it was.
+    @Test func separatorsAndEveryFormulaStartAreProtectedInEveryCSVOutput() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let attack = "emp-1;=cmd|' /C calc'!A0"
+        let input = try folder.write(
+            "a.csv",
+            "external_id,account_id,entity_id,details.last_four,metadata.note\n"
+                + "\"\(attack)\",account_a,entity_e,0001,\"x|@SUM(A1)\"\n"
+                + "＋SUM(A1),account_a,entity_e,12,＝1+2\n")
+        let first = try CardUploadBinary.run(
+            ["process", input, "--db", db, "--rejects", folder.path("rejects.csv"), "--results", folder.path("results.csv")],
+            in: folder.url)
+        #expect(first.status == 1, "\(first.stderr)")
+        let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(results.count == 3 && results[1].hasPrefix("2,\"\(attack)\",entity_e,created,card_"), "\(results)")
+        #expect(results[2] == "3,'＋SUM(A1),entity_e,rejected,", "\(results)")
+        let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 2 && rejects[1].hasPrefix("'＋SUM(A1),account_a,entity_e,12,'＝1+2,3,"), "\(rejects)")
+
+        let export = try CardUploadBinary.run(["cards", "list", "--format", "csv", "--db", db], in: folder.url)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("\n\"\(attack)\",account_a,entity_e,virtual,0001,,\"x|@SUM(A1)\",card_"), "\(export.stdout)")
+
+        // NUL: only JSON lines can carry one into a value; its results cell is neutralised too.
+        let jsonl = try folder.write("b.jsonl", #"{"external_id":"\u0000=1","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0002"}}"# + "\n")
+        let nul = try CardUploadBinary.run(["process", jsonl, "--db", db, "--results", folder.path("results2.csv")], in: folder.url)
+        #expect(nul.status == 1, "\(nul.stderr)")
+        #expect(try String(contentsOfFile: folder.path("results2.csv"), encoding: .utf8).contains("\n1,'\u{0}=1,entity_e,rejected,"))
+
+        // The rejects file, fixed and loaded again: the `'` comes off, the values are stored as typed.
+        let fixed = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
+            .replacingOccurrences(of: ",entity_e,12,", with: ",entity_e,0003,")
+        try fixed.write(toFile: folder.path("rejects.csv"), atomically: true, encoding: .utf8)
+        let second = try CardUploadBinary.run(["process", folder.path("rejects.csv"), "--db", db], in: folder.url)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try StoreInspector(db).value("SELECT metadata FROM cards WHERE external_id = '＋SUM(A1)'") == #"{"note":"＝1+2"}"#)
+    }
+
     @Test func theJSONLinesRejectsFileKeepsTheObjectsAndRoundTrips() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
