@@ -40,7 +40,10 @@ enum InboxNames {
 
     /// The upload suffix `name` ends with (`.csv`, `.tsv.gz`…, in the name's own case) and its format.
     private static func uploadSuffix(of name: String) -> (suffix: String, format: InputFormat)? {
-        let bytes = Array(name.utf8)
+        uploadSuffix(of: Array(name.utf8))
+    }
+
+    private static func uploadSuffix(of bytes: [UInt8]) -> (suffix: String, format: InputFormat)? {
         for compressed in [true, false] {
             for entry in uploadExtensions {
                 let suffix = entry.suffix + (compressed ? ".gz" : "")
@@ -53,28 +56,51 @@ enum InboxNames {
         return nil
     }
 
+    /// The longest name a file may have on the file systems the tool writes to, in UTF-8 bytes.
+    static let maximumNameBytes = 255
+
     /// The report of upload file `name`: `<name>.report.json`, or `<name>.dry-run.report.json` for a dry run.
     static func reportName(for name: String, dryRun: Bool) -> String {
-        name + (dryRun ? ".dry-run.report.json" : ".report.json")
+        appending(dryRun ? ".dry-run.report.json" : ".report.json", to: name)
     }
 
     /// The rejects file of upload file `name`, in the input's own form, uncompressed: `a.tsv.gz` → `a.tsv.gz.rejects.tsv`
     /// (`a.tsv.gz.dry-run.rejects.tsv` for a dry run, beside its dry-run report).
     static func rejectsName(for name: String, dryRun: Bool = false) -> String {
         let format = format(of: name) ?? .csv
-        return name + (dryRun ? ".dry-run.rejects." : ".rejects.") + format.rawValue
+        return appending((dryRun ? ".dry-run.rejects." : ".rejects.") + format.rawValue, to: name)
     }
 
     /// `name` with `.<uploadID>` before its known suffix, for when `name` is taken: `a.csv.gz` →
     /// `a.<id>.csv.gz`, `a.csv.gz.report.json` → `a.csv.gz.<id>.report.json`; appended to any other name.
     static func inserting(_ uploadID: String, into name: String) -> String {
         let bytes = Array(name.utf8)
-        let known = writtenSuffixes.first { bytes.count > $0.utf8.count && endsWith(bytes, $0) }
-            ?? uploadSuffix(of: name)?.suffix
-        guard let known else { return name + "." + uploadID }
-        let stem = String(decoding: bytes.dropLast(known.utf8.count), as: UTF8.self)
-        let suffix = String(decoding: bytes.suffix(known.utf8.count), as: UTF8.self)
-        return stem + "." + uploadID + suffix
+        if let written = writtenSuffixes.first(where: { bytes.count > $0.utf8.count && endsWith(bytes, $0) }) {
+            let suffix = String(decoding: bytes.suffix(written.utf8.count), as: UTF8.self)
+            return appending("." + uploadID + suffix, to: Array(bytes.dropLast(written.utf8.count)))
+        }
+        guard let upload = uploadSuffix(of: bytes) else { return fitted(bytes[...], "." + uploadID) }
+        return fitted(bytes.dropLast(upload.suffix.utf8.count), "." + uploadID + upload.suffix)
+    }
+
+    /// `<name><suffix>` within `maximumNameBytes`: what comes before the upload suffix of `name` is cut when
+    /// it must be, so the name keeps its format and its kind (`a.csv.gz.report.json`).
+    private static func appending(_ suffix: String, to name: String) -> String {
+        appending(suffix, to: Array(name.utf8))
+    }
+
+    private static func appending(_ suffix: String, to name: [UInt8]) -> String {
+        let upload = uploadSuffix(of: name)?.suffix ?? ""
+        return fitted(name.dropLast(upload.utf8.count), upload + suffix)
+    }
+
+    /// `stem` + `suffix`, the stem cut at a character boundary so the whole is at most `maximumNameBytes`
+    /// bytes (SPEC §1: a file is never left to be loaded again only because a derived name is too long).
+    private static func fitted(_ stem: ArraySlice<UInt8>, _ suffix: String) -> String {
+        var length = min(stem.count, max(0, maximumNameBytes - suffix.utf8.count))
+        // Never end inside a character: back up over the continuation bytes (10xxxxxx) of a cut one.
+        while length > 0, length < stem.count, stem[stem.startIndex + length] & 0xC0 == 0x80 { length -= 1 }
+        return String(decoding: stem.prefix(length), as: UTF8.self) + suffix
     }
 
     /// Whether `bytes` end with `suffix`, ASCII letters compared without regard to case.
