@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadReport
 
 /// The names `process-dir` reads and writes in its folders (SPEC §1, process-dir): which files in INBOX
 /// are uploads, what their reports are called, and the name a file takes when its own is already used.
@@ -56,9 +57,6 @@ enum InboxNames {
         return nil
     }
 
-    /// The longest name a file may have on the file systems the tool writes to, in UTF-8 bytes.
-    static let maximumNameBytes = 255
-
     /// The report of upload file `name`: `<name>.report.json`, or `<name>.dry-run.report.json` for a dry run.
     static func reportName(for name: String, dryRun: Bool) -> String {
         appending(dryRun ? ".dry-run.report.json" : ".report.json", to: name)
@@ -79,11 +77,11 @@ enum InboxNames {
             let suffix = String(decoding: bytes.suffix(written.utf8.count), as: UTF8.self)
             return appending("." + uploadID + suffix, to: Array(bytes.dropLast(written.utf8.count)))
         }
-        guard let upload = uploadSuffix(of: bytes) else { return fitted(bytes[...], "." + uploadID) }
-        return fitted(bytes.dropLast(upload.suffix.utf8.count), "." + uploadID + upload.suffix)
+        guard let upload = uploadSuffix(of: bytes) else { return FileNameFit.fitted(stem: bytes, suffix: "." + uploadID) }
+        return FileNameFit.fitted(stem: bytes.dropLast(upload.suffix.utf8.count), suffix: "." + uploadID + upload.suffix)
     }
 
-    /// `<name><suffix>` within `maximumNameBytes`: what comes before the upload suffix of `name` is cut when
+    /// `<name><suffix>` within 255 bytes (`FileNameFit`): what comes before the upload suffix of `name` is cut when
     /// it must be, so the name keeps its format and its kind (`a.csv.gz.report.json`).
     private static func appending(_ suffix: String, to name: String) -> String {
         appending(suffix, to: Array(name.utf8))
@@ -91,16 +89,7 @@ enum InboxNames {
 
     private static func appending(_ suffix: String, to name: [UInt8]) -> String {
         let upload = uploadSuffix(of: name)?.suffix ?? ""
-        return fitted(name.dropLast(upload.utf8.count), upload + suffix)
-    }
-
-    /// `stem` + `suffix`, the stem cut at a character boundary so the whole is at most `maximumNameBytes`
-    /// bytes (SPEC §1: a file is never left to be loaded again only because a derived name is too long).
-    private static func fitted(_ stem: ArraySlice<UInt8>, _ suffix: String) -> String {
-        var length = min(stem.count, max(0, maximumNameBytes - suffix.utf8.count))
-        // Never end inside a character: back up over the continuation bytes (10xxxxxx) of a cut one.
-        while length > 0, length < stem.count, stem[stem.startIndex + length] & 0xC0 == 0x80 { length -= 1 }
-        return String(decoding: stem.prefix(length), as: UTF8.self) + suffix
+        return FileNameFit.fitted(stem: name.dropLast(upload.utf8.count), suffix: upload + suffix)
     }
 
     /// Whether `bytes` end with `suffix`, ASCII letters compared without regard to case.
