@@ -16,10 +16,11 @@ import Foundation
 /// ESRCH); and no open file holds a lock on it (an output holds one while it is written, which also covers a
 /// writer in another pid namespace sharing the folder).
 package enum LeftoverFiles {
-    /// The name of the temporary file for an output named `name`, made by this process: `.<name>.<pid>.tmp`,
-    /// with `-<random>` after the pid when given; `name` cut so the whole stays within 255 bytes.
-    package static func temporaryName(for name: String, random: UInt32? = nil) -> String {
-        FileNameFit.fitted(stem: Array(("." + name).utf8), suffix: ".\(getpid())" + (random.map { "-\($0)" } ?? "") + ".tmp")
+    /// The name of this process's temporary file for `name`: `.<name>.<pid>.tmp` (an output), with `-<random>`
+    /// after the pid when given, or `.<name>.<pid>.part` (a copy, `ending: ".part"`); `name` cut so the whole
+    /// stays within 255 bytes.
+    package static func temporaryName(for name: String, random: UInt32? = nil, ending: String = ".tmp") -> String {
+        FileNameFit.fitted(stem: Array(("." + name).utf8), suffix: ".\(getpid())" + (random.map { "-\($0)" } ?? "") + ending)
     }
 
     /// Removes the leftovers in `directory` (the current folder for "") the first time this process asks

@@ -46,6 +46,9 @@ import Testing
             #expect(!temporary.unicodeScalars.contains("\u{FFFD}"))
         }
         #expect(LeftoverFiles.temporaryName(for: "r.json") == ".r.json.\(getpid()).tmp")
+        let copy = LeftoverFiles.temporaryName(for: String(repeating: "c", count: 245) + ".csv", ending: ".part")
+        #expect(copy.utf8.count == 255 && copy.hasSuffix(".\(getpid()).part"))
+        #expect(LeftoverFiles.pid(inName: Array(copy.utf8)) == getpid())
     }
 
     /// An output whose name leaves no room for `.<pid>.tmp` after it is still written (its temporary name is cut).
