@@ -3,20 +3,26 @@ import Testing
 
 /// `--rejects` and `--results` (SPEC §6) through the binary: fix the rejects file, upload it again.
 @Suite struct RejectsAndResultsTests {
+    /// Loads `csv` (as `a.csv`) into `cards.sqlite` in `folder`, with `--rejects rejects.csv --results results.csv`.
+    static func loadWithRejectsAndResults(_ folder: TemporaryDirectory, _ csv: String) throws -> CardUploadBinary.Result {
+        let input = try folder.write("a.csv", csv)
+        return try CardUploadBinary.run(
+            ["process", input, "--db", folder.path("cards.sqlite"), "--rejects", folder.path("rejects.csv"),
+             "--results", folder.path("results.csv")],
+            in: folder.url)
+    }
+
     @Test func theCSVRejectsFileKeepsTheInputsColumnsAndRoundTrips() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
-        let input = try folder.write(
-            "a.csv",
+        let first = try Self.loadWithRejectsAndResults(
+            folder,
             "external_id;account_id;entity_id;details.last_four;metadata.note\n"
                 + "k1;account_a;entity_e;0001;fine\n"
                 + "k2;account_a;entity_e;12;=HYPERLINK(\"x\")\n"
                 + "k3;account_a;entity_e;0003;'=kept as typed\n"
                 + "k4;account_a;entity_e;0004;card 4111 1111 1111 1111\n"
                 + "k5;account_a\n")
-        let first = try CardUploadBinary.run(
-            ["process", input, "--db", db, "--rejects", folder.path("rejects.csv"), "--results", folder.path("results.csv")],
-            in: folder.url)
         #expect(first.status == 1, "\(first.stderr)")
         let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
         let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
@@ -60,14 +66,11 @@ import Testing
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
         let attack = "emp-1;=cmd|' /C calc'!A0"
-        let input = try folder.write(
-            "a.csv",
+        let first = try Self.loadWithRejectsAndResults(
+            folder,
             "external_id,account_id,entity_id,details.last_four,metadata.note\n"
                 + "\"\(attack)\",account_a,entity_e,0001,\"x|@SUM(A1)\"\n"
                 + "＋SUM(A1),account_a,entity_e,12,＝1+2\n")
-        let first = try CardUploadBinary.run(
-            ["process", input, "--db", db, "--rejects", folder.path("rejects.csv"), "--results", folder.path("results.csv")],
-            in: folder.url)
         #expect(first.status == 1, "\(first.stderr)")
         let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8).split(separator: "\n")
         #expect(results.count == 3 && results[1].hasPrefix("2,\"\(attack)\",entity_e,created,card_"), "\(results)")
