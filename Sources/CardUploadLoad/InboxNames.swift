@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadReport
 
 /// The names `process-dir` reads and writes in its folders (SPEC §1, process-dir): which files in INBOX
 /// are uploads, what their reports are called, and the name a file takes when its own is already used.
@@ -40,7 +41,10 @@ enum InboxNames {
 
     /// The upload suffix `name` ends with (`.csv`, `.tsv.gz`…, in the name's own case) and its format.
     private static func uploadSuffix(of name: String) -> (suffix: String, format: InputFormat)? {
-        let bytes = Array(name.utf8)
+        uploadSuffix(of: Array(name.utf8))
+    }
+
+    private static func uploadSuffix(of bytes: [UInt8]) -> (suffix: String, format: InputFormat)? {
         for compressed in [true, false] {
             for entry in uploadExtensions {
                 let suffix = entry.suffix + (compressed ? ".gz" : "")
@@ -55,26 +59,37 @@ enum InboxNames {
 
     /// The report of upload file `name`: `<name>.report.json`, or `<name>.dry-run.report.json` for a dry run.
     static func reportName(for name: String, dryRun: Bool) -> String {
-        name + (dryRun ? ".dry-run.report.json" : ".report.json")
+        appending(dryRun ? ".dry-run.report.json" : ".report.json", to: name)
     }
 
     /// The rejects file of upload file `name`, in the input's own form, uncompressed: `a.tsv.gz` → `a.tsv.gz.rejects.tsv`
     /// (`a.tsv.gz.dry-run.rejects.tsv` for a dry run, beside its dry-run report).
     static func rejectsName(for name: String, dryRun: Bool = false) -> String {
         let format = format(of: name) ?? .csv
-        return name + (dryRun ? ".dry-run.rejects." : ".rejects.") + format.rawValue
+        return appending((dryRun ? ".dry-run.rejects." : ".rejects.") + format.rawValue, to: name)
     }
 
     /// `name` with `.<uploadID>` before its known suffix, for when `name` is taken: `a.csv.gz` →
     /// `a.<id>.csv.gz`, `a.csv.gz.report.json` → `a.csv.gz.<id>.report.json`; appended to any other name.
     static func inserting(_ uploadID: String, into name: String) -> String {
         let bytes = Array(name.utf8)
-        let known = writtenSuffixes.first { bytes.count > $0.utf8.count && endsWith(bytes, $0) }
-            ?? uploadSuffix(of: name)?.suffix
-        guard let known else { return name + "." + uploadID }
-        let stem = String(decoding: bytes.dropLast(known.utf8.count), as: UTF8.self)
-        let suffix = String(decoding: bytes.suffix(known.utf8.count), as: UTF8.self)
-        return stem + "." + uploadID + suffix
+        if let written = writtenSuffixes.first(where: { bytes.count > $0.utf8.count && endsWith(bytes, $0) }) {
+            let suffix = String(decoding: bytes.suffix(written.utf8.count), as: UTF8.self)
+            return appending("." + uploadID + suffix, to: Array(bytes.dropLast(written.utf8.count)))
+        }
+        guard let upload = uploadSuffix(of: bytes) else { return FileNameFit.fitted(stem: bytes, suffix: "." + uploadID) }
+        return FileNameFit.fitted(stem: bytes.dropLast(upload.suffix.utf8.count), suffix: "." + uploadID + upload.suffix)
+    }
+
+    /// `<name><suffix>` within 255 bytes (`FileNameFit`): what comes before the upload suffix of `name` is cut when
+    /// it must be, so the name keeps its format and its kind (`a.csv.gz.report.json`).
+    private static func appending(_ suffix: String, to name: String) -> String {
+        appending(suffix, to: Array(name.utf8))
+    }
+
+    private static func appending(_ suffix: String, to name: [UInt8]) -> String {
+        let upload = uploadSuffix(of: name)?.suffix ?? ""
+        return FileNameFit.fitted(stem: name.dropLast(upload.utf8.count), suffix: upload + suffix)
     }
 
     /// Whether `bytes` end with `suffix`, ASCII letters compared without regard to case.

@@ -62,7 +62,7 @@ enum InboxPlacement {
     /// Copies the regular file `name` of `source` to a hidden file in `target` (same permissions), synced;
     /// returns its name. Anything but a regular file is not copied (EXDEV stays the error).
     private static func copyBeside(_ name: String, from source: InboxFolder, into target: InboxFolder) throws(OutputError) -> String {
-        let temporary = ".\(name.prefix(200)).\(getpid()).part"
+        let temporary = LeftoverFiles.temporaryName(for: name, ending: ".part")
         let input = openat(source.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else { throw OutputError(path: source.display(name), reason: SystemCall.errorText()) }
         defer { SystemCall.close(input) }

@@ -123,7 +123,10 @@ package struct InboxRun {
             return try InboxFolder.owned(path, role: role)
         }
         let reports = try owned(settings.reports, "REPORTS")
-        guard !settings.dryRun else { return Folders(inbox: inbox, done: nil, failed: nil, reports: reports, work: nil) }
+        guard !settings.dryRun else {
+            LeftoverFiles.removeOnce(in: reports.reach(""))
+            return Folders(inbox: inbox, done: nil, failed: nil, reports: reports, work: nil)
+        }
         let done = try owned(settings.done, "DONE")
         let failed = try owned(settings.failed, "FAILED")
         let work = try owned(settings.work ?? settings.inbox + "/" + InboxSettings.defaultWorkName, "working")
@@ -133,6 +136,8 @@ package struct InboxRun {
                 kind: .outputUnavailable,
                 message: "the working folder \(work.path) is on another file system than INBOX; files are claimed by renaming them there: name one on INBOX's file system (--work DIR)")
         }
+        // A killed run's half-made copies and staged outputs go (their process gone, nobody holding them).
+        for folder in [done, failed, reports] { LeftoverFiles.removeOnce(in: folder.reach("")) }
         return Folders(inbox: inbox, done: done, failed: failed, reports: reports, work: work)
     }
 

@@ -9,8 +9,4 @@ enum CSVByte {
     static let comma = UInt8(ascii: ",")
     static let semicolon = UInt8(ascii: ";")
     static let pipe = UInt8(ascii: "|")
-    static let equals = UInt8(ascii: "=")
-    static let plus = UInt8(ascii: "+")
-    static let minus = UInt8(ascii: "-")
-    static let at = UInt8(ascii: "@")
 }

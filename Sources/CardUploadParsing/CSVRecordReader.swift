@@ -196,12 +196,13 @@ package final class CSVRecordReader {
             var start = 0
             for (index, end) in fieldEnds.enumerated() {
                 var cellStart = start
-                // The writer puts a `'` before a formula (`'=x`) and before a cell that already looked
-                // neutralised (`''=x` for `'=x`, `'''=x` for `''=x`); one `'` comes off again, so all round-trip.
+                // The writer puts a `'` before a formula start (`'=x`, `SpreadsheetFormula`) and before a cell
+                // that already looked neutralised (`''=x` for `'=x`, `'''=x` for `''=x`); one `'` comes off
+                // again, so all round-trip.
                 if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe {
                     var next = start + 1
                     while next < end, bytes[next] == CSVByte.apostrophe { next += 1 }
-                    if next < end, Self.isFormulaStart(bytes[next]) { cellStart += 1 }
+                    if SpreadsheetFormula.begins(bytes[next..<end]) { cellStart += 1 }
                 }
                 guard let cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[cellStart..<end]), as: encoding)
                 else {
@@ -251,12 +252,5 @@ package final class CSVRecordReader {
             case .annotation: self = .annotation
             }
         }
-    }
-
-    /// Whether a byte after a leading `'` marks a cell this tool neutralised (`=` `+` `-` `@` tab CR).
-    @inline(__always)
-    private static func isFormulaStart(_ byte: UInt8) -> Bool {
-        byte == CSVByte.equals || byte == CSVByte.plus || byte == CSVByte.minus || byte == CSVByte.at
-            || byte == CSVByte.tab || byte == CSVByte.carriageReturn
     }
 }

@@ -56,19 +56,10 @@ package enum CardCSVExport {
 
     /// The header line: upload columns, `metadata.<key>` columns, annotation columns.
     static func header(metadataKeys: [[UInt8]]) -> String {
-        let metadataColumns = metadataKeys.map { headerCell("metadata." + String(decoding: $0, as: UTF8.self)) }
+        // `SpreadsheetCSV.cell` quotes a key holding another delimiter candidate (`;` `|` tab) too: the reader
+        // sniffs the delimiter from the header outside quotes, so such a key cannot make it pick the wrong one.
+        let metadataColumns = metadataKeys.map { SpreadsheetCSV.cell("metadata." + String(decoding: $0, as: UTF8.self), delimiter: comma) }
         return (uploadColumns + metadataColumns + annotationColumns).joined(separator: ",") + "\n"
-    }
-
-    /// A header cell, also quoted when it holds another delimiter candidate (`;` `|` tab): the reader sniffs
-    /// the delimiter from the header outside quotes, so a key full of `|` cannot make it pick the wrong one.
-    private static func headerCell(_ name: String) -> String {
-        let cell = SpreadsheetCSV.cell(name, delimiter: comma)
-        let holdsCandidate = name.utf8.contains {
-            $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "|") || $0 == 0x09
-        }
-        // A cell `cell` left unquoted holds no quote or line break, so wrapping it in quotes is enough.
-        return holdsCandidate && !cell.hasPrefix("\"") ? "\"" + cell + "\"" : cell
     }
 
     /// One card as a CSV line, its metadata values under their key's column.

@@ -1,8 +1,9 @@
 /// Text from the store made safe inside HTML, as element content or a quoted attribute value.
 ///
 /// `&` `<` `>` `"` `'` become character references, so no value can open a tag, close an attribute or
-/// start an entity. Card numbers are masked again and control characters are shown as `\x1b`
-/// (`TerminalText.safe`): the store already masks, but a report file travels further than a terminal.
+/// start an entity. Card numbers are masked again, control characters are shown as `\x1b`, format
+/// characters and line and paragraph separators as `\u202e` (`TerminalText.safe`): the store already
+/// masks, but a report file travels further than a terminal.
 package enum HTMLText {
     /// `text` escaped for HTML.
     package static func escaped(_ text: String) -> String {

@@ -68,19 +68,25 @@ package final class OutputFile {
         buffer.reserveCapacity(1 << 16)
     }
 
-    /// Creates a new temporary file in `target`'s folder: `O_EXCL | O_NOFOLLOW`, so a file or link already
-    /// at that name (a stale file, a link planted to redirect the output) is never opened; another name is tried.
+    /// Creates a new temporary file in `target`'s folder (`LeftoverFiles.temporaryName`): `O_EXCL | O_NOFOLLOW`,
+    /// so a file or link already at that name (a stale file, a link planted to redirect the output) is never
+    /// opened; another name is tried. The folder's leftovers of killed runs go first, and the new file is
+    /// locked while it is written, so no other run takes it for one.
     private static func createTemporaryFile(beside target: String, for path: String) throws(OutputError) -> (Int32, String) {
         let directory = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
-        let prefix = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid())"
+        LeftoverFiles.removeOnce(in: directory)
+        let folder = directory.isEmpty ? "" : directory + "/"
         for attempt in 0..<16 {
-            let temporary = attempt == 0 ? prefix + ".tmp" : prefix + "-\(UInt32.random(in: .min ... .max)).tmp"
+            let temporary = folder + LeftoverFiles.temporaryName(for: name, random: attempt == 0 ? nil : UInt32.random(in: .min ... .max))
             let opened = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            if opened >= 0 { return (opened, temporary) }
+            if opened >= 0 {
+                _ = SystemCall.flockRetrying(opened, LOCK_EX | LOCK_NB)
+                return (opened, temporary)
+            }
             guard errno == EEXIST else { throw OutputError(path: path, reason: SystemCall.errorText(errno)) }
         }
-        throw OutputError(path: path, reason: "every temporary name tried beside it is taken (\(prefix)…tmp)")
+        throw OutputError(path: path, reason: "every temporary name tried beside it is taken (\(folder + LeftoverFiles.temporaryName(for: name))…)")
     }
 
     deinit {

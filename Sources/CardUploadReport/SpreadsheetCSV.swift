@@ -1,13 +1,15 @@
 import CardUploadModel
+import CardUploadParsing
 
 /// CSV cells the tool writes: safe to open in a spreadsheet (SPEC §6) and read back by our own reader.
 package enum SpreadsheetCSV {
-    /// `text` as one CSV cell: masked, neutralised, and quoted when it holds the delimiter, a quote or a
-    /// line break.
+    /// `text` as one CSV cell: masked, neutralised, and quoted when it holds the delimiter, a quote, a line
+    /// break, or a separator a spreadsheet may split on (`,` `;` `|` tab) whatever the delimiter: one that
+    /// splits on `;` must not find a new cell, formula or not, inside a cell of a comma file.
     package static func cell(_ text: String, delimiter: UInt8) -> String {
         let safe = neutralized(CardNumber.mask(text))
         let needsQuotes = safe.utf8.contains {
-            $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+            $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D || CSVDelimiterSniffer.candidates.contains($0)
         }
         guard needsQuotes else { return safe }
         var quoted = "\""
@@ -17,25 +19,19 @@ package enum SpreadsheetCSV {
         return quoted + "\""
     }
 
-    /// A cell a spreadsheet would run as a formula — one starting with `=` `+` `-` `@` tab or CR, unless it
-    /// is a plain number such as `-12.5` — gets a `'` in front, as OWASP recommends. So does a cell that
-    /// already starts with one or more `'` and one of those, so the reader, which takes one `'` off, gives
-    /// it back whole (`''=x` is written `'''=x`).
+    /// A cell a spreadsheet would run as a formula — one starting with `=` `+` `-` `@` tab, CR, NUL or a
+    /// full-width `＝` `＋` `－` `＠` (`SpreadsheetFormula`), unless it is a plain number such as `-12.5` — gets
+    /// a `'` in front, as OWASP recommends. So does a cell that already starts with one or more `'` and one of
+    /// those, so the reader, which takes one `'` off, gives it back whole (`''=x` is written `'''=x`).
     package static func neutralized(_ text: String) -> String {
         let bytes = text.utf8
-        guard let first = bytes.first else { return text }
-        if isFormulaStart(first) {
+        if SpreadsheetFormula.begins(bytes) {
             return isPlainNumber(text) ? text : "'" + text
         }
-        if first == UInt8(ascii: "'"), let next = bytes.first(where: { $0 != UInt8(ascii: "'") }), isFormulaStart(next) {
+        if bytes.first == UInt8(ascii: "'"), SpreadsheetFormula.begins(bytes.drop { $0 == UInt8(ascii: "'") }) {
             return "'" + text
         }
         return text
-    }
-
-    private static func isFormulaStart(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-            || byte == UInt8(ascii: "@") || byte == 0x09 || byte == 0x0D
     }
 
     /// `[+-]?(digits[.digits]|.digits)([eE][+-]?digits)?`

@@ -1,11 +1,11 @@
 import CardUploadModel
 
-/// `metadata`: at most 50 keys; each key 1–40 characters; each value a string of at most 500
-/// characters; no card number in a key or a value.
+/// `metadata`: at most 50 keys; each key 1–40 characters with no control character (a key becomes a
+/// column name in exports); each value a string of at most 500 characters; no card number in a key or a value.
 ///
 /// A value `""` drops its key (SPEC §3: in CSV an empty cell is absent; JSON lines do the same).
 /// Errors go on `metadata` (too many keys) and on `metadata.<key>`, one per key, in input order,
-/// checks in the order type, length, card number.
+/// checks in the order type, length, format, card number.
 enum MetadataRule {
     static let field = "metadata"
     static let maxKeys = 50
@@ -50,6 +50,9 @@ enum MetadataRule {
             let entryField = Echo.metadataField(key)
             return .invalid(RowError(field: entryField, code: .metadataLimit, message: Message.valueLength(entryField, text)))
         }
+        if FieldText.containsControl(key) {
+            return .invalid(RowError(field: Echo.metadataField(key), code: .invalidFormat, message: Message.controlInKey(key)))
+        }
         if CardNumber.contains(key) {
             return .invalid(RowError(field: Echo.metadataField(key), code: .panDetected, message: Message.cardNumberInKey(key)))
         }
@@ -71,6 +74,10 @@ enum MetadataRule {
 
         static func valueLength(_ field: String, _ text: String) -> String {
             "\(field) must be at most \(maxValueScalars) characters (got \(FieldText.scalarCount(text)): \(Echo.quoted(text)))"
+        }
+
+        static func controlInKey(_ key: String) -> String {
+            "metadata key must not contain control characters (got \(Echo.quoted(key)))"
         }
 
         static func cardNumberInKey(_ key: String) -> String {

@@ -14,8 +14,8 @@ import FuzzSupport
 ///   the same row written as a JSON line and as a CSV record and read back: all three give the same result;
 /// - on the whole input as text: `CardNumber.mask`/`contains` equal `ReferenceCardNumber`'s, a masked text
 ///   holds no card number and counts as one; `JSONString` round-trips; `TerminalText.safe` leaves no
-///   control character and no card number; a `SpreadsheetCSV` cell reads back, through `CSVRecordReader`,
-///   as the masked text.
+///   control or format character, no line or paragraph separator and no card number; a `SpreadsheetCSV`
+///   cell reads back, through `CSVRecordReader`, as the masked text.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRules(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = FuzzBytes(data, size).bytes
@@ -123,7 +123,8 @@ private func checkText(_ text: String) {
 
     let safe = TerminalText.safe(text)
     Invariant.require(
-        !safe.unicodeScalars.contains { $0.properties.generalCategory == .control }, "a control character in terminal text")
+        !safe.unicodeScalars.contains { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) },
+        "a control or format character or a line or paragraph separator in terminal text")
     Invariant.require(!ReferenceCardNumber.holdsCardNumber(safe), "a card number in terminal text: \(safe)")
 
     checkSpreadsheetCell(text)

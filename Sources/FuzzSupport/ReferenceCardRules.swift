@@ -129,6 +129,8 @@ package enum ReferenceCardRules {
             }
             if key.isEmpty || scalarCount(key) > 40 || scalarCount(text) > 500 {
                 add(field, .metadataLimit)
+            } else if key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                add(field, .invalidFormat)
             } else if ReferenceCardNumber.contains(key) || ReferenceCardNumber.contains(text) {
                 add(field, .panDetected)
             }

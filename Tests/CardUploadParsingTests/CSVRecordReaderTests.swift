@@ -256,6 +256,17 @@ struct CSVRecordReaderTests {
         #expect(plain[0].card?.externalID == .string("'=1+2"))
     }
 
+    /// SPEC §6: the writer also neutralises the full-width `＝` `＋` `－` `＠` (three UTF-8 bytes each, split
+    /// across chunks here); the reader takes that `'` off too, and only that one.
+    @Test(arguments: csvChunkSizes)
+    func formulaApostropheBeforeAFullWidthStartIsRemoved(chunkSize: Int) throws {
+        let header = "external_id,account_id,entity_id,details.last_four,metadata.a,metadata.b,_errors"
+        let (_, annotated) = try readUpload("\(header)\n'＝1+2,'＋1,'－1,'＠SUM,''＝x,'＄5,x\n", chunkSize: chunkSize)
+        #expect(annotated[0].cells == ["＝1+2", "＋1", "－1", "＠SUM", "'＝x", "'＄5", "x"])
+        let (_, plain) = try readUpload("\(header.dropLast(8))\n'＝1+2,'＋1,'－1,'＠SUM,''＝x,'＄5\n", chunkSize: chunkSize)
+        #expect(plain[0].cells == ["'＝1+2", "'＋1", "'－1", "'＠SUM", "''＝x", "'＄5"])
+    }
+
     /// Found by fuzz-rules: the writer neutralises `''=x` as `'''=x`, so one `'` must come off however many
     /// stand before the formula character (the reader used to stop at two, and `''=x` came back as `'=x`).
     @Test(arguments: csvChunkSizes)

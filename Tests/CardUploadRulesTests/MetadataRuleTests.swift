@@ -77,6 +77,30 @@ import Testing
         #expect(errors.first?.message.contains(PAN.visa) == false)
     }
 
+    /// SPEC §3: a key becomes a column name in exports, so it holds no control character (Cc).
+    @Test(arguments: ["line\nkey", "tab\tkey", "cr\r", "\u{0}nul", "esc\u{1B}[2J", "del\u{7F}", "c1\u{85}", "c1\u{9F}"])
+    func aKeyWithAControlCharacterIsInvalidFormat(key: String) {
+        let errors = rowErrors(card([(key: key, value: .string("v"))]))
+        #expect(errors.map { FieldCode($0.field, $0.code) } == [FieldCode("metadata." + key, .invalidFormat)])
+        #expect(errors.first?.message.hasPrefix("metadata key must not contain control characters (got \"") == true, "\(errors)")
+    }
+
+    /// Format characters, separators and other white space are not control characters.
+    @Test(arguments: ["rlo\u{202E}", "line\u{2028}sep", "zw\u{200B}sp", "nb\u{A0}sp", " spaced ", "e\u{301}"])
+    func aKeyWithOtherUnusualCharactersIsAllowed(key: String) {
+        #expect(fieldCodes(card([(key: key, value: .string("v"))])) == [])
+    }
+
+    @Test func aControlCharacterInAKeyComesAfterTypeAndLengthAndBeforeCardNumber() {
+        #expect(fieldCodes(card([(key: "a\nb", value: .number("5"))])) == [FieldCode("metadata.a\nb", .invalidType)])
+        #expect(fieldCodes(card([(key: repeated("k", 41) + "\n", value: .string("v"))])).map(\.code) == [.metadataLimit])
+        #expect(fieldCodes(card([(key: "a\nb", value: .string(repeated("v", 501)))])).map(\.code) == [.metadataLimit])
+        let errors = rowErrors(card([(key: "\t" + PAN.visa, value: .string("v"))]))
+        #expect(errors.map { FieldCode($0.field, $0.code) } == [FieldCode("metadata.\t" + PAN.visaMasked, .invalidFormat)])
+        #expect(errors.first?.message.contains(PAN.visa) == false)
+        #expect(errors.first?.message.contains(PAN.visaMasked) == true, "\(errors)")
+    }
+
     @Test func aMaskedNumberIsPanDetected() {
         #expect(fieldCodes(card([(key: "note", value: .string("**** **** **** 1111"))])) == [FieldCode("metadata.note", .panDetected)])
     }

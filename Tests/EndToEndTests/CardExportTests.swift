@@ -11,9 +11,10 @@ import Testing
         #"{"external_id":"v2","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0002"},"#
             + #""metadata":{"already":"'=kept","plus":"+1","at":"@handle","tab":"\tindent","apostrophe":"'plain"}}"#,
         #"{"external_id":"=v3","account_id":"account_b","entity_id":"entity_f","details":{"last_four":"0003"}}"#,
-        // Keys equal under Unicode canonical equivalence but not byte for byte stay two columns.
+        // Keys equal under Unicode canonical equivalence but not byte for byte stay two columns; a line separator
+        // (Zl) is not a control character (a key may not hold one, SPEC §3) and needs no quotes.
         #"{"external_id":"v4","account_id":"account_b","entity_id":"entity_f","details":{"last_four":"0004"},"#
-            + #""metadata":{"caf\u00e9":"nfc","cafe\u0301":"nfd","a|b;c":"pipes","line\nkey":"v"}}"#,
+            + #""metadata":{"caf\u00e9":"nfc","cafe\u0301":"nfd","a|b;c":"pipes","line\u2028key":"v"}}"#,
     ].joined(separator: "\n") + "\n"
 
     /// Every card's upload fields and metadata, as hex so the comparison is byte for byte, by key.
@@ -35,7 +36,7 @@ import Testing
         #expect(export.stderr.isEmpty)
         let metadataColumns = [
             "metadata.already", "metadata.apostrophe", "metadata.at", "\"metadata.a|b;c\"", "metadata.cafe\u{301}",
-            "metadata.caf\u{e9}", "metadata.city", "metadata.cost", "metadata.formula", "\"metadata.line\nkey\"",
+            "metadata.caf\u{e9}", "metadata.city", "metadata.cost", "metadata.formula", "metadata.line\u{2028}key",
             "metadata.multi", "metadata.note", "metadata.plus", "metadata.quote", "metadata.tab",
         ]
         let expectedHeader = (["external_id", "account_id", "entity_id", "type", "details.last_four", "details.replacement_for"]
@@ -49,7 +50,7 @@ import Testing
              "", "", "", "", "", "", "Zürich 東京", "-12.5", "'=SUM(A1:A9)", "", "\"one\ntwo\r\nthree\"", "\"a, b\"", "",
              "\"say \"\"hi\"\"\"", ""],
             ["v2", "account_a", "entity_e", "virtual", "0002", "",
-             "''=kept", "'plain", "'@handle", "", "", "", "", "", "", "", "", "", "+1", "", "'\tindent"],
+             "''=kept", "'plain", "'@handle", "", "", "", "", "", "", "", "", "", "+1", "", "\"'\tindent\""],
             ["'=v3", "account_b", "entity_f", "virtual", "0003", "",
              "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
             ["v4", "account_b", "entity_f", "virtual", "0004", "",

@@ -215,6 +215,38 @@ extension HostileInputTests {
         #expect(!missing.stderr.contains { controls.contains($0) }, "\(missing.stderr.debugDescription)")
     }
 
+    /// SPEC §1: a right-to-left override or a line separator in a file name or a value would reorder or split
+    /// a line of the summary or the cron log; both are escaped (`\u202e`, `\u2028`), by `process` and `process-dir`.
+    @Test func formatCharactersAndLineSeparatorsNeverReachStderrRaw() throws {
+        let folder = try TemporaryDirectory()
+        func holdsRaw(_ text: String) -> Bool { text.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{2028}" } }
+        let name = "rlo\u{202E}vsc\u{2028}.csv"
+        let badHeader = Self.header + ",col\u{202E}\u{2028}x\n"
+        try folder.write(name, Self.header + "\nk1,account_a,entity_e,0001\n")
+        try folder.write("head\u{2028}.csv", badHeader)
+        let good = try Self.load(folder, name)
+        #expect(good.result.status == 0, "\(good.result.stderr)")
+        #expect(good.result.stderr.contains("rlo\\u202evsc\\u2028.csv: 1 rows"), "\(good.result.stderr.debugDescription)")
+        let header = try Self.load(folder, "head\u{2028}.csv")
+        #expect(header.result.status == 65)
+        #expect(header.result.stderr.contains(#"col\u202e\u2028x"#), "\(header.result.stderr.debugDescription)")
+        for result in [good.result, header.result] {
+            #expect(!holdsRaw(result.stderr), "\(result.stderr.debugDescription)")
+        }
+
+        // The cron log: the file names, the moves, the reports and a file-level error naming the column.
+        let box = try ProcessDirTests.Inbox()
+        try box.add(name, Self.header + "\nk2,account_a,entity_e,0002\n")
+        try box.add("head\u{2028}.csv", badHeader)
+        let run = try box.run()
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(box.names("done") == [name] && box.names("failed") == ["head\u{2028}.csv"])
+        #expect(run.stderr.contains("rlo\\u202evsc\\u2028.csv: completed"), "\(run.stderr.debugDescription)")
+        #expect(run.stderr.contains("done/rlo\\u202evsc\\u2028.csv"), "\(run.stderr.debugDescription)")
+        #expect(run.stderr.contains(#"col\u202e\u2028x"#), "\(run.stderr.debugDescription)")
+        #expect(!holdsRaw(run.stderr), "\(run.stderr.debugDescription)")
+    }
+
     @Test func sqlLookingValuesAreStoredAndReadBackVerbatim() throws {
         let folder = try TemporaryDirectory()
         let externalID = "'); DROP TABLE cards;--"

@@ -3,20 +3,26 @@ import Testing
 
 /// `--rejects` and `--results` (SPEC §6) through the binary: fix the rejects file, upload it again.
 @Suite struct RejectsAndResultsTests {
+    /// Loads `csv` (as `a.csv`) into `cards.sqlite` in `folder`, with `--rejects rejects.csv --results results.csv`.
+    static func loadWithRejectsAndResults(_ folder: TemporaryDirectory, _ csv: String) throws -> CardUploadBinary.Result {
+        let input = try folder.write("a.csv", csv)
+        return try CardUploadBinary.run(
+            ["process", input, "--db", folder.path("cards.sqlite"), "--rejects", folder.path("rejects.csv"),
+             "--results", folder.path("results.csv")],
+            in: folder.url)
+    }
+
     @Test func theCSVRejectsFileKeepsTheInputsColumnsAndRoundTrips() throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
-        let input = try folder.write(
-            "a.csv",
+        let first = try Self.loadWithRejectsAndResults(
+            folder,
             "external_id;account_id;entity_id;details.last_four;metadata.note\n"
                 + "k1;account_a;entity_e;0001;fine\n"
                 + "k2;account_a;entity_e;12;=HYPERLINK(\"x\")\n"
                 + "k3;account_a;entity_e;0003;'=kept as typed\n"
                 + "k4;account_a;entity_e;0004;card 4111 1111 1111 1111\n"
                 + "k5;account_a\n")
-        let first = try CardUploadBinary.run(
-            ["process", input, "--db", db, "--rejects", folder.path("rejects.csv"), "--results", folder.path("results.csv")],
-            in: folder.url)
         #expect(first.status == 1, "\(first.stderr)")
         let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
         let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
@@ -51,6 +57,44 @@ import Testing
         // The second rejects file replaces the annotations instead of repeating them.
         let again = try String(contentsOfFile: folder.path("rejects2.csv"), encoding: .utf8)
         #expect(again.split(separator: "\n").first == "external_id;account_id;entity_id;details.last_four;metadata.note;_line;_errors;_raw")
+    }
+
+    /// SPEC §6 (issue 15): a formula after a `;` or `|` inside a cell of a comma file must not become a cell
+    /// of its own in a spreadsheet that splits there, and NUL and full-width starts are neutralised — in the
+    /// results, the rejects and the export — while the fixed rejects file still loads every value as it was.
+    @Test func separatorsAndEveryFormulaStartAreProtectedInEveryCSVOutput() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let attack = "emp-1;=cmd|' /C calc'!A0"
+        let first = try Self.loadWithRejectsAndResults(
+            folder,
+            "external_id,account_id,entity_id,details.last_four,metadata.note\n"
+                + "\"\(attack)\",account_a,entity_e,0001,\"x|@SUM(A1)\"\n"
+                + "＋SUM(A1),account_a,entity_e,12,＝1+2\n")
+        #expect(first.status == 1, "\(first.stderr)")
+        let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(results.count == 3 && results[1].hasPrefix("2,\"\(attack)\",entity_e,created,card_"), "\(results)")
+        #expect(results[2] == "3,'＋SUM(A1),entity_e,rejected,", "\(results)")
+        let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 2 && rejects[1].hasPrefix("'＋SUM(A1),account_a,entity_e,12,'＝1+2,3,"), "\(rejects)")
+
+        let export = try CardUploadBinary.run(["cards", "list", "--format", "csv", "--db", db], in: folder.url)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("\n\"\(attack)\",account_a,entity_e,virtual,0001,,\"x|@SUM(A1)\",card_"), "\(export.stdout)")
+
+        // NUL: only JSON lines can carry one into a value; its results cell is neutralised too.
+        let jsonl = try folder.write("b.jsonl", #"{"external_id":"\u0000=1","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0002"}}"# + "\n")
+        let nul = try CardUploadBinary.run(["process", jsonl, "--db", db, "--results", folder.path("results2.csv")], in: folder.url)
+        #expect(nul.status == 1, "\(nul.stderr)")
+        #expect(try String(contentsOfFile: folder.path("results2.csv"), encoding: .utf8).contains("\n1,'\u{0}=1,entity_e,rejected,"))
+
+        // The rejects file, fixed and loaded again: the `'` comes off, the values are stored as typed.
+        let fixed = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
+            .replacingOccurrences(of: ",entity_e,12,", with: ",entity_e,0003,")
+        try fixed.write(toFile: folder.path("rejects.csv"), atomically: true, encoding: .utf8)
+        let second = try CardUploadBinary.run(["process", folder.path("rejects.csv"), "--db", db], in: folder.url)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try StoreInspector(db).value("SELECT metadata FROM cards WHERE external_id = '＋SUM(A1)'") == #"{"note":"＝1+2"}"#)
     }
 
     @Test func theJSONLinesRejectsFileKeepsTheObjectsAndRoundTrips() throws {
