@@ -1,12 +1,15 @@
 import CardUploadInput
 import CardUploadModel
+import CardUploadReport
 import CardUploadRules
 import CardUploadStore
 import Foundation
 
 /// Applies an upload's rows in file order, committing in batches of `batchSize` rows or `batchSeconds` of
-/// work; each row's outcome is committed with its card, and the rejected rows of a batch go to the rejects
-/// file once it is committed. Reading and the card rules run on a second thread (`RowPipeline`).
+/// work; each row's outcome is committed with its card. A rejected row goes to the rejects file as it comes
+/// (no batch's rows wait in memory) and is kept there once its batch is committed: the file is put in place
+/// with the kept rows only, so a rolled-back batch's rows are left out. Reading and the card rules run on a
+/// second thread (`RowPipeline`).
 struct RowLoader {
     private let options: LoadOptions
     private let database: Database
@@ -22,8 +25,8 @@ struct RowLoader {
     /// The committed counts, and those of the open batch.
     private var total = UploadCounts()
     private var batch = UploadCounts()
-    /// The rejected rows of the open batch, written to the rejects file once the batch is committed.
-    private var batchRejects: [(record: RawRecord, errors: [RowError])] = []
+    /// The rejects file failed during the open batch: the batch finishes, then the load stops (SPEC §6).
+    private var rejectsFailure: OutputError?
     private var batchStarted = ContinuousClock.now
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
@@ -58,6 +61,10 @@ struct RowLoader {
             pipeline.finish()
             source.stopRequested = { [stop] in stop.isRequested }
         }
+        // In batches, rejected rows are pending until their batch is committed; the header is kept now. In
+        // one transaction nothing commits mid-file: every row is kept as it is written (the file's
+        // temporary copy is renamed at the end).
+        if !options.wholeFile { try keepRejects() }
         do {
             while let handed = pipeline.next() {
                 // By index: each row is borrowed from the hand-over, not copied.
@@ -135,12 +142,7 @@ struct RowLoader {
                 entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
         }
         try spool?.append(line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
-        if let record = row.record, case .rejected(let errors) = outcome {
-            batchRejects.append((record, errors))
-            // In one-transaction mode nothing commits mid-file: rejected rows go to the rejects file at once
-            // (its temporary file is renamed at the end).
-            if options.wholeFile { try writeRejects() }
-        }
+        if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
         batch.add(outcome)
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()
@@ -150,7 +152,7 @@ struct RowLoader {
     private var clock = TimestampClock()
 
     /// Records the open batch's counts and commits it (in one-transaction mode, only adds up the counts);
-    /// then its rejected rows go to the rejects file.
+    /// then its rejected rows are kept in the rejects file.
     private mutating func commitBatch() throws {
         guard database.isInTransaction else { return }
         try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
@@ -160,15 +162,28 @@ struct RowLoader {
         total.updated += batch.updated
         total.rejected += batch.rejected
         batch = UploadCounts()
-        try writeRejects()
+        if let rejectsFailure { throw RejectsWriteFailed(underlying: rejectsFailure) }
+        if !options.wholeFile { try keepRejects() }
     }
 
-    private mutating func writeRejects() throws {
+    /// Writes a rejected row to the rejects file at once. In batches a failed write lets the open batch
+    /// finish, and `commitBatch` stops the load after committing it; in one transaction it stops the load.
+    private mutating func writeRejected(_ record: RawRecord, _ errors: [RowError]) throws {
+        guard rejectsFailure == nil else { return }
         do {
-            try outputs.writeRejects(batchRejects)
+            try outputs.writeRejected(record, errors: errors)
+        } catch {
+            if options.wholeFile { throw RejectsWriteFailed(underlying: error) }
+            rejectsFailure = error
+        }
+    }
+
+    /// Keeps the rejected rows written so far: their batch is committed.
+    private func keepRejects() throws {
+        do {
+            try outputs.keepRejects()
         } catch {
             throw RejectsWriteFailed(underlying: error)
         }
-        batchRejects.removeAll(keepingCapacity: true)
     }
 }

@@ -3,8 +3,9 @@ import CardUploadReport
 import CardUploadStore
 
 /// The files `process` writes for one upload (SPEC §6): all opened before the first row is read, so one
-/// that cannot be created stops the run before anything is loaded; the rejects file filled batch by
-/// batch as rows are committed; the report, results and HTML rebuilt from the store at the end.
+/// that cannot be created stops the run before anything is loaded; the rejects file filled row by row,
+/// each batch's rows kept once it is committed; the report, results and HTML rebuilt from the store at
+/// the end.
 final class UploadOutputs {
     private let report: OutputFile?
     private let rejects: OutputFile?
@@ -28,10 +29,15 @@ final class UploadOutputs {
         rejectsWriter = try RejectsWriter(output: rejects, form: form)
     }
 
-    /// Appends the rejected rows of a committed batch.
-    func writeRejects(_ rows: [(record: RawRecord, errors: [RowError])]) throws(OutputError) {
-        guard let rejectsWriter else { return }
-        for row in rows { try rejectsWriter.write(row.record, errors: row.errors) }
+    /// Appends one rejected row as it comes (pending, after `keepRejects()`, until its batch is kept).
+    func writeRejected(_ record: RawRecord, errors: [RowError]) throws(OutputError) {
+        try rejectsWriter?.write(record, errors: errors)
+    }
+
+    /// Keeps the rejected rows written so far (their batch is committed). From the first call on, rows
+    /// written after the last call are pending: the rejects file is put in place without them.
+    func keepRejects() throws(OutputError) {
+        try rejects?.keep()
     }
 
     /// Completes the results, HTML and rejects files (rebuilt from the store, or filled during the load).
@@ -60,6 +66,7 @@ final class UploadOutputs {
                 try html.commit()
             }
         }
+        // Rows of a batch that was not committed (a stop, a failure) are left out.
         if let rejects { attempt { try rejects.commit() } }
         if let firstError { throw firstError }
     }

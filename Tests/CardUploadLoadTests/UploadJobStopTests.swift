@@ -92,12 +92,27 @@ import Testing
         #expect(try StoreProbe(folder.db).cardCount == total)
     }
 
-    @Test func aStoppedLoadsRejectsFileHoldsOnlyTheRejectedRowsOfCommittedBatches() throws {
+    /// Where the rejects file goes and how wide its rows are.
+    enum RejectsCase: CaseIterable, CustomTestStringConvertible {
+        /// Short rows: the open batch's rows are still in the output's buffer when the stop comes.
+        case narrow
+        /// 100 KiB rows: the open batch's rows are already in the temporary file, which is cut back.
+        case wide
+        /// 100 KiB rows to `/dev/fd/N`, written directly: the open batch's rows wait in a held file.
+        case wideDirect
+
+        var testDescription: String { "\(self)" }
+        var width: Int { self == .narrow ? 0 : 100 << 10 }
+    }
+
+    @Test(arguments: RejectsCase.allCases)
+    func aStoppedLoadsRejectsFileHoldsOnlyTheRejectedRowsOfCommittedBatches(_ rejectsCase: RejectsCase) throws {
         let folder = try LoadFolder()
-        let total = 3_000
+        let total = rejectsCase == .narrow ? 3_000 : 1_500
+        let filler = String(repeating: "x", count: rejectsCase.width)
         var text = Cards.header
         for index in 0..<total {
-            text += index % 10 == 7 ? Cards.row("bad\(index)", lastFour: "12") : Cards.row("k\(index)")
+            text += index % 10 == 7 ? Cards.row("bad\(index)", lastFour: "12" + filler) : Cards.row("k\(index)")
         }
         let file = try folder.write("a.csv", text)
         let stop = StopToken()
@@ -105,17 +120,29 @@ import Testing
         var options = LoadOptions()
         options.batchSize = 100
         options.batchSeconds = 3_600
-        options.outputs.rejects = folder.path("a.rejects.csv")
+        var direct: Int32 = -1
+        if rejectsCase == .wideDirect {
+            direct = open(folder.path("a.rejects.csv"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            try #require(direct >= 0)
+            options.outputs.rejects = "/dev/fd/\(direct)"
+        } else {
+            options.outputs.rejects = folder.path("a.rejects.csv")
+        }
+        defer { if direct >= 0 { close(direct) } }
         let result = load(file, into: folder.db, options, stop: stop, progress: sink)
 
         #expect(result.status == .interrupted)
+        #expect(result.outputError == nil)
         let stoppedAt = try #require(sink.rowsWhenStopped)
         let committedRows = stoppedAt / 100 * 100
+        // The open batch held rejected rows when the stop came (else there would be nothing to leave out).
+        try #require((committedRows..<stoppedAt).contains { $0 % 10 == 7 }, "the stop came at row \(stoppedAt)")
         #expect(result.counts == counts(created: committedRows / 10 * 9, rejected: committedRows / 10))
         let lines = try folder.read("a.rejects.csv").split(separator: "\n").dropFirst()
-        // The rejected rows of the rolled-back batch are not there: only those of the committed batches.
+        // The rejected rows of the rolled-back batch are not there: only those of the committed batches, whole.
         #expect(lines.count == result.counts.rejected)
         #expect(lines.map { String($0.prefix { $0 != "," }) } == (0..<committedRows).filter { $0 % 10 == 7 }.map { "bad\($0)" })
+        #expect(lines.allSatisfy { $0.utf8.count > rejectsCase.width && $0.hasSuffix(",") })
         #expect(try StoreProbe(folder.db).cardCount == result.counts.created)
     }
 }

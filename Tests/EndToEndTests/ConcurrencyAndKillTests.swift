@@ -144,6 +144,83 @@ import Testing
         #expect(try store.value("SELECT status FROM uploads") == "interrupted")
     }
 
+    /// Waits until `pid` is stopped (state `T` in `/proc/<pid>/stat`); false if it never was within a second.
+    static func waitUntilStopped(_ pid: pid_t) -> Bool {
+        for _ in 0..<1_000 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            if stat[close...].dropFirst(2).first == "T" { return true }
+            usleep(1_000)
+        }
+        return false
+    }
+
+    /// A stop that comes mid-batch leaves a rejects file holding the committed batches' rejected rows only,
+    /// although the open batch's rows were already written to its temporary file (SPEC §6). The moment is
+    /// chosen with the process frozen (SIGSTOP): SIGINT is sent only while the store's committed rows and
+    /// the temporary file show rows of the open batch in the file, with the batch less than half done.
+    @Test func aStopMidBatchLeavesOnlyTheCommittedBatchesRowsInTheRejectsFile() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let total = 8_000
+        let batch = 400
+        // One row in four is rejected, each 16 KiB wide: a batch's rejected rows pass the output's 64 KiB
+        // buffer many times over, so they reach the temporary file while the batch is open.
+        let note = String(repeating: "n", count: 16 << 10)
+        var text = "external_id,account_id,entity_id,details.last_four,metadata.note\n"
+        for index in 0..<total {
+            text += index % 4 == 1
+                ? "bad-\(index),account_bulk,entity_load,0001,\(note)\n"
+                : "key-\(index),account_bulk,entity_load,\(String(format: "%04d", index % 10000)),n\n"
+        }
+        let file = try folder.write("big.csv", text)
+        let rejects = folder.path("rej.csv")
+        let process = try CardUploadBinary.start(
+            ["process", file, "--db", db, "--batch-size", "\(batch)", "--rejects", rejects, "--report", folder.path("r.json")],
+            in: folder.url)
+        let pid = process.processIdentifier
+        let temporary = folder.path(".rej.csv.\(pid).tmp")
+
+        // Rejected rows the store has committed, and those in the temporary file, when SIGINT was sent.
+        var stoppedAt: (committed: Int, inFile: Int)?
+        let deadline = Date().addingTimeInterval(120)
+        while stoppedAt == nil, Date() < deadline, process.isRunning {
+            usleep(5_000)
+            kill(pid, SIGSTOP)
+            defer { kill(pid, SIGCONT) }
+            // The store is read only once the file holds more than a batch's rejected rows: rows are being
+            // applied, so the store is in WAL mode and a frozen writer cannot keep this reader waiting.
+            guard Self.waitUntilStopped(pid), let lines = try? RejectsMemoryTests.lines(of: temporary),
+                  lines.count - 1 > batch / 4,
+                  let committed = try? StoreInspector(db).count("SELECT count(*) FROM upload_outcomes WHERE outcome = 'rejected'")
+            else { continue }
+            let pending = lines.count - 1 - committed
+            // A batch committed, and the open one has rejected rows in the file but is less than half done.
+            if committed > 0, pending >= 2, pending * 4 < batch / 2 {
+                stoppedAt = (committed, lines.count - 1)
+                kill(pid, SIGINT)
+            }
+        }
+        process.waitUntilExit()
+        let stopped = try #require(stoppedAt, "no moment with the open batch's rows in the file was found")
+        #expect(process.terminationStatus == 130)
+
+        let report = try readJSON(folder.path("r.json"))
+        #expect(report["status"] as? String == "interrupted")
+        let counts = try #require(report["counts"] as? [String: Int])
+        // The open batch was rolled back, and no batch was committed after the signal.
+        #expect(counts["rejected"] == stopped.committed)
+        #expect((counts["rows"] ?? 0) % batch == 0 && (counts["rows"] ?? 0) < total)
+        let lines = try RejectsMemoryTests.lines(of: rejects)
+        #expect(lines.first?.first == "external_id")
+        // The file put in place holds exactly the committed rejected rows, whole: the rows of the open batch
+        // that were in its temporary file were cut back.
+        #expect(lines.count - 1 == stopped.committed && stopped.inFile > stopped.committed)
+        #expect(lines.dropFirst().map(\.first) == (0..<(counts["rows"] ?? 0)).filter { $0 % 4 == 1 }.map { "bad-\($0)" })
+        #expect(lines.dropFirst().allSatisfy { $0.length > note.utf8.count })
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func theProgressLineAppearsOnATerminalOnly() throws {
         let folder = try TemporaryDirectory()
         let file = try folder.write("big.csv", Self.rows(0..<60_000))
