@@ -178,6 +178,9 @@ final class RowPipeline: @unchecked Sendable {
         var end = CheckedRows.End.finished
         var handedAt = source.bytesRead
         var count = 0
+        // Cells kept for the rejects file weigh more than their bytes of input: a hand-over also closes
+        // once they would (16 bytes a cell), so a file of many tiny cells stays within memory too.
+        var keptCells = 0
         do throws(FileError) {
             while let record = try reader.next() {
                 count += 1
@@ -187,11 +190,13 @@ final class RowPipeline: @unchecked Sendable {
                         message: "more than --max-rows \(maxRows) rows: stopped here; the rows before were loaded",
                         line: record.line)
                 }
+                if keepsRecords { keptCells += record.cells?.count ?? 0 }
                 rows.append(check(record))
-                if rows.count >= rowsPerHandOver || source.bytesRead - handedAt >= Self.bytesPerHandOver {
+                if rows.count >= rowsPerHandOver || source.bytesRead - handedAt + keptCells * 16 >= Self.bytesPerHandOver {
                     guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead)) else { break }
                     rows.removeAll(keepingCapacity: true)
                     handedAt = source.bytesRead
+                    keptCells = 0
                 }
             }
         } catch {
@@ -243,7 +248,10 @@ final class RowPipeline: @unchecked Sendable {
     }
 
     private func check(_ record: RawRecord) -> CheckedRow {
-        let kept = keepsRecords ? record : nil
+        var kept = keepsRecords ? record : nil
+        // The rejects file writes a row back from its cells or its text, never from the mapped card: the
+        // kept record holds none (a card of thousands of metadata entries would weigh many times its input).
+        if kept != nil, case .card = record.content { kept!.content = .card(RawCard()) }
         switch record.content {
         case .unreadable(let error):
             return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
