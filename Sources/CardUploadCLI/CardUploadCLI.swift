@@ -80,7 +80,7 @@ public enum CardUploadCLI {
         case let notFound as NotFoundError:
             console.err("Error: not found: \(TerminalText.safe(notFound.what))\n")
         default:
-            console.err("Error: \(TerminalText.safe(describe(error)))\n")
+            console.err("Error: \(TerminalText.safe(describeFailure(error)))\n")
         }
         return .of(.error(error))
     }
@@ -90,11 +90,6 @@ public enum CardUploadCLI {
         console.err("Error: \(TerminalText.safe(usage.message))\n")
         console.err("Usage: \(Help.usageLine(for: usage.command))\n")
         console.err("See 'card-upload help\(usage.command.map { " " + $0 } ?? "")'.\n")
-    }
-
-    /// A one-line description of an error for stderr.
-    static func describe(_ error: any Error) -> String {
-        describeFailure(error)
     }
 }
 

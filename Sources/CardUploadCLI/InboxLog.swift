@@ -55,10 +55,10 @@ final class InboxLog: InboxProgress {
     private static func problem(_ upload: UploadResult) -> String? {
         if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
         if let failure = upload.failure {
-            let text = CardUploadCLI.describe(failure)
+            let text = describeFailure(failure)
             return upload.stopReason != nil ? "stopped before loading: \(text)" : text
         }
-        return upload.fileError.map(CardUploadCLI.describe)
+        return upload.fileError.map { describeFailure($0) }
     }
 
     /// One line on stderr: an RFC 3339 UTC timestamp, the file's name (already safe text follows).

@@ -9,19 +9,12 @@ enum InputOptions {
     /// Parses the input options given (`--format` only when `allowsFormat`).
     static func parse(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) -> InputSettings {
         var settings = InputSettings()
-        try settings.parse(arguments, command: command, allowsFormat: allowsFormat)
-        return settings
-    }
-}
-
-extension InputSettings {
-    fileprivate mutating func parse(_ arguments: ParsedArguments, command: String, allowsFormat: Bool) throws(UsageError) {
         func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
         if allowsFormat, let format = arguments.value("format") {
             guard let parsed = InputFormat(rawValue: format) else {
                 throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
             }
-            self.format = parsed
+            settings.format = parsed
         }
         if let delimiter = arguments.value("delimiter") {
             let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
@@ -29,24 +22,23 @@ extension InputSettings {
                   byte != 0x0A, byte != 0x0D, byte != 0 else {
                 throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
             }
-            self.delimiter = byte
+            settings.delimiter = byte
         }
         if let encoding = arguments.value("encoding") {
             guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
                 throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
             }
-            self.encoding = parsed
-            encodingGiven = true
-            if format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
+            settings.encoding = parsed
+            settings.encodingGiven = true
+            if settings.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
         }
         if let entity = arguments.value("entity") {
             if let error = CardRules.entityIDError(entity) { throw usage("--entity: \(error.message)") }
-            defaultEntity = entity
+            settings.defaultEntity = entity
         }
+        return settings
     }
-}
 
-extension InputOptions {
     /// `--on-conflict`, default `reject`.
     static func conflictPolicy(_ arguments: ParsedArguments, command: String) throws(UsageError) -> ConflictPolicy {
         guard let policy = arguments.value("on-conflict") else { return .reject }
@@ -54,11 +46,6 @@ extension InputOptions {
             throw UsageError(message: "--on-conflict must be reject or update (got '\(policy)')", command: command)
         }
         return parsed
-    }
-
-    /// `--batch-size`, when given.
-    static func batchSize(_ arguments: ParsedArguments, command: String) throws(UsageError) -> Int? {
-        try positive("batch-size", arguments, command: command)
     }
 
     /// `--NAME` as a positive whole number, when given.
@@ -77,7 +64,7 @@ extension LoadOptions {
         self.init()
         input = try InputOptions.parse(arguments, command: command, allowsFormat: allowsFormat)
         conflictPolicy = try InputOptions.conflictPolicy(arguments, command: command)
-        if let size = try InputOptions.batchSize(arguments, command: command) { batchSize = size }
+        if let size = try InputOptions.positive("batch-size", arguments, command: command) { batchSize = size }
         maxRows = try InputOptions.positive("max-rows", arguments, command: command)
         maxBytes = try InputOptions.positive("max-bytes", arguments, command: command)
     }

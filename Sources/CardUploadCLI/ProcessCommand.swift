@@ -98,16 +98,16 @@ struct ProcessCommand {
         if let failure = result.failure {
             if result.stopReason != nil {
                 // Stopped while waiting (for the store's lock, say) before anything of the file was loaded.
-                console.err("\(name): stopped before loading: \(TerminalText.safe(CardUploadCLI.describe(failure)))\n")
+                console.err("\(name): stopped before loading: \(TerminalText.safe(describeFailure(failure)))\n")
             } else if let usage = failure as? OptionConflictError {
                 CardUploadCLI.printUsage(UsageError(message: usage.message, command: "process"), console: console)
             } else {
-                console.err("\(name): Error: \(TerminalText.safe(CardUploadCLI.describe(failure)))\n")
+                console.err("\(name): Error: \(TerminalText.safe(describeFailure(failure)))\n")
             }
             return
         }
         if let fileError = result.fileError {
-            console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
+            console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
         guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
         let counts = result.counts

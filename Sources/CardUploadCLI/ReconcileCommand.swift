@@ -61,7 +61,7 @@ enum ReconcileCommand {
     private static func printSummary(_ summary: ReconcileSummary, settings: ReconcileOptions, quiet: Bool, console: Console) {
         let name = TerminalText.safe(settings.file == "-" ? "standard input" : settings.file)
         if let fileError = summary.fileError {
-            console.err("\(name): failed: \(TerminalText.safe(CardUploadCLI.describe(fileError)))\n")
+            console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
         guard !quiet else { return }
         let counts = summary.counts
