@@ -187,30 +187,45 @@ import Testing
         #expect(try box.cards() == rows + 1)
     }
 
-    @Test func aFileAppendedToDuringItsLoadGoesBackAsFileChanged() throws {
+    /// How a writer that still holds the file changes it under the load.
+    enum Change: String, CaseIterable {
+        case append, truncate, rewrite
+    }
+
+    @Test(arguments: Change.allCases)
+    func aFileChangedDuringItsLoadGoesBackAsFileChanged(_ change: Change) throws {
         let box = try DropBox()
         let rows = 100_000
         try box.deliver("a.csv", ConcurrencyAndKillTests.rows(0..<rows))
         let process = try box.start(["--batch-size", "1000"])
-        // The uploader's slow writer still holds the file: it appends while the run loads it (rows are
-        // being committed, so the run claimed and examined the file already).
+        // The uploader's writer still holds the file: it changes it while the run loads it (rows are being
+        // committed, so the run claimed and examined the file already).
         box.waitForRows(of: process)
-        try #require(process.isRunning, "the load ended before the append: nothing was tested")
+        try #require(process.isRunning, "the load ended before the change: nothing was tested")
         let work = box.inbox + "/.card-upload-work"
         let claim = try #require(try FileManager.default.contentsOfDirectory(atPath: work).first, "no claimed file")
-        let path = work + "/" + claim + "/a.csv"
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(ConcurrencyAndKillTests.rows(rows..<(rows + 10)).split(separator: "\n").dropFirst()
-            .map { $0 + "\n" }.joined().utf8))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/" + claim + "/a.csv"))
+        switch change {
+        case .append:
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(ConcurrencyAndKillTests.rows(rows..<(rows + 10)).split(separator: "\n").dropFirst()
+                .map { $0 + "\n" }.joined().utf8))
+        case .truncate:
+            try handle.truncate(atOffset: 1_000_000)
+        case .rewrite:
+            // The same size, other bytes: only the modification time tells.
+            try handle.seek(toOffset: 2_000_000)
+            try handle.write(contentsOf: Data("X".utf8))
+        }
         try handle.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 75)
-        // Back in INBOX under its name, whole, for the next run; the report says why.
+        // Back in INBOX under its name, for the next run; the report says why.
         #expect(box.names("") == ["a.csv"] && box.names("done") == [])
         let report = try readJSON(box.inbox + "/reports/a.csv.report.json")
         #expect((report["error"] as? [String: Any])?["code"] as? String == "file_changed")
         #expect(report["status"] as? String == "failed")
+        guard change == .append else { return }
         let rerun = try box.run()
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(box.names("done") == ["a.csv"])
