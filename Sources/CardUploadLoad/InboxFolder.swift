@@ -19,9 +19,8 @@ package final class InboxFolder {
         SystemCall.close(descriptor)
     }
 
-    /// Opens INBOX (the uploader's folder: any owner) and takes the run's lock on it, `flock` on the folder
-    /// itself: a run holding it is the only run, and there is no lock file to replace, delete or link.
-    static func lockedInbox(_ path: String) throws(InboxError) -> InboxFolder {
+    /// Opens INBOX (the uploader's folder: any owner), without following a link.
+    static func inbox(_ path: String) throws(InboxError) -> InboxFolder {
         let descriptor = SystemCall.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = errno
@@ -32,14 +31,18 @@ package final class InboxFolder {
             default: throw InboxError(kind: .inputUnavailable, message: "cannot open INBOX \(path): \(SystemCall.errorText(reason))")
             }
         }
-        let folder = InboxFolder(path: path, descriptor: descriptor)
-        if let reason = SystemCall.flockRetrying(descriptor, LOCK_EX | LOCK_NB) {
-            if reason == EWOULDBLOCK {
-                throw InboxError(kind: .busy, message: "another process-dir run holds the lock on INBOX \(path); try again later")
-            }
-            throw InboxError(kind: .outputUnavailable, message: "cannot lock INBOX \(path): \(SystemCall.errorText(reason))")
+        return InboxFolder(path: path, descriptor: descriptor)
+    }
+
+    /// Takes the run's lock: `flock` on this folder itself — the working folder, which only the job can
+    /// open, so an uploader cannot hold it (INBOX is the uploader's: a lock on it could be held for ever),
+    /// and there is no lock file to replace, delete or link. A run holding it is the only run on INBOX.
+    func lock(inbox: String) throws(InboxError) {
+        guard let reason = SystemCall.flockRetrying(descriptor, LOCK_EX | LOCK_NB) else { return }
+        if reason == EWOULDBLOCK {
+            throw InboxError(kind: .busy, message: "another process-dir run holds the lock on INBOX \(inbox) (its working folder \(path)); try again later")
         }
-        return folder
+        throw InboxError(kind: .outputUnavailable, message: "cannot lock \(path): \(SystemCall.errorText(reason))")
     }
 
     /// Opens one of the job's own folders (DONE, FAILED, REPORTS, the working folder), created 0700 when

@@ -28,9 +28,9 @@ enum InboxNames {
 
     /// Whether `name` is an upload `process-dir` loads, and if not, why.
     static func skip(_ name: String) -> Skip? {
-        if name.hasPrefix(".") { return .hidden }
-        let lowercased = name.lowercased()
-        if lowercased.hasSuffix(".part") || lowercased.hasSuffix(".tmp") { return .partial }
+        // By its first byte: `hasPrefix` compares characters, and `.` with a combining mark is another one.
+        if name.utf8.first == UInt8(ascii: ".") { return .hidden }
+        if endsWith(Array(name.utf8), ".part") || endsWith(Array(name.utf8), ".tmp") { return .partial }
         return uploadSuffix(of: name) == nil ? .notAnUpload : nil
     }
 

@@ -59,10 +59,27 @@ enum InboxPlacement {
         return renameat(source.descriptor, name, target.descriptor, newName) == 0 ? 0 : errno
     }
 
-    /// Copies the regular file `name` of `source` to a hidden file in `target` (same permissions), synced;
-    /// returns its name. Anything but a regular file is not copied (EXDEV stays the error).
+    /// Copies the regular file `name` of `source` to a hidden file in `target` (same permissions), synced —
+    /// a link or a FIFO is made again there — and returns its name. Anything else is not copied (EXDEV).
     private static func copyBeside(_ name: String, from source: InboxFolder, into target: InboxFolder) throws(OutputError) -> String {
         let temporary = LeftoverFiles.temporaryName(for: name, ending: ".part")
+        // A link or a FIFO is made again as it is, never opened: a link with its target text, a FIFO empty.
+        if let entry = source.entry(name), entry.st_mode & S_IFMT == S_IFLNK || entry.st_mode & S_IFMT == S_IFIFO {
+            unlinkat(target.descriptor, temporary, 0)
+            var made: Int32 = -1
+            if entry.st_mode & S_IFMT == S_IFIFO {
+                made = mkfifoat(target.descriptor, temporary, entry.st_mode & 0o777)
+            } else {
+                var text = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let length = readlinkat(source.descriptor, name, &text, text.count - 1)
+                if length >= 0 {
+                    text[length] = 0
+                    made = symlinkat(text, target.descriptor, temporary)
+                }
+            }
+            guard made == 0 else { throw OutputError(path: target.display(temporary), reason: SystemCall.errorText()) }
+            return temporary
+        }
         let input = openat(source.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard input >= 0 else { throw OutputError(path: source.display(name), reason: SystemCall.errorText()) }
         defer { SystemCall.close(input) }

@@ -1,3 +1,4 @@
+import CardUploadInput
 import CardUploadModel
 import CardUploadReport
 import CardUploadStore
@@ -75,6 +76,8 @@ package struct InboxRun {
         let reports: InboxFolder
         /// The working folder (nil for a dry run, which moves nothing).
         let work: InboxFolder?
+        /// The working folder, locked for the run (held open until the run ends).
+        let lock: InboxFolder
     }
 
     /// A file to load: waiting in INBOX, or left in the working folder by a killed run.
@@ -113,7 +116,7 @@ package struct InboxRun {
     /// INBOX locked, the job's folders opened (created 0700 when missing) and checked. A dry run moves
     /// nothing: only its reports need a folder.
     private func openFolders() throws(InboxError) -> Folders {
-        let inbox = try InboxFolder.lockedInbox(settings.inbox)
+        let inbox = try InboxFolder.inbox(settings.inbox)
         func owned(_ path: String, _ role: String) throws(InboxError) -> InboxFolder {
             // INBOX's own default folders are opened through INBOX's descriptor.
             let prefix = settings.inbox == "/" ? "/" : settings.inbox + "/"
@@ -122,14 +125,16 @@ package struct InboxRun {
             }
             return try InboxFolder.owned(path, role: role)
         }
+        // The working folder first: the run's lock is on it (a dry run takes it too, and claims nothing).
+        let work = try owned(settings.work ?? settings.inbox + "/" + InboxSettings.defaultWorkName, "working")
+        try work.lock(inbox: settings.inbox)
         let reports = try owned(settings.reports, "REPORTS")
         guard !settings.dryRun else {
             LeftoverFiles.removeOnce(in: reports.reach(""))
-            return Folders(inbox: inbox, done: nil, failed: nil, reports: reports, work: nil)
+            return Folders(inbox: inbox, done: nil, failed: nil, reports: reports, work: nil, lock: work)
         }
         let done = try owned(settings.done, "DONE")
         let failed = try owned(settings.failed, "FAILED")
-        let work = try owned(settings.work ?? settings.inbox + "/" + InboxSettings.defaultWorkName, "working")
         var inboxInfo = stat(), workInfo = stat()
         if fstat(inbox.descriptor, &inboxInfo) == 0, fstat(work.descriptor, &workInfo) == 0, inboxInfo.st_dev != workInfo.st_dev {
             throw InboxError(
@@ -138,7 +143,7 @@ package struct InboxRun {
         }
         // A killed run's half-made copies and staged outputs go (their process gone, nobody holding them).
         for folder in [done, failed, reports] { LeftoverFiles.removeOnce(in: folder.reach("")) }
-        return Folders(inbox: inbox, done: done, failed: failed, reports: reports, work: work)
+        return Folders(inbox: inbox, done: done, failed: failed, reports: reports, work: work, lock: work)
     }
 
     /// The files a killed run left in the working folder (each in a claim folder of its own), to be
@@ -146,11 +151,15 @@ package struct InboxRun {
     private func leftovers(in work: InboxFolder) throws(InboxError) -> [Item] {
         var items: [Item] = []
         for raw in try work.names().sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard let claimName = String(validating: raw, as: UTF8.self), let claim = work.folder(claimName) else { continue }
+            // Only claim folders this job made: named so, its own, 0700.
+            guard let claimName = String(validating: raw, as: UTF8.self), claimName.hasPrefix(Self.claimPrefix),
+                  let info = work.entry(claimName), info.st_uid == geteuid(), info.st_mode & 0o077 == 0,
+                  let claim = work.folder(claimName) else { continue }
             let names = (try? claim.names()) ?? []
             if names.isEmpty { work.removeFolder(claimName) }
             for raw in names {
-                guard let name = String(validating: raw, as: UTF8.self) else { continue }
+                guard let name = String(validating: raw, as: UTF8.self), InboxNames.skip(name) == nil,
+                      let entry = claim.entry(name), entry.st_mode & S_IFMT != S_IFDIR else { continue }
                 items.append(.leftover(claim: claim, claimName: claimName, name: name))
             }
         }
@@ -171,6 +180,12 @@ package struct InboxRun {
                 switch Self.claim(name, from: folders.inbox, into: work) {
                 case .claimed(let folder, let folderName):
                     (claim, claimName) = (folder, folderName)
+                    // A folder put under the name after the listing is not an upload: it goes back, unread.
+                    if let info = folder.entry(name), info.st_mode & S_IFMT == S_IFDIR {
+                        if folders.inbox.entry(name) == nil { renameat(folder.descriptor, name, folders.inbox.descriptor, name) }
+                        work.removeFolder(folderName)
+                        return nil
+                    }
                 case .gone:
                     return nil
                 case .failed(let error):
@@ -189,6 +204,9 @@ package struct InboxRun {
         return file
     }
 
+    /// How the claim folders in the working folder are named.
+    private static let claimPrefix = "claim-"
+
     private enum Claim {
         case claimed(InboxFolder, String)
         case gone
@@ -201,7 +219,7 @@ package struct InboxRun {
         var folder: InboxFolder?
         var folderName = ""
         for attempt in 0..<10 where folder == nil {
-            folderName = "claim-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(attempt)"
+            folderName = "\(claimPrefix)\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))-\(attempt)"
             folder = work.makeFolder(folderName)
         }
         guard let folder else {
@@ -232,21 +250,31 @@ package struct InboxRun {
             for: name, report: folders.reports.reach(stagedReport), rejects: folders.reports.reach(stagedRejects))
         options.recordedName = folders.inbox.display(name)
         let descriptor = openat(claim.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let openError = errno
         let opened = descriptor >= 0 ? descriptor : nil
         defer { if let opened { SystemCall.close(opened) } }
+        // The file is only ever read through the descriptor checked here, never opened again by its name.
         var readPath = claim.reach(name)
         if let opened {
             var info = stat()
             fstat(opened, &info)
             if let what = Self.notARegularFile(info) {
-                options.refusal = Self.refusal(options.recordedName!, what)
+                options.refusal = Self.refusal(options.recordedName!, what, dryRun: settings.dryRun)
             } else {
                 readPath = InboxFolder.reach(descriptor: opened) ?? readPath
                 options.inputCheck = Self.changeCheck(opened, info)
             }
+        } else if openError == ELOOP {
+            // A symbolic link (O_NOFOLLOW): never followed, never read.
+            options.refusal = Self.refusal(options.recordedName!, "a symbolic link", dryRun: settings.dryRun)
         } else if let info = claim.entry(name), let what = Self.notARegularFile(info) {
-            // Not opened: a symbolic link (O_NOFOLLOW), a socket… — never followed, never read.
-            options.refusal = Self.refusal(options.recordedName!, what)
+            options.refusal = Self.refusal(options.recordedName!, what, dryRun: settings.dryRun)
+        } else {
+            // A file that cannot be opened (no permission, a lease another process holds…) is not read at
+            // all: it stays for the next run (66), and no upload is recorded.
+            var upload = UploadResult(file: options.recordedName!)
+            upload.failure = InputOpenError(path: options.recordedName!, message: SystemCall.errorText(openError))
+            return InboxFileResult(name: name, upload: upload)
         }
         let upload = UploadJob(file: readPath, options: options, store: store, stop: stop).run()
         var file = InboxFileResult(name: name, upload: upload)
@@ -324,10 +352,11 @@ package struct InboxRun {
         }
     }
 
-    private static func refusal(_ name: String, _ what: String) -> FileError {
+    private static func refusal(_ name: String, _ what: String, dryRun: Bool) -> FileError {
         FileError(
             code: .notARegularFile,
-            message: "\(name) is \(what), not a regular file of its own: moved to FAILED unread; deliver the file itself")
+            message: "\(name) is \(what), not a regular file of its own: \(dryRun ? "a real run moves it" : "moved") to FAILED "
+                + "unread; deliver the file itself")
     }
 
     /// Whether the claimed file changed (size or modification time) since it was examined: a writer that
@@ -335,10 +364,13 @@ package struct InboxRun {
     private static func changeCheck(_ descriptor: Int32, _ examined: stat) -> @Sendable () -> FileError? {
         let size = examined.st_size
         let modified = SystemCall.modificationTime(examined)
+        // The status-change time too: a writer can set the modification time back, never the ctime.
+        let changed = SystemCall.statusChangeTime(examined)
         return {
             var now = stat()
             guard fstat(descriptor, &now) == 0 else { return nil }
-            guard now.st_size != size || SystemCall.modificationTime(now) != modified else { return nil }
+            guard now.st_size != size || SystemCall.modificationTime(now) != modified
+                || SystemCall.statusChangeTime(now) != changed else { return nil }
             return FileError(
                 code: .fileChanged,
                 message: "the file changed while it was loaded (\(size) bytes when claimed, \(now.st_size) now): a writer still had it open; "

@@ -105,6 +105,16 @@ package enum SystemCall {
         #endif
     }
 
+    /// The status-change time in `info` (`st_ctim`; `st_ctimespec` on Darwin): set by the kernel on every
+    /// change to the file, never by a user.
+    package static func statusChangeTime(_ info: stat) -> Double {
+        #if canImport(Darwin)
+        Double(info.st_ctimespec.tv_sec) + Double(info.st_ctimespec.tv_nsec) / 1e9
+        #else
+        Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+        #endif
+    }
+
     // MARK: - Signals
 
     /// Installs `handler` for `signal` with an empty mask and without SA_RESTART, so a blocking call it

@@ -134,7 +134,8 @@ import Testing
     @Test func aSecondRunWhileTheLockIsHeldIsBusyAndTouchesNothing() throws {
         let inbox = try Inbox()
         try inbox.add("a.csv", Cards.csv(count: 1))
-        var held: InboxFolder? = try InboxFolder.lockedInbox(inbox.settings.inbox)
+        var held: InboxFolder? = try InboxFolder.owned(inbox.settings.inbox + "/" + InboxSettings.defaultWorkName, role: "working")
+        try held?.lock(inbox: inbox.settings.inbox)
         do {
             _ = try inbox.run()
             Issue.record("a run while another holds the lock did not throw")

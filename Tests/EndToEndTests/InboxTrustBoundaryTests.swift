@@ -166,6 +166,55 @@ import Testing
         #expect(box.names("done") == ["a.csv"])
     }
 
+    @Test func anUploaderHoldingALockOnInboxDoesNotStopTheRun() throws {
+        let box = try DropBox()
+        try box.deliver("a.csv", ProcessDirTests.csv(["a1"]))
+        // The uploader owns INBOX: it can flock it for as long as it likes.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: Fault.setpriv)
+        holder.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/flock", "-x", box.inbox, "sleep", "30"]
+        try holder.run()
+        defer { holder.terminate() }
+        usleep(300_000)
+        let result = try box.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(box.names("done") == ["a.csv"])
+    }
+
+    @Test func aFileTheUploaderHoldsALeaseOnIsNotWaitedForNorReadAnotherWay() throws {
+        let box = try DropBox()
+        try box.deliver("l.csv", ProcessDirTests.csv(["l1"]))
+        try box.deliver("m.csv", ProcessDirTests.csv(["m1"]))
+        // A write lease: an open by anyone else would wait up to lease-break-time (45 s) for the holder.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: Fault.setpriv)
+        holder.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+            "import fcntl, os, time; fd = os.open('\(box.inbox)/l.csv', os.O_RDWR); "
+                + "fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK); print('held', flush=True); time.sleep(40)",
+        ]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        defer { holder.terminate() }
+        _ = output.fileHandleForReading.availableData  // "held": the lease is on
+        let started = Date()
+        let result = try box.run()
+        #expect(Date().timeIntervalSince(started) < 20, "the run waited on the lease")
+        #expect(result.status == 66, "\(result.stderr)")
+        #expect(box.names("") == ["l.csv"] && box.names("done") == ["m.csv"])
+    }
+
+    @Test func aFolderPutUnderAnUploadNameAfterTheListingIsLeftInInbox() throws {
+        let box = try DropBox()
+        try box.asUploader("mkdir d.csv && echo x > d.csv/inside")
+        try box.deliver("a.csv", ProcessDirTests.csv(["a1"]))
+        let result = try box.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(box.names("") == ["d.csv"] && box.names("failed") == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.inbox + "/d.csv") == ["inside"])
+    }
+
     @Test func aFileRenamedOverDuringItsLoadIsANewFileForTheNextRun() throws {
         let box = try DropBox()
         let rows = 150_000
@@ -190,6 +239,8 @@ import Testing
     /// How a writer that still holds the file changes it under the load.
     enum Change: String, CaseIterable {
         case append, truncate, rewrite
+        /// Rewritten in place with the modification time set back: only the status-change time tells.
+        case rewriteKeepingTime
     }
 
     @Test(arguments: Change.allCases)
@@ -204,7 +255,9 @@ import Testing
         try #require(process.isRunning, "the load ended before the change: nothing was tested")
         let work = box.inbox + "/.card-upload-work"
         let claim = try #require(try FileManager.default.contentsOfDirectory(atPath: work).first, "no claimed file")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: work + "/" + claim + "/a.csv"))
+        let claimed = work + "/" + claim + "/a.csv"
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: claimed)[.modificationDate] as? Date)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: claimed))
         switch change {
         case .append:
             try handle.seekToEnd()
@@ -212,12 +265,15 @@ import Testing
                 .map { $0 + "\n" }.joined().utf8))
         case .truncate:
             try handle.truncate(atOffset: 1_000_000)
-        case .rewrite:
-            // The same size, other bytes: only the modification time tells.
+        case .rewrite, .rewriteKeepingTime:
+            // The same size, other bytes.
             try handle.seek(toOffset: 2_000_000)
             try handle.write(contentsOf: Data("X".utf8))
         }
         try handle.close()
+        if change == .rewriteKeepingTime {
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: claimed)
+        }
         process.waitUntilExit()
         #expect(process.terminationStatus == 75)
         // Back in INBOX under its name, for the next run; the report says why.

@@ -250,8 +250,11 @@ import Testing
     @Test func aHeldLockIsExit75AtOnceAndNothingMoves() throws {
         let box = try Inbox()
         try box.add("a.csv", Self.csv(["a1"]))
-        // The lock is INBOX itself: another run holding it (here, this test) is the only run.
-        let descriptor = open(box.inbox, O_RDONLY | O_DIRECTORY)
+        // The lock is the working folder, which only the job can open: another run holding it (here, this
+        // test) is the only run.
+        try FileManager.default.createDirectory(
+            atPath: box.inbox + "/.card-upload-work", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let descriptor = open(box.inbox + "/.card-upload-work", O_RDONLY | O_DIRECTORY)
         try #require(descriptor >= 0)
         defer { close(descriptor) }
         try #require(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
