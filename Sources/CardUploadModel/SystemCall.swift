@@ -99,9 +99,9 @@ package enum SystemCall {
     /// The modification time in `info` in seconds since 1970, nanoseconds included (`st_mtim`; `st_mtimespec` on Darwin).
     package static func modificationTime(_ info: stat) -> Double {
         #if canImport(Darwin)
-        Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        seconds(info.st_mtimespec)
         #else
-        Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        seconds(info.st_mtim)
         #endif
     }
 
@@ -109,10 +109,14 @@ package enum SystemCall {
     /// change to the file, never by a user.
     package static func statusChangeTime(_ info: stat) -> Double {
         #if canImport(Darwin)
-        Double(info.st_ctimespec.tv_sec) + Double(info.st_ctimespec.tv_nsec) / 1e9
+        seconds(info.st_ctimespec)
         #else
-        Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+        seconds(info.st_ctim)
         #endif
+    }
+
+    private static func seconds(_ time: timespec) -> Double {
+        Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     // MARK: - Signals
