@@ -145,7 +145,7 @@ final class LimitedChunkSource: ChunkSource {
     private var tooLarge: FileError {
         FileError(
             code: .fileTooLarge,
-            message: "more than --max-bytes \(maxBytes) bytes (decompressed): stopped here; the rows before were loaded")
+            message: "more than --max-bytes \(maxBytes) bytes (decompressed): stopped here, the rows before were loaded; raise --max-bytes or split the file")
     }
 }
 

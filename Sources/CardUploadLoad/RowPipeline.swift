@@ -187,7 +187,7 @@ final class RowPipeline: @unchecked Sendable {
                 if let maxRows, count > maxRows {
                     throw FileError(
                         code: .fileTooLarge,
-                        message: "more than --max-rows \(maxRows) rows: stopped here; the rows before were loaded",
+                        message: "more than --max-rows \(maxRows) rows: stopped here, the rows before were loaded; raise --max-rows or split the file",
                         line: record.line)
                 }
                 if keepsRecords { keptCells += record.cells?.count ?? 0 }
