@@ -1,3 +1,4 @@
+import CardUploadModel
 import CardUploadLoad
 import CardUploadReport
 import CardUploadStore

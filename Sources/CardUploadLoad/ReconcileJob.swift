@@ -102,6 +102,8 @@ package final class ReconcileJob {
             switch record.content {
             case .unreadable(let error):
                 row = ReconcileRow(line: record.line, externalID: nil, entityID: nil, result: .invalid([error]))
+            case .lead:
+                row = ReconcileRow(line: record.line, externalID: nil, entityID: nil, result: .invalid([]))  // TODO(issue 16)
             case .card(let raw):
                 switch options.kind.check(raw, options.input.defaultEntity) {
                 case .success(let request):

@@ -255,6 +255,8 @@ final class RowPipeline: @unchecked Sendable {
         switch record.content {
         case .unreadable(let error):
             return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
+        case .lead:
+            return CheckedRow(line: record.line, record: kept, request: nil, errors: [])  // TODO(issue 16)
         case .card(let raw):
             // A file loaded again: most rows are stored already, and a stored row needs no rules.
             if keysAreStored.load(ordering: .relaxed), let form = kind.storedForm(raw, defaultEntity) {

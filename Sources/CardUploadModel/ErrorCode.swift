@@ -40,4 +40,32 @@ package enum ErrorCode: String, Sendable, CaseIterable, Hashable {
     case fileChanged = "file_changed"
     /// process-dir: past `--max-rows` or `--max-bytes`.
     case fileTooLarge = "file_too_large"
+
+    // Lead card files (SPEC §9). File level:
+    /// A Lead card file whose delimiter is not `|` (Lead: "do not use a comma or semicolon").
+    case invalidDelimiter = "invalid_delimiter"
+    // Field level:
+    /// client_card_id starts with `card_` (Lead: Invalid Namespace).
+    case invalidNamespace = "invalid_namespace"
+    /// activated_at before created_at.
+    case invalidActivation = "invalid_activation"
+    /// expiry_date before the date of activated_at or created_at (Lead: Invalid Expiration).
+    case invalidExpiration = "invalid_expiration"
+    /// closed_at before created_at.
+    case invalidClosure = "invalid_closure"
+    /// closed_at or closed_reason missing on a closed card (one error per missing column).
+    case missingClosureDetails = "missing_closure_details"
+    /// generated_at differs from the file's (the first row's).
+    case inconsistentGeneratedAt = "inconsistent_generated_at"
+    /// replaced_by on a card that is still active.
+    case replacedCardNotTerminal = "replaced_card_not_terminal"
+    // Against the store:
+    /// replaced_by names no card of the entity, stored or in the file, or a card already the replacement of another.
+    case invalidCardReference = "invalid_card_reference"
+    /// A change to one of Lead's immutable fields (one error per column).
+    case immutableField = "immutable_field"
+    /// A change to a closed card other than a first replaced_by.
+    case cardClosed = "card_closed"
+    /// A status move the lifecycle does not allow.
+    case invalidStatusTransition = "invalid_status_transition"
 }

@@ -4,6 +4,8 @@ package struct RawRecord: Sendable {
     package enum Content: Sendable {
         /// The record was split into fields and mapped to card fields.
         case card(RawCard)
+        /// A Lead card file's record, split into its 14 columns (SPEC §9).
+        case lead(LeadRawRow)
         /// The record could not be read (`malformed_record`, `record_too_large`); the load goes on.
         case unreadable(RowError)
     }

@@ -17,22 +17,6 @@ package struct Card: Sendable {
     package var uploadID: String?
 }
 
-/// The lifecycle states of a card.
-package enum CardStatus: String, Sendable, CaseIterable {
-    case active, inactive, closed
-
-    /// Whether the rules allow going from `self` to `next` (SPEC §3): closed is final.
-    package func canChange(to next: CardStatus) -> Bool {
-        switch (self, next) {
-        case (.active, .inactive), (.active, .closed), (.inactive, .active), (.inactive, .closed): true
-        default: false
-        }
-    }
-
-    /// Whether a reason is required to enter this status.
-    package var requiresReason: Bool { self != .active }
-}
-
 /// The four outcomes a row can have; the raw value is the word the store (`upload_rows.outcome`) and the
 /// reports spell it with.
 package enum RowOutcomeKind: String, Sendable, CaseIterable {
