@@ -80,7 +80,7 @@ package enum CardCSVExport {
             metadata[column] = value
         }
         let fields: [String] = [
-            card.externalID ?? "", card.accountID, card.entityID, card.type, card.lastFour,
+            card.externalID ?? "", card.accountID, card.entityID, card.type, card.lastFour ?? "",
             card.replacementFor ?? "",
         ] + metadata + [
             card.id, card.status.rawValue, card.statusReason ?? "", card.replacedBy ?? "", card.createdAt,

@@ -13,7 +13,7 @@ package enum CardJSON {
         text += "\"status_reason\":\(JSONString.quotedOrNull(card.statusReason)),"
         text += "\"created_at\":\(JSONString.quoted(card.createdAt)),"
         text += "\"updated_at\":\(JSONString.quoted(card.updatedAt)),"
-        text += "\"details\":{\"last_four\":\(JSONString.quoted(card.lastFour)),"
+        text += "\"details\":{\"last_four\":\(JSONString.quotedOrNull(card.lastFour)),"
         text += "\"replacement_for\":\(JSONString.quotedOrNull(card.replacementFor))},"
         text += "\"replaced_by\":\(JSONString.quotedOrNull(card.replacedBy)),"
         text += "\"metadata\":\(card.metadataJSON)}"

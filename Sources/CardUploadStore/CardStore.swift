@@ -34,7 +34,8 @@ package final class CardStore {
     private static let cardColumns =
         "id, external_id, account_id, entity_id, type, status, status_reason, created_at, updated_at,"
         + " last_four, replacement_for, replaced_by, metadata,"
-        + " (SELECT uploads.id FROM uploads WHERE uploads.seq = cards.upload_seq)"
+        + " (SELECT uploads.id FROM uploads WHERE uploads.seq = cards.upload_seq),"
+        + " file_kind, product_name, is_virtual, card_type, expiry_date, activated_at, closed_at"
 
     /// Whether `cardsAfter` is open: rows have been following the cards' order (the last two replayed
     /// rows' cards were neighbours). It is closed before anything writes a card and before the transaction
@@ -320,14 +321,17 @@ package final class CardStore {
         try statement.forEachRow(values) { row in try body(Self.readCard(row)) }
     }
 
+    /// A row of `cardColumns` as a card.
     private static func readCard(_ row: Statement) -> Card {
         Card(
             id: row.text(0) ?? "", externalID: row.text(1), accountID: row.text(2) ?? "",
             entityID: row.text(3) ?? "", type: row.text(4) ?? "",
             status: CardStatus(rawValue: row.text(5) ?? "") ?? .active, statusReason: row.text(6),
-            createdAt: row.text(7) ?? "", updatedAt: row.text(8) ?? "", lastFour: row.text(9) ?? "",
+            createdAt: row.text(7) ?? "", updatedAt: row.text(8) ?? "", lastFour: row.text(9),
             replacementFor: row.text(10), replacedBy: row.text(11), metadataJSON: row.text(12) ?? "{}",
-            uploadID: row.text(13))
+            uploadID: row.text(13), fileKind: Card.FileKind(rawValue: row.text(14) ?? "") ?? .native,
+            productName: row.text(15), isVirtual: row.integer(16).map { $0 != 0 }, cardType: row.text(17),
+            expiryDate: row.text(18), activatedAt: row.text(19), closedAt: row.text(20))
     }
 
     // MARK: Status

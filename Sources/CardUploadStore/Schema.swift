@@ -127,6 +127,65 @@ package enum Schema {
             SELECT upload_seq, upload_line, external_id, entity_id, 'created', id, NULL FROM cards
             WHERE upload_line IS NOT NULL;
         """,
+        // 2 -> 3: Lead card files (SPEC §9). A card remembers which kind of file created it (`file_kind`: a key
+        // belongs to that kind) and keeps Lead's fields where known: product_name, is_virtual (0/1), card_type,
+        // expiry_date (YYYY-MM-DD), activated_at and closed_at (UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`); Lead's
+        // closed_reason is `status_reason`. A status may be `expired`. A Lead card has no last_four, so the
+        // column takes NULL — a native card still always has one (the CHECK). A client_card_id is unique among
+        // Lead cards across entities: `cards_by_lead_id`.
+        //
+        // A new CHECK and a nullable column take a new table: cards is rebuilt as in 1 -> 2, every column and
+        // rowid kept (`seq` names it). The view reads cards, and SQLite's RENAME refuses to run while a view
+        // names a table that is gone: it is dropped first and made again, the same.
+        """
+        DROP VIEW upload_outcomes;
+        CREATE TABLE cards_v3 (
+            seq             INTEGER PRIMARY KEY,
+            id              TEXT NOT NULL UNIQUE,
+            external_id     TEXT NOT NULL,
+            account_id      TEXT NOT NULL,
+            entity_id       TEXT NOT NULL,
+            type            TEXT NOT NULL CHECK (type = 'virtual' OR type = 'physical'),
+            status          TEXT NOT NULL CHECK (status = 'active' OR status = 'inactive' OR status = 'closed'
+                                                 OR status = 'expired'),
+            status_reason   TEXT CHECK (status_reason IS NULL OR status_reason <> ''),
+            last_four       TEXT,
+            replacement_for TEXT REFERENCES cards (id),
+            replaced_by     TEXT REFERENCES cards (id),
+            metadata        TEXT NOT NULL DEFAULT '{}',
+            upload_seq      INTEGER REFERENCES uploads (seq),
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            upload_line     INTEGER,
+            file_kind       TEXT NOT NULL DEFAULT 'native' CHECK (file_kind = 'native' OR file_kind = 'lead'),
+            product_name    TEXT,
+            is_virtual      INTEGER CHECK (is_virtual = 0 OR is_virtual = 1),
+            card_type       TEXT,
+            expiry_date     TEXT,
+            activated_at    TEXT,
+            closed_at       TEXT,
+            CHECK (last_four IS NOT NULL OR file_kind = 'lead')
+        );
+        INSERT INTO cards_v3 (seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four,
+                              replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at, upload_line)
+            SELECT seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four,
+                   replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at, upload_line
+            FROM cards ORDER BY seq;
+        DROP TABLE cards;
+        ALTER TABLE cards_v3 RENAME TO cards;
+        CREATE UNIQUE INDEX cards_by_key ON cards (entity_id, external_id);
+        CREATE UNIQUE INDEX cards_by_replacement ON cards (replacement_for) WHERE replacement_for IS NOT NULL;
+        CREATE UNIQUE INDEX cards_by_lead_id ON cards (external_id) WHERE file_kind = 'lead';
+        CREATE VIEW upload_outcomes AS
+            SELECT upload_seq, line,
+                coalesce(external_id, (SELECT c.external_id FROM cards AS c WHERE c.id = upload_rows.card_id)) AS external_id,
+                coalesce(entity_id, (SELECT c.entity_id FROM cards AS c WHERE c.id = upload_rows.card_id)) AS entity_id,
+                outcome, card_id, errors
+            FROM upload_rows
+            UNION ALL
+            SELECT upload_seq, upload_line, external_id, entity_id, 'created', id, NULL FROM cards
+            WHERE upload_line IS NOT NULL;
+        """,
     ]
 
     /// The version this build writes.
@@ -134,11 +193,17 @@ package enum Schema {
 
     /// Brings the database to `currentVersion`; refuses one from a newer version.
     package static func migrate(_ database: Database) throws {
+        try migrate(database, to: currentVersion)
+    }
+
+    /// Brings the database to `target` with the first `target` migrations, as the card-upload whose schema
+    /// version that is does (tests play an earlier release with it: migrations are only ever appended).
+    static func migrate(_ database: Database, to target: Int32) throws {
         let version = try userVersion(database)
-        if version > currentVersion {
-            throw NewerSchemaError(found: version, supported: currentVersion)
+        if version > target {
+            throw NewerSchemaError(found: version, supported: target)
         }
-        guard version < currentVersion else { return }
+        guard version < target else { return }
         // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
         // transaction) and checked before it commits.
         try database.execute("PRAGMA foreign_keys = OFF")
@@ -146,31 +211,40 @@ package enum Schema {
         try database.writeTransaction {
             // Read again under the write lock: another process may have migrated meanwhile.
             let lockedVersion = try userVersion(database)
-            for step in Int(lockedVersion)..<migrations.count {
+            if lockedVersion > target {
+                throw NewerSchemaError(found: lockedVersion, supported: target)
+            }
+            for step in Int(lockedVersion)..<Int(target) {
                 try database.execute(migrations[step])
             }
             let violations = try database.prepare("PRAGMA foreign_key_check").queryOne([]) { $0.text(0) ?? "?" }
             if let table = violations {
                 throw DatabaseError(resultCode: 19, message: "migrating the store broke a reference in \(table)")
             }
-            try database.execute("PRAGMA user_version = \(currentVersion)")
+            try database.execute("PRAGMA user_version = \(target)")
         }
     }
 
     /// Checks, without writing, that a database opened read-only has a schema this build can read.
     package static func checkReadable(_ database: Database) throws {
+        try checkReadable(database, as: currentVersion)
+    }
+
+    /// `checkReadable` as the card-upload whose schema version is `readerVersion` does (tests play an
+    /// earlier release with it).
+    static func checkReadable(_ database: Database, as readerVersion: Int32) throws {
         let version = try userVersion(database)
-        if version > currentVersion {
-            throw NewerSchemaError(found: version, supported: currentVersion)
+        if version > readerVersion {
+            throw NewerSchemaError(found: version, supported: readerVersion)
         }
         if version == 0 {
             throw DatabaseError(resultCode: 1, message: "the database has no card store (schema version 0)")
         }
-        if version < currentVersion {
+        if version < readerVersion {
             throw DatabaseError(
                 resultCode: 1,
                 message: "the card store was written by an earlier card-upload (schema version \(version)); a load"
-                    + " (`card-upload process`) brings it to version \(currentVersion), then it can be read")
+                    + " (`card-upload process`) brings it to version \(readerVersion), then it can be read")
         }
     }
 

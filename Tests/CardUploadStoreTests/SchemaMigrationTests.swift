@@ -1,0 +1,227 @@
+import CSQLite
+import CardUploadModel
+@testable import CardUploadStore
+import Foundation
+import Testing
+
+/// Migration 2 -> 3 (Lead card files): a store written by the release before it keeps every card, rowid,
+/// upload and outcome; the new columns and rules hold after it; a release that knows version 2 refuses it.
+@Suite struct SchemaMigrationTests {
+    private func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID().uuidString).sqlite").path
+    }
+
+    /// Every row of `sql` as text cells (NULL -> nil), integers as their decimal text.
+    private func rows(_ database: Database, _ sql: String, _ values: [SQLValue?] = []) throws -> [[String?]] {
+        let statement = try database.prepare(sql)
+        var result: [[String?]] = []
+        try statement.forEachRow(values) { row in
+            result.append((0..<sqlite3_column_count(row.sqliteStatement)).map { row.text($0) })
+        }
+        return result
+    }
+
+    private func value(_ database: Database, _ sql: String) throws -> String? {
+        try rows(database, sql).first?.first ?? nil
+    }
+
+    /// The columns version 2 had, in its order, with the rowid.
+    private static let versionTwoCardColumns =
+        "rowid, seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four, replacement_for,"
+        + " replaced_by, metadata, upload_seq, created_at, updated_at, upload_line"
+
+    /// A store as the release with schema version 2 wrote it: its two migrations (never edited since, only
+    /// appended to), then cards, uploads and outcomes of every kind through plain SQL. Rowids have gaps (a
+    /// dry run's cards rolled back), one card replaces another, one card has no line (a dry run's).
+    private func makeVersionTwoStore(_ path: String) throws -> Database {
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database, to: 2)
+        #expect(try Schema.userVersion(database) == 2)
+        #expect(try value(database, "SELECT count(*) FROM pragma_table_info('cards') WHERE name = 'file_kind'") == "0")
+        try database.writeTransaction {
+            try database.execute("""
+                INSERT INTO uploads (seq, id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at,
+                                     status, committed, dry_run, rows, created, replayed, updated, rejected,
+                                     first_card_rowid, last_card_rowid)
+                VALUES (1, 'upload_one', 'one.csv', 'csv', ',', 'utf-8', 'none', 120, '2026-01-02T03:04:05.000Z',
+                        '2026-01-02T03:04:06.000Z', 'completed_with_errors', 1, 0, 4, 3, 0, 0, 1, 1, 5),
+                       (2, 'upload_two', 'two.jsonl', 'jsonl', NULL, NULL, 'gzip', 80, '2026-01-03T03:04:05.000Z',
+                        '2026-01-03T03:04:06.000Z', 'completed_with_errors', 1, 0, 3, 0, 1, 1, 1, NULL, NULL);
+                INSERT INTO cards (seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four,
+                                   replacement_for, replaced_by, metadata, upload_seq, created_at, updated_at, upload_line)
+                VALUES (1, 'card_aaaaaaaaaaaaaaaaaaaa', 'k1', 'account_a', 'entity_e', 'virtual', 'closed', 'lost', '0001',
+                        NULL, NULL, '{"team":"ops"}', 1, '2026-01-02T03:04:05.100Z', '2026-01-02T03:04:05.300Z', 2),
+                       (2, 'card_bbbbbbbbbbbbbbbbbbbb', 'k2', 'account_a', 'entity_e', 'virtual', 'active', NULL, '0002',
+                        'card_aaaaaaaaaaaaaaaaaaaa', NULL, '{}', 1, '2026-01-02T03:04:05.200Z', '2026-01-02T03:04:05.200Z', 3),
+                       (5, 'card_cccccccccccccccccccc', 'k3', 'account_b', 'entity_f', 'virtual', 'inactive', 'frozen', '0042',
+                        NULL, NULL, '{"a":"1","b":"2"}', 1, '2026-01-02T03:04:05.250Z', '2026-01-03T03:04:05.500Z', 5),
+                       (9, 'card_dddddddddddddddddddd', 'k4', 'account_b', 'entity_f', 'virtual', 'active', NULL, '0004',
+                        NULL, NULL, '{}', 2, '2026-01-03T03:04:05.100Z', '2026-01-03T03:04:05.100Z', NULL);
+                UPDATE cards SET replaced_by = 'card_bbbbbbbbbbbbbbbbbbbb' WHERE id = 'card_aaaaaaaaaaaaaaaaaaaa';
+                INSERT INTO upload_rows (upload_seq, line, external_id, entity_id, outcome, card_id, errors)
+                VALUES (1, 4, 'bad', 'entity_e', 'rejected', NULL,
+                        '[{"field":"details.last_four","code":"invalid_format","message":"m"}]'),
+                       (2, 1, NULL, NULL, 'replayed', 'card_aaaaaaaaaaaaaaaaaaaa', NULL),
+                       (2, 2, NULL, NULL, 'updated', 'card_cccccccccccccccccccc', NULL),
+                       (2, 3, 'k9', 'entity_e', 'rejected', NULL, '[{"field":null,"code":"idempotency_conflict","message":"m"}]');
+                """)
+        }
+        return database
+    }
+
+    @Test func aVersionTwoStoreKeepsEveryCardRowidUploadAndOutcome() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try makeVersionTwoStore(path)
+        let cardsBefore = try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid")
+        let uploadsBefore = try rows(database, "SELECT * FROM uploads ORDER BY seq")
+        let rowsBefore = try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line")
+        let outcomesBefore = try rows(database, "SELECT * FROM upload_outcomes ORDER BY upload_seq, line")
+        let viewBefore = try value(database, "SELECT sql FROM sqlite_master WHERE name = 'upload_outcomes'")
+        #expect(cardsBefore.map { $0[0] } == ["1", "2", "5", "9"])
+        #expect(outcomesBefore.count == 7)
+
+        try Schema.migrate(database)
+
+        #expect(try Schema.userVersion(database) == 3)
+        #expect(Schema.currentVersion == 3)
+        #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
+        #expect(try rows(database, "SELECT * FROM uploads ORDER BY seq") == uploadsBefore)
+        #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
+        #expect(try rows(database, "SELECT * FROM upload_outcomes ORDER BY upload_seq, line") == outcomesBefore)
+        #expect(try value(database, "SELECT sql FROM sqlite_master WHERE name = 'upload_outcomes'") == viewBefore)
+        // Today's reader of outcomes (the report's) sees the same rows.
+        var lines: [String] = []
+        try UploadLog(database: database).forEachRow(uploadID: "upload_one", rejectedOnly: false) { row in
+            lines.append("\(row.line) \(row.outcome.rawValue) \(row.cardID ?? "-") \(row.externalID ?? "-")")
+        }
+        #expect(lines == ["2 created card_aaaaaaaaaaaaaaaaaaaa k1", "3 created card_bbbbbbbbbbbbbbbbbbbb k2",
+                          "4 rejected - bad", "5 created card_cccccccccccccccccccc k3"])
+
+        // Every old card is a native one, with none of Lead's fields.
+        #expect(try rows(database, "SELECT DISTINCT file_kind, product_name, is_virtual, card_type, expiry_date,"
+                             + " activated_at, closed_at FROM cards") == [["native", nil, nil, nil, nil, nil, nil]])
+        let store = CardStore(database: database)
+        let migrated = try #require(try store.card(id: "card_aaaaaaaaaaaaaaaaaaaa"))
+        #expect(migrated.fileKind == .native && migrated.lastFour == "0001" && migrated.replacedBy == "card_bbbbbbbbbbbbbbbbbbbb")
+        #expect(migrated.status == .closed && migrated.statusReason == "lost" && migrated.uploadID == "upload_one")
+        #expect(migrated.productName == nil && migrated.isVirtual == nil && migrated.closedAt == nil)
+
+        // The store is whole: references, pages, indexes.
+        #expect(try rows(database, "PRAGMA foreign_key_check").isEmpty)
+        #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
+        #expect(try value(database, "PRAGMA foreign_keys") == "1")
+        let indexes = try rows(database, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
+                                   + " AND sql IS NOT NULL ORDER BY name").map { $0[0] ?? "" }
+        #expect(indexes == ["cards_by_key", "cards_by_lead_id", "cards_by_replacement"])
+        #expect(try value(database, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'cards_v%'") == "0")
+
+        // expired is a status now; the unique indexes still hold.
+        try database.execute("UPDATE cards SET status = 'expired', status_reason = 'end of life' WHERE seq = 9")
+        #expect(try store.card(id: "card_dddddddddddddddddddd")?.status == .expired)
+        #expect(throws: DatabaseError.self) {
+            try database.execute("""
+                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
+                VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0005', 'now', 'now')
+                """)
+        }
+        #expect(throws: DatabaseError.self) {
+            try database.execute("""
+                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, replacement_for,
+                                   created_at, updated_at)
+                VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k5', 'account_a', 'entity_e', 'virtual', 'active', '0005',
+                        'card_aaaaaaaaaaaaaaaaaaaa', 'now', 'now')
+                """)
+        }
+        // Migrating again is a no-op.
+        try Schema.migrate(database)
+        #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards WHERE seq <> 9 ORDER BY rowid")
+            == cardsBefore.filter { $0[0] != "9" })
+    }
+
+    @Test func aVersionOneStoreIsBroughtThroughBothMigrations() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database, to: 1)
+        try database.execute("""
+            INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
+            VALUES ('card_aaaaaaaaaaaaaaaaaaaa', 'k1', 'account_a', 'entity_e', 'virtual', 'inactive', '0001', 'then', 'then')
+            """)
+        try Schema.migrate(database)
+        #expect(try Schema.userVersion(database) == Schema.currentVersion)
+        #expect(try rows(database, "SELECT seq, id, status, last_four, file_kind FROM cards")
+            == [["1", "card_aaaaaaaaaaaaaaaaaaaa", "inactive", "0001", "native"]])
+        #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
+    }
+
+    @Test func aReleaseThatKnowsVersionTwoRefusesAMigratedStore() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let database = try makeVersionTwoStore(path)
+            try Schema.migrate(database)
+        }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
+        let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
+        #expect(written?.found == 3 && written?.supported == 2)
+        let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
+        #expect(read?.found == 3 && read?.supported == 2)
+        // Nothing was changed by the refusal; this release reads it.
+        #expect(try Schema.userVersion(database) == 3)
+        try Schema.checkReadable(database)
+        // This release refuses the next one's store the same way.
+        try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database) }
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database) }
+    }
+
+    @Test func cardsRememberTheirKindOfFileAndLeadsFields() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        func insert(_ id: String, key: String, entity: String, kind: String?, lastFour: String?, isVirtual: Int64? = 1) throws {
+            let columns = kind == nil ? "" : ", file_kind"
+            let values = kind == nil ? "" : ", ?8"
+            try database.prepare("""
+                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, is_virtual,
+                                   created_at, updated_at\(columns))
+                VALUES (?1, ?2, 'acct-1', ?3, 'virtual', 'active', ?4, ?5, ?6, ?7\(values))
+                """).execute([.text(id), .text(key), .text(entity), .text(lastFour), isVirtual.map(SQLValue.integer),
+                              .text("2026-01-02T03:04:05.000Z"), .text("2026-01-02T03:04:05.000Z")] + (kind.map { [.text($0)] } ?? []))
+        }
+        // A native card (the default kind) must have last_four; a Lead card has none.
+        try insert("card_native000000000000", key: "n1", entity: "entity_e", kind: nil, lastFour: "0001", isVirtual: nil)
+        #expect(throws: DatabaseError.self) {
+            try insert("card_native000000000001", key: "n2", entity: "entity_e", kind: nil, lastFour: nil)
+        }
+        try insert("card_lead00000000000000", key: "L1", entity: "entity_e", kind: "lead", lastFour: nil)
+        // A client_card_id is unique among Lead cards across entities, not among native ones.
+        #expect(throws: DatabaseError.self) {
+            try insert("card_lead00000000000001", key: "L1", entity: "entity_f", kind: "lead", lastFour: nil)
+        }
+        try insert("card_native000000000002", key: "L1", entity: "entity_f", kind: "native", lastFour: "0002")
+        try insert("card_native000000000003", key: "n1", entity: "entity_f", kind: nil, lastFour: "0003")
+        // Only the two kinds, and is_virtual only 0 or 1.
+        #expect(throws: DatabaseError.self) {
+            try insert("card_other0000000000000", key: "o1", entity: "entity_e", kind: "api", lastFour: "0001")
+        }
+        #expect(throws: DatabaseError.self) {
+            try insert("card_lead00000000000002", key: "L2", entity: "entity_e", kind: "lead", lastFour: nil, isVirtual: 2)
+        }
+        try database.execute("""
+            UPDATE cards SET product_name = 'Benefits Card', is_virtual = 0, card_type = 'hsa', expiry_date = '2029-12-31',
+                activated_at = '2026-01-02T04:00:00.000Z', status = 'expired', status_reason = 'expired on schedule'
+            WHERE id = 'card_lead00000000000000'
+            """)
+        let store = CardStore(database: database)
+        let lead = try #require(try store.card(id: "card_lead00000000000000"))
+        #expect(lead.fileKind == .lead && lead.lastFour == nil && lead.status == .expired)
+        #expect(lead.productName == "Benefits Card" && lead.isVirtual == false && lead.cardType == "hsa")
+        #expect(lead.expiryDate == "2029-12-31" && lead.activatedAt == "2026-01-02T04:00:00.000Z" && lead.closedAt == nil)
+        let native = try #require(try store.card(id: "card_native000000000000"))
+        #expect(native.fileKind == .native && native.isVirtual == nil && native.lastFour == "0001")
+    }
+}
