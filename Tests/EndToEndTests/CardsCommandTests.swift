@@ -16,8 +16,8 @@ import Testing
         let cards = try all.stdout.split(separator: "\n").map { try parseJSON(String($0)) }
         #expect(cards.count == 3)
         let first = try #require(cards.first)
-        #expect(Set(first.keys) == ["id", "external_id", "account_id", "entity_id", "type", "status", "status_reason",
-                                    "created_at", "updated_at", "details", "replaced_by", "metadata"])
+        #expect(Set(first.keys) == ["id", "external_id", "client_card_id", "account_id", "entity_id", "type", "status",
+                                    "status_reason", "created_at", "updated_at", "details", "replaced_by", "metadata"])
         #expect(first["status"] as? String == "active")
         #expect(first["status_reason"] is NSNull)
         #expect(first["type"] as? String == "virtual")
