@@ -77,11 +77,13 @@ enum CardsCommand {
                 return .success
             }
             guard arguments.positionals.count == 2 else {
-                throw UsageError(message: "expected CARD_ID and a status (active, inactive or closed)", command: command)
+                throw UsageError(message: "expected CARD_ID and a status (active, inactive, closed or expired)", command: command)
             }
             let cardID = arguments.positionals[0]
             guard let status = CardStatus(rawValue: arguments.positionals[1]) else {
-                throw UsageError(message: "status must be active, inactive or closed (got '\(arguments.positionals[1])')", command: command)
+                throw UsageError(
+                    message: "status must be active, inactive, closed or expired (got '\(arguments.positionals[1])')",
+                    command: command)
             }
             let reason = arguments.value("reason")
             if status.requiresReason, reason?.isEmpty ?? true {

@@ -26,7 +26,7 @@ enum Help {
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
         "cards list": "card-upload cards list [--entity ID] [--account ID] [--status S] [--upload UPLOAD_ID] [--format jsonl|csv] [--db PATH]",
-        "cards set-status": "card-upload cards set-status CARD_ID active|inactive|closed [--reason TEXT] [--db PATH]",
+        "cards set-status": "card-upload cards set-status CARD_ID active|inactive|closed|expired [--reason TEXT] [--db PATH]",
         "uploads": "card-upload uploads list|show ...",
         "uploads list": "card-upload uploads list [--json] [--limit N] [--db PATH]",
         "uploads show": "card-upload uploads show UPLOAD_ID [--db PATH]",

@@ -342,8 +342,10 @@ package final class CardStore {
         case forbidden(from: CardStatus, to: CardStatus)
     }
 
-    /// Moves card `id` to `status` (SPEC §3 transitions) in its own transaction and returns the card.
-    /// Setting the status a card already has changes nothing.
+    /// Moves card `id` to `status` (SPEC §9's moves, for every card: `CardStatus.canChange`) in its own
+    /// transaction and returns the card. Setting the status a card already has changes nothing. Closing a
+    /// card a Lead file created also sets its closed_at to the change's time, its `updated_at`, unless its
+    /// file gave one already; its closed_reason is the reason (`status_reason`, as for every card).
     package func setStatus(id: String, to status: CardStatus, reason: String?) throws -> Card {
         try database.writeTransaction {
             guard let card = try card(id: id) else { throw StatusChangeError.notFound }
@@ -351,8 +353,12 @@ package final class CardStore {
             guard card.status.canChange(to: status) else {
                 throw StatusChangeError.forbidden(from: card.status, to: status)
             }
+            // Only a Lead card being closed gets a closed_at, and only when its file gave none yet: Lead's
+            // closed_at does not change once set.
             let update = try database.prepare(
-                "UPDATE cards SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?")
+                "UPDATE cards SET status = ?1, status_reason = ?2, updated_at = ?3,"
+                    + " closed_at = CASE WHEN ?1 = 'closed' AND file_kind = 'lead' THEN coalesce(closed_at, ?3)"
+                    + " ELSE closed_at END WHERE id = ?4")
             // A reason is free text: a card number in it is stored masked, never whole.
             let storedReason = status == .active ? nil : reason.map(CardNumber.mask)
             try update.execute([.text(status.rawValue), .text(storedReason), .text(Timestamp.now()), .text(id)])
