@@ -41,7 +41,7 @@ enum CardsCommand {
             guard let arguments = try ParsedArguments.unlessHelp(
                 rest,
                 known: ["db": .value, "quiet": .flag, "entity": .value, "account": .value, "status": .value,
-                        "upload": .value, "format": .value],
+                        "upload": .value, "format": .value, "generated-at": .value, "updated-since": .value],
                 command: command, console: console) else {
                 return .success
             }
@@ -51,13 +51,19 @@ enum CardsCommand {
                 uploadID: arguments.value("upload"))
             if let status = arguments.value("status") {
                 guard let parsed = CardStatus(rawValue: status) else {
-                    throw UsageError(message: "--status must be active, inactive or closed (got '\(status)')", command: command)
+                    throw UsageError(message: "--status must be active, inactive, closed or expired (got '\(status)')", command: command)
                 }
                 filter.status = parsed
             }
             let format = arguments.value("format") ?? "jsonl"
-            guard format == "jsonl" || format == "csv" else {
-                throw UsageError(message: "--format must be jsonl or csv (got '\(format)')", command: command)
+            guard format == "jsonl" || format == "csv" || format == "lead-card" else {
+                throw UsageError(message: "--format must be jsonl, csv or lead-card (got '\(format)')", command: command)
+            }
+            if format != "lead-card", let option = ["generated-at", "updated-since"].first(where: { arguments.value($0) != nil }) {
+                throw UsageError(message: "--\(option) applies to --format lead-card only", command: command)
+            }
+            if format == "lead-card" {
+                return try LeadCardListing(arguments: arguments, command: command).run(filter: filter, console: console)
             }
             let database = try StoreOpening.openReadOnly(StoreAccess.path(arguments))
             let stdout = StandardOutput()

@@ -11,10 +11,16 @@ enum InputOptions {
         var settings = InputSettings()
         func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
         if allowsFormat, let format = arguments.value("format") {
-            guard let parsed = InputFormat(rawValue: format) else {
-                throw usage("--format must be csv, tsv or jsonl (got '\(format)')")
+            if format == "lead-card" {
+                // Lead's card file (SPEC §9): a CSV, pipe-delimited.
+                settings.format = .csv
+                settings.leadCard = true
+            } else {
+                guard let parsed = InputFormat(rawValue: format) else {
+                    throw usage("--format must be csv, tsv, jsonl or lead-card (got '\(format)')")
+                }
+                settings.format = parsed
             }
-            settings.format = parsed
         }
         if let delimiter = arguments.value("delimiter") {
             let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
@@ -67,5 +73,9 @@ extension LoadOptions {
         if let size = try InputOptions.positive("batch-size", arguments, command: command) { batchSize = size }
         maxRows = try InputOptions.positive("max-rows", arguments, command: command)
         maxBytes = try InputOptions.positive("max-bytes", arguments, command: command)
+        partial = arguments.flag("partial")
+        if partial, arguments.flag("atomic") {
+            throw UsageError(message: "--partial and --atomic contradict each other: choose one", command: command)
+        }
     }
 }

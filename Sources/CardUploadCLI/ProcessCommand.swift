@@ -7,7 +7,7 @@ struct ProcessCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
         "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
-        "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
+        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value,
         "max-rows": .value, "max-bytes": .value,
     ]
 
@@ -92,6 +92,7 @@ struct ProcessCommand {
     /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
     private func printSummary(_ result: UploadResult) {
         let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        for note in result.notes { console.err("\(name): note: \(note)\n") }
         if let waiting = result.stoppedWhileWaiting {
             console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
         }
@@ -111,7 +112,9 @@ struct ProcessCommand {
         }
         guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
         let counts = result.counts
-        let note = result.dryRun ? "dry run: nothing recorded" : result.committed ? nil : "atomic: nothing committed"
+        let note = result.dryRun ? "dry run: nothing recorded" : result.committed ? nil
+            : result.allOrNothingByDefault ? "a Lead card file loads all or nothing: nothing committed; fix the rejected rows, or load the valid ones with --partial"
+            : "atomic: nothing committed"
         console.err(
             "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
                 + "\(counts.updated) updated, \(counts.rejected) rejected — \(status.rawValue)\(note.map { " (\($0))" } ?? ""), "

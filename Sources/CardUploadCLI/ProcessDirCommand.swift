@@ -11,7 +11,7 @@ import Foundation
 enum ProcessDirCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
-        "dry-run": .flag, "atomic": .flag, "on-conflict": .value, "batch-size": .value,
+        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value,
         "max-rows": .value, "max-bytes": .value,
         "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
         // Known only to say why they do not apply here.

@@ -302,8 +302,8 @@ package struct InboxRun {
         return file
     }
 
-    /// Moves the loaded file: DONE once it was read to its end, FAILED after a file-level error or when it
-    /// was refused unread; anything else (it changed while loaded, could not be loaded, its outputs could
+    /// Moves the loaded file: DONE once it was read to its end, FAILED after a file-level error, when it
+    /// was refused unread, or when a Lead card file committed nothing; anything else (it changed while loaded, could not be loaded, its outputs could
     /// not be placed, the load was stopped) back to INBOX for the next run. A dry run moves nothing.
     private func place(_ file: inout InboxFileResult, from claim: InboxFolder, folders: Folders) {
         let upload = file.upload
@@ -316,7 +316,8 @@ package struct InboxRun {
         } else if upload.fileError?.code == .notARegularFile {
             failed
         } else if readToItsEnd {
-            upload.fileError == nil ? done : failed
+            // A Lead card file loads all or nothing (SPEC §9): one that committed nothing failed.
+            upload.fileError == nil && !(upload.allOrNothingByDefault && !upload.committed) ? done : failed
         } else {
             upload.failure.map { FailureKind(of: $0) } == .badFile && upload.stopReason == nil ? failed : nil
         }

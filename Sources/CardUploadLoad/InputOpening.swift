@@ -52,6 +52,9 @@ package final class OpenedInput {
     package var maxBytes: Int?
     /// The input's format, once `detectFormat` has run.
     package private(set) var format = InputFormat.csv
+    /// The kind of card file, once `detectFormat` has run: Lead's when `--format lead-card` says so or the
+    /// header line holds `client_card_id` (SPEC §9).
+    package private(set) var kind = CardFileKind.native
 
     /// Opens `path`; a read that waits stops when `stop` is requested.
     package init(path: String, settings: InputSettings, stop: StopToken) throws(InputOpenError) {
@@ -70,10 +73,18 @@ package final class OpenedInput {
             while let prefix = firstChunk, prefix.count < 1 << 16, Self.isUndecided(prefix), let more = try source.nextChunk() {
                 firstChunk = prefix + more
             }
+            format = settings.format ?? FormatDetection.format(forFileName: path) ?? FormatDetection.sniff(firstChunk ?? [])
+            // The header line decides the kind: read on until it is whole (as far as a header may be long).
+            while format != .jsonl, let prefix = firstChunk, prefix.count <= CSVRecordReader.maxRecordBytes,
+                  !prefix.contains(0x0A), !prefix.contains(0x0D), let more = try source.nextChunk() {
+                firstChunk = prefix + more
+            }
         } catch {
             firstError = error.placed(atLine: 1)
         }
         format = settings.format ?? FormatDetection.format(forFileName: path) ?? FormatDetection.sniff(firstChunk ?? [])
+        let leadHeader = format != .jsonl && CSVHeader.isLead(headerLine: Self.firstLine(of: firstChunk ?? []))
+        kind = settings.leadCard || leadHeader ? .lead : .native
         if format == .jsonl, settings.encodingGiven {
             throw OptionConflictError(message: "--encoding applies to CSV and TSV only; \(path) is JSON lines")
         }
@@ -103,6 +114,14 @@ package final class OpenedInput {
         if let maxBytes { chunks = LimitedChunkSource(chunks, maxBytes: maxBytes) }
         firstChunk = nil
         return try kind.openReader(format, chunks, settings)
+    }
+
+    /// The first non-blank line of `bytes` (a BOM skipped).
+    static func firstLine(of bytes: [UInt8]) -> ArraySlice<UInt8> {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        body = body.drop { $0 == 0x0A || $0 == 0x0D }
+        return body.prefix { $0 != 0x0A && $0 != 0x0D }
     }
 
     /// True while `prefix` holds nothing but (part of) a BOM and blanks, so it cannot tell JSON lines from CSV.

@@ -9,6 +9,8 @@ package struct InputSettings: Sendable {
     /// Whether `--encoding` was given (a JSON-lines file then is a usage error).
     package var encodingGiven = false
     package var defaultEntity: String?
+    /// `--format lead-card`: a Lead card file whatever its header says (else its header decides, SPEC §9).
+    package var leadCard = false
 
     package init() {}
 }
@@ -25,6 +27,8 @@ package struct LoadOptions: Sendable {
     package var dryRun = false
     /// `--atomic`: the file in one transaction, committed only when no row is rejected.
     package var atomic = false
+    /// `--partial`: a Lead card file (all or nothing by default) loads its valid rows, in batches.
+    package var partial = false
     /// The name the upload is recorded and reported under, when not the path read (process-dir reads a
     /// claimed file through its working folder and records it under its INBOX name).
     package var recordedName: String?
@@ -39,13 +43,36 @@ package struct LoadOptions: Sendable {
     package var maxBytes: Int?
     /// Whether the result lists the rejected rows by error code (a summary table; a query over the rows).
     package var summarizesRejections = false
-    /// The kind of card file (its header, row mapping, field rules and store semantics).
+    /// The kind of card file (its header, row mapping, field rules and store semantics): the input's, once
+    /// opened (`forKind`).
     package var kind = CardFileKind.native
 
     package init() {}
 
     /// Whether the file is loaded in one transaction rather than in batches.
     package var wholeFile: Bool { dryRun || atomic }
+
+    /// These options for a file of `kind`: a Lead file is atomic unless `--partial`, and takes no `--entity`
+    /// or `--on-conflict` (SPEC §9).
+    package func forKind(_ kind: CardFileKind) -> LoadOptions {
+        var options = self
+        options.kind = kind
+        if kind.isAtomicByDefault, !partial { options.atomic = true }
+        if !kind.takesNativeOptions {
+            options.input.defaultEntity = nil
+            options.conflictPolicy = .reject
+        }
+        return options
+    }
+
+    /// What `forKind(kind)` ignores of these options, said on stderr.
+    package func ignoredNotes(for kind: CardFileKind) -> [String] {
+        guard !kind.takesNativeOptions else { return [] }
+        var notes: [String] = []
+        if input.defaultEntity != nil { notes.append("--entity does not apply to a Lead card file (its rows name their entity): ignored") }
+        if conflictPolicy != .reject { notes.append("--on-conflict does not apply to a Lead card file (a row is its card's whole record): ignored") }
+        return notes
+    }
 }
 
 /// Where a load writes its outputs; nil when not asked for.

@@ -29,7 +29,7 @@ package struct ReconcileSummary {
 /// Memory is one input chunk, one record and the report's 64 KiB buffers; with `--extra`, also
 /// `ReconcileMentions` (one bit per card of the store, and the file's entity ids) — never a row per row of the file.
 package final class ReconcileJob {
-    private let options: ReconcileOptions
+    private var options: ReconcileOptions
     private let store: LoadStore
     private let stop: StopToken
     private let progress: (any ProgressSink)?
@@ -58,6 +58,8 @@ package final class ReconcileJob {
         let database = try store.readOnlyDatabase()
         let input = try OpenedInput(path: options.file, settings: options.input, stop: stop)
         try input.detectFormat()
+        options.kind = input.kind
+        if !input.kind.takesNativeOptions { options.input.defaultEntity = nil }
         // The report is opened before the first row is read: one that cannot be created is exit 73 at once.
         let report = try options.reportPath.map { path throws(OutputError) in
             try ReconcileReportWriter(output: try OutputFile(path: path))
@@ -96,30 +98,32 @@ package final class ReconcileJob {
         mentions: inout ReconcileMentions?, report: ReconcileReportWriter?
     ) throws {
         defer { progress?.clear() }
+        var context = RowCheckContext(defaultEntity: options.input.defaultEntity)
         while let record = try reader.next() {
             try stop.check()
             let row: ReconcileRow
             switch record.content {
             case .unreadable(let error):
                 row = ReconcileRow(line: record.line, externalID: nil, entityID: nil, result: .invalid([error]))
-            case .lead:
-                row = ReconcileRow(line: record.line, externalID: nil, entityID: nil, result: .invalid([]))  // TODO(issue 16)
-            case .card(let raw):
-                switch options.kind.check(raw, options.input.defaultEntity) {
-                case .success(let request):
+            case .card, .lead:
+                switch options.kind.check(record.content, &context) {
+                case .success(let card):
                     let result: ReconcileResult
-                    switch try store.compare(request) {
+                    let comparison = switch card {
+                    case .native(let request): try store.compare(request)
+                    case .lead(let lead): try store.compare(lead)
+                    }
+                    switch comparison {
                     case .missing:
                         result = .missing
                     case .found(let cardID, let rowID, let differing):
                         mentions?.insert(rowID: rowID)
                         result = differing.isEmpty ? .match(cardID: cardID) : .differs(cardID: cardID, fields: differing)
                     }
-                    mentions?.insert(entityID: request.entityID)
-                    row = ReconcileRow(line: record.line, externalID: request.externalID, entityID: request.entityID, result: result)
+                    mentions?.insert(entityID: card.entityID)
+                    row = ReconcileRow(line: record.line, externalID: card.externalID, entityID: card.entityID, result: result)
                 case .failure(let errors):
-                    let externalID = Self.string(raw.externalID)
-                    let entityID = Self.string(raw.entityID) ?? options.input.defaultEntity
+                    let (externalID, entityID) = Self.key(of: record.content, defaultEntity: options.input.defaultEntity)
                     if mentions != nil {
                         try noteMention(externalID: externalID, entityID: entityID, store: store, mentions: &mentions)
                     }
@@ -160,6 +164,15 @@ package final class ReconcileJob {
                 summary.counts.extra += 1
                 try report?.writeExtra(cardID: cardID, externalID: CardNumber.mask(externalID), entityID: entityID)
             }
+        }
+    }
+
+    /// The key a row that failed the rules names, as given: (external_id or client_card_id, entity_id).
+    private static func key(of content: RawRecord.Content, defaultEntity: String?) -> (String?, String?) {
+        switch content {
+        case .card(let raw): (string(raw.externalID), string(raw.entityID) ?? defaultEntity)
+        case .lead(let row): (row[.clientCardID], row[.entityID])
+        case .unreadable: (nil, nil)
         }
     }
 

@@ -20,7 +20,7 @@ struct RowLoader {
     private let spool: OutcomeSpool?
     private let stop: StopToken
     private let progress: (any ProgressSink)?
-    private let cards: CardStore
+    private let writers: CardWriters
 
     /// The committed counts, and those of the open batch.
     private var total = UploadCounts()
@@ -44,7 +44,7 @@ struct RowLoader {
         self.spool = spool
         self.stop = stop
         self.progress = progress
-        cards = CardStore(database: database)
+        writers = CardWriters(database: database)
         bytesRead = source.bytesRead
     }
 
@@ -65,11 +65,12 @@ struct RowLoader {
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
         // temporary copy is renamed at the end).
         if !options.wholeFile { try keepRejects() }
+        try writers.lead.beginFile()
         do {
             while let handed = pipeline.next() {
                 // By index: each row is borrowed from the hand-over, not copied.
                 for index in handed.rows.indices { try apply(handed.rows[index]) }
-                pipeline.expectStoredKeys(cards.expectsStoredKeys)
+                pipeline.expectStoredKeys(writers.expectsStoredKeys)
                 bytesRead = handed.bytesRead
                 progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
                 let end = handed.end
@@ -88,6 +89,7 @@ struct RowLoader {
             // The input may have ended because a stop cut a read short.
             pipeline.finish()
             try stop.check()
+            try applyHeldRows()
             try commitBatch()
         } catch let error as FileError where !stop.isRequested {
             // Rows before a file-level error stay committed and reported.
@@ -109,29 +111,42 @@ struct RowLoader {
         // A row read unchecked because keys were turning out stored: a stored row is replayed as it is;
         // any other goes through the rules here.
         if let form = handed.storedForm, let raw = handed.raw {
-            if let cardID = try cards.replayedCardID(form) {
+            if let cardID = try writers.native.replayedCardID(form) {
                 outcome = .replayed(cardID: cardID)
             } else {
+                // Native rows only (a Lead row has no stored form): no context carries from row to row.
+                var context = RowCheckContext(defaultEntity: options.input.defaultEntity)
                 let checked = RowPipeline.checked(
-                    raw, line: handed.line, record: handed.record, kind: options.kind,
-                    defaultEntity: options.input.defaultEntity) { nil }
-                return try record(checked, outcome: .rejected(checked.errors))
+                    raw, line: handed.line, record: handed.record, kind: options.kind, context: &context) { nil }
+                try record(checked, outcome: .rejected(checked.errors))
+                return
             }
         }
         try record(handed, outcome: outcome)
     }
 
-    /// Applies a checked row's request, if any, then records, spools and counts the row's outcome.
-    private mutating func record(_ row: CheckedRow, outcome checkedOutcome: RowOutcome) throws {
+    /// Applies a checked row's card, if any, then records, spools and counts the row's outcome; a row held
+    /// until the rest of the file is applied (`forward`) is recorded then.
+    @discardableResult
+    private mutating func record(
+        _ row: CheckedRow, outcome checkedOutcome: RowOutcome, forward: LeadCardStore.ForwardReferences = .hold
+    ) throws -> Bool {
         var outcome = checkedOutcome
         // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
-        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows.
-        let createdOnCard = !options.dryRun
-        if let request = row.request {
+        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows. So does a
+        // held row applied after the rest of the file: the cards an upload creates in its rowid range are its
+        // rows in line order (`UploadLog.forEachRow`), and a held row's card comes after later lines'.
+        let isHeldRow: Bool = if case .hold = forward { false } else { true }
+        let createdOnCard = !options.dryRun && !isHeldRow
+        if let card = row.card {
             let write = CardWrite(
-                policy: options.conflictPolicy, uploadSeq: uploadSeq, uploadLine: createdOnCard ? row.line : nil,
-                newCardID: row.newCardID, now: clock.now())
-            outcome = try options.kind.apply(cards, request, write)
+                policy: options.conflictPolicy, uploadSeq: uploadSeq, line: row.line,
+                uploadLine: createdOnCard ? row.line : nil, newCardID: row.newCardID, now: clock.now(),
+                forward: forward, cells: row.record?.cells)
+            switch try options.kind.apply(writers, card, write) {
+            case .outcome(let applied): outcome = applied
+            case .held: return false
+            }
         }
         if !(createdOnCard && outcome.isCreated) {
             // A replayed or updated row's key is its card's: recorded once, on the card (a dry run's cards
@@ -147,15 +162,45 @@ struct RowLoader {
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()
         }
+        return true
     }
 
     private var clock = TimestampClock()
+
+    /// Applies the rows held back because they named a card not stored yet (SPEC §9: a Lead `replaced_by`
+    /// may name a card later in the file), in line order, once the rest of the file is applied: passes
+    /// while one applies a row (held rows may name each other), then a last one that rejects what still
+    /// names no card.
+    private mutating func applyHeldRows() throws {
+        var forward = LeadCardStore.ForwardReferences.holdWhenHeld
+        while writers.lead.heldCount > 0 {
+            var progressed = false
+            var line = 0
+            while let held = try writers.lead.nextHeld(after: line) {
+                try stop.check()
+                line = held.line
+                if !database.isInTransaction {
+                    try database.beginWrite()
+                    batchStarted = .now
+                }
+                let record = held.cells.map { RawRecord(line: held.line, offset: 0, content: .lead(LeadRawRow()), cells: $0) }
+                let row = CheckedRow(
+                    line: held.line, record: record, card: .lead(held.card), errors: [],
+                    externalID: held.card.clientCardID, entityID: held.card.entityID)
+                if try self.record(row, outcome: .rejected([]), forward: forward) {
+                    try writers.lead.release(line: held.line)
+                    progressed = true
+                }
+            }
+            if !progressed { forward = .reject }
+        }
+    }
 
     /// Records the open batch's counts and commits it (in one-transaction mode, only adds up the counts);
     /// then its rejected rows are kept in the rejects file.
     private mutating func commitBatch() throws {
         guard database.isInTransaction else { return }
-        try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: cards.takeCreatedRowIDs())
+        try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: writers.takeCreatedRowIDs())
         if !options.wholeFile { try database.commit() }
         total.created += batch.created
         total.replayed += batch.replayed

@@ -11,13 +11,13 @@ struct CheckedRow {
     /// The record as read, kept only when a rejects file wants it back.
     var record: RawRecord?
     /// The valid card to apply, or nil when the row is already rejected with `errors`.
-    var request: CardRequest?
+    var card: CheckedCard?
     /// The id the card gets if the store creates it (drawn here, off the writing thread).
     var newCardID: String?
     /// While keys turn out stored: the row as the store would hold it, and the raw card, unchecked. The
     /// writer compares the form with the store and runs the rules only when it does not match.
     var storedForm: StoredForm?
-    var raw: RawCard?
+    var raw: RawRecord.Content?
     var errors: [RowError]
     /// The row's key as the report shows it (card numbers masked when the row is rejected).
     var externalID: String?
@@ -57,6 +57,8 @@ final class RowPipeline: @unchecked Sendable {
     private let source: ByteSource
     private let kind: CardFileKind
     private let defaultEntity: String?
+    /// What the field rules carry from row to row (the reading thread's).
+    private var context: RowCheckContext
     private let keepsRecords: Bool
     /// `--max-rows`: the input ends with `file_too_large` at the record after this many.
     private let maxRows: Int?
@@ -93,6 +95,7 @@ final class RowPipeline: @unchecked Sendable {
         self.source = source
         self.kind = kind
         self.defaultEntity = defaultEntity
+        context = RowCheckContext(defaultEntity: defaultEntity)
         self.keepsRecords = keepsRecords
         self.rowsPerHandOver = rowsPerHandOver
         self.capacity = capacity
@@ -252,38 +255,38 @@ final class RowPipeline: @unchecked Sendable {
         // The rejects file writes a row back from its cells or its text, never from the mapped card: the
         // kept record holds none (a card of thousands of metadata entries would weigh many times its input).
         if kept != nil, case .card = record.content { kept!.content = .card(RawCard()) }
-        switch record.content {
-        case .unreadable(let error):
-            return CheckedRow(line: record.line, record: kept, request: nil, errors: [error])
-        case .lead:
-            return CheckedRow(line: record.line, record: kept, request: nil, errors: [])  // TODO(issue 16)
-        case .card(let raw):
-            // A file loaded again: most rows are stored already, and a stored row needs no rules.
-            if keysAreStored.load(ordering: .relaxed), let form = kind.storedForm(raw, defaultEntity) {
-                return CheckedRow(
-                    line: record.line, record: kept, request: nil, storedForm: form, raw: raw, errors: [],
-                    externalID: form.externalID, entityID: form.entityID)
-            }
-            return Self.checked(raw, line: record.line, record: kept, kind: kind, defaultEntity: defaultEntity) {
-                keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID()
-            }
+        if case .unreadable(let error) = record.content {
+            return CheckedRow(line: record.line, record: kept, card: nil, errors: [error])
+        }
+        // A file loaded again: most rows are stored already, and a stored row needs no rules.
+        if keysAreStored.load(ordering: .relaxed), let form = kind.storedForm(record.content, defaultEntity) {
+            return CheckedRow(
+                line: record.line, record: kept, card: nil, storedForm: form, raw: record.content, errors: [],
+                externalID: form.externalID, entityID: form.entityID)
+        }
+        return Self.checked(record.content, line: record.line, record: kept, kind: kind, context: &context) {
+            keysAreStored.load(ordering: .relaxed) ? nil : identifiers.cardID()
         }
     }
 
-    /// `raw` checked against the kind's field rules: a request (with a new card id from `newCardID`) or its errors.
+    /// `content` checked against the kind's field rules: a card (with a new card id from `newCardID`) or its errors.
     static func checked(
-        _ raw: RawCard, line: Int, record: RawRecord?, kind: CardFileKind, defaultEntity: String?,
+        _ content: RawRecord.Content, line: Int, record: RawRecord?, kind: CardFileKind, context: inout RowCheckContext,
         newCardID: () -> String?
     ) -> CheckedRow {
-        switch kind.check(raw, defaultEntity) {
+        switch kind.check(content, &context) {
         case .success(let valid):
             return CheckedRow(
-                line: line, record: record, request: valid, newCardID: newCardID(), errors: [],
+                line: line, record: record, card: valid, newCardID: newCardID(), errors: [],
                 externalID: valid.externalID, entityID: valid.entityID)
         case .failure(let errors):
+            let (externalID, entityID): (String?, String?) = switch content {
+            case .card(let raw): (Self.maskedString(raw.externalID), Self.maskedString(raw.entityID) ?? context.defaultEntity)
+            case .lead(let row): (row[.clientCardID].map(CardNumber.mask), row[.entityID].map(CardNumber.mask))
+            case .unreadable: (nil, nil)
+            }
             return CheckedRow(
-                line: line, record: record, request: nil, errors: errors.errors,
-                externalID: Self.maskedString(raw.externalID), entityID: Self.maskedString(raw.entityID) ?? defaultEntity)
+                line: line, record: record, card: nil, errors: errors.errors, externalID: externalID, entityID: entityID)
         }
     }
 

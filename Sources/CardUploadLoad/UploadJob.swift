@@ -10,7 +10,8 @@ import Foundation
 /// outputs. Prints nothing: it returns an `UploadResult`.
 package final class UploadJob {
     private let file: String
-    private let options: LoadOptions
+    /// The options as given, then as they apply to the input's kind of file (`LoadOptions.forKind`).
+    private var options: LoadOptions
     private let store: LoadStore
     private let stop: StopToken
     private let progress: (any ProgressSink)?
@@ -61,6 +62,11 @@ package final class UploadJob {
         input?.maxBytes = options.maxBytes
         let outputs = try UploadOutputs(options.outputs)
         try input?.detectFormat()
+        if let kind = input?.kind {
+            result.notes = options.ignoredNotes(for: kind)
+            result.allOrNothingByDefault = kind.isAtomicByDefault && !options.partial
+            options = options.forKind(kind)
+        }
 
         let database = try store.database()
         database.stopWaiting = { [stop] in stop.isRequested }
@@ -74,7 +80,7 @@ package final class UploadJob {
         func beginUpload() throws -> Int64 {
             try log.begin(
                 id: uploadID, file: result.file, startedAt: startedAt, dryRun: options.dryRun,
-                format: (input?.format ?? options.input.format ?? .csv).rawValue,
+                format: options.kind.isAtomicByDefault ? options.kind.name : (input?.format ?? options.input.format ?? .csv).rawValue,
                 delimiter: input?.provisionalDelimiter.map { String(UnicodeScalar($0)) },
                 encoding: (input?.encoding ?? options.input.encoding).rawValue,
                 compression: (input?.source.compression ?? .none).rawValue)

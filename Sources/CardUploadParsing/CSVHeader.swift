@@ -12,6 +12,8 @@ package struct CSVHeader: Sendable {
         case metadata(key: String)
         /// A name starting with `_`: kept in the cells, not part of the card.
         case annotation
+        /// One of Lead's 14 columns (a Lead card file, SPEC §9).
+        case lead(LeadColumn)
     }
 
     /// One thing wrong with the header.
@@ -21,13 +23,16 @@ package struct CSVHeader: Sendable {
         /// 1-based column position; nil for a missing column.
         package var position: Int?
 
+        /// For a Lead file: the column Lead spells like this one in another letter case.
+        package var hint = ""
+
         package var description: String {
             let quoted = "\"\(name)\""
             switch code {
             case .columnNotSettable: return "column \(position ?? 0) \(quoted) is set by the store, not by an upload (column_not_settable)"
             case .duplicateColumn: return "column \(position ?? 0) \(quoted) appears more than once (duplicate_column)"
             case .missingColumn: return "required column \(quoted) is missing (missing_column)"
-            default: return "column \(position ?? 0) \(quoted) is not an upload column (unknown_column)"
+            default: return "column \(position ?? 0) \(quoted) is not \(hint.isEmpty ? "an upload" : "a Lead card file") column (unknown_column)\(hint)"
             }
         }
     }
@@ -53,9 +58,34 @@ package struct CSVHeader: Sendable {
     ].map { Array($0.utf8) }
     private static let metadataPrefix = Array("metadata.".utf8)
 
+    /// Whether the header is a Lead card file's (SPEC §9): `names`, each split again by any of `,` `;` `|`
+    /// tab (a header sniffed with the wrong delimiter is still recognised), hold `client_card_id`.
+    package static func isLead(names: [String]) -> Bool {
+        names.contains { name in
+            name.utf8.split(whereSeparator: { CSVDelimiterSniffer.candidates.contains($0) }).contains { part in
+                part.elementsEqual(leadKey)
+            }
+        }
+    }
+
+    /// Whether the header line `bytes` (up to its line end; a BOM, quotes and blanks around names allowed)
+    /// is a Lead card file's: `isLead` on the raw bytes, before the reader is opened.
+    package static func isLead(headerLine bytes: some Collection<UInt8>) -> Bool {
+        let line = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+        return line.split(whereSeparator: { CSVDelimiterSniffer.candidates.contains($0) }).contains { part in
+            let trimmed = part.drop { $0 == CSVByte.quote || $0 == 0x20 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }
+            let name = trimmed.reversed().drop { $0 == CSVByte.quote || $0 == 0x20 }.reversed()
+            return name.elementsEqual(leadKey)
+        }
+    }
+
+    private static let leadKey = Array("client_card_id".utf8)
+
     /// Checks the header; every problem is reported at once in one `FileError` (the first problem's code).
-    package init(names: [String], hasDefaultEntity: Bool, line: Int, offset: Int) throws(FileError) {
-        let (columns, problems) = Self.classify(names: names, hasDefaultEntity: hasDefaultEntity)
+    /// A Lead header (`lead`) is checked against Lead's 14 columns instead.
+    package init(names: [String], hasDefaultEntity: Bool, lead: Bool = false, line: Int, offset: Int) throws(FileError) {
+        let (columns, problems) = lead
+            ? Self.classifyLead(names: names) : Self.classify(names: names, hasDefaultEntity: hasDefaultEntity)
         if let first = problems.first {
             // A header of half a million bad columns must not make a message of tens of megabytes.
             let shownLimit = 20
@@ -103,6 +133,39 @@ package struct CSVHeader: Sendable {
         required.append(("details.last_four", .lastFour))
         for (name, column) in required where !columns.contains(column) {
             problems.append(Problem(code: .missingColumn, name: name, position: nil))
+        }
+        return (columns, problems)
+    }
+
+    /// A Lead card file's header (SPEC §9): Lead's 14 columns, each once, exact and case-sensitive, in any
+    /// order; `_` columns are annotations; anything else is `unknown_column`.
+    package static func classifyLead(names: [String]) -> (columns: [Column], problems: [Problem]) {
+        var columns: [Column] = []
+        var problems: [Problem] = []
+        var seen = Set<[UInt8]>()
+        for (index, name) in names.enumerated() {
+            let bytes = Array(name.utf8)
+            let position = index + 1
+            if !seen.insert(bytes).inserted {
+                problems.append(Problem(code: .duplicateColumn, name: name, position: position))
+                columns.append(.annotation)
+            } else if bytes.first == UInt8(ascii: "_") {
+                columns.append(.annotation)
+            } else if let column = LeadColumn(name: name) {
+                columns.append(.lead(column))
+            } else {
+                var problem = Problem(code: .unknownColumn, name: name, position: position)
+                if let near = LeadColumn.allCases.first(where: { $0.name == name.lowercased() }) {
+                    problem.hint = "; Lead's column is \"\(near.name)\" (names are case-sensitive)"
+                } else {
+                    problem.hint = "; a Lead card file has only Lead's 14 columns and `_` annotations"
+                }
+                problems.append(problem)
+                columns.append(.annotation)
+            }
+        }
+        for column in LeadColumn.allCases where !columns.contains(.lead(column)) {
+            problems.append(Problem(code: .missingColumn, name: column.name, position: nil))
         }
         return (columns, problems)
     }

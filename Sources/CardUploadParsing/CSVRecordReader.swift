@@ -9,11 +9,14 @@ package struct CSVOptions: Sendable {
     package var encoding: TextEncoding
     /// True when `--entity` was given, so `entity_id` is not a required column.
     package var hasDefaultEntity: Bool
+    /// `--format lead-card`: the file is a Lead card file whatever its header (else the header says).
+    package var leadCard: Bool
 
-    package init(delimiter: UInt8? = nil, encoding: TextEncoding = .utf8, hasDefaultEntity: Bool = false) {
+    package init(delimiter: UInt8? = nil, encoding: TextEncoding = .utf8, hasDefaultEntity: Bool = false, leadCard: Bool = false) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.hasDefaultEntity = hasDefaultEntity
+        self.leadCard = leadCard
     }
 }
 
@@ -30,6 +33,8 @@ package final class CSVRecordReader {
     package let header: CSVHeader
     /// Line of the header record.
     package let headerLine: Int
+    /// Whether the file is a Lead card file (SPEC §9): its records are `.lead` rows.
+    package let isLead: Bool
 
     /// Records (header included) longer than this are `record_too_large` (the header: `malformed_header`).
     package static let maxRecordBytes = 1 << 20
@@ -37,6 +42,8 @@ package final class CSVRecordReader {
     private let stream: CSVRecordStream
     /// Per column, what it holds (a payload-free copy of `header.columns`, cheap to switch over per cell).
     private let roles: [ColumnRole]
+    /// Per column of a Lead file, the Lead column it holds (-1 for an annotation).
+    private let leadColumns: [Int]
     /// Per column, the metadata key ("" for other columns).
     private let metadataKeys: [String]
     private let metadataCount: Int
@@ -87,7 +94,17 @@ package final class CSVRecordReader {
             names.append(name)
             start = end
         }
-        header = try CSVHeader(names: names, hasDefaultEntity: options.hasDefaultEntity, line: line, offset: offset)
+        isLead = options.leadCard || CSVHeader.isLead(names: names)
+        if isLead, delimiter != CSVByte.pipe, !names.contains(where: { $0.utf8.first == UInt8(ascii: "_") }) {
+            let shown = delimiter == CSVByte.tab ? "tab" : "'\(String(UnicodeScalar(delimiter)))'"
+            throw FileError(
+                code: .invalidDelimiter,
+                message: "this is a Lead card file (its header has client_card_id), and its fields are separated by \(shown);"
+                    + " Lead card files are pipe-delimited (Lead: do not use a comma or semicolon): write it with | between fields",
+                line: line, offset: offset)
+        }
+        header = try CSVHeader(
+            names: names, hasDefaultEntity: options.hasDefaultEntity, lead: isLead, line: line, offset: offset)
         columns = names
         headerLine = line
         roles = header.columns.map(ColumnRole.init)
@@ -96,6 +113,10 @@ package final class CSVRecordReader {
             return ""
         }
         metadataCount = roles.count { $0 == .metadata }
+        leadColumns = header.columns.map { column in
+            if case .lead(let lead) = column { return lead.rawValue }
+            return -1
+        }
     }
 
     /// The next data record, or nil at the end. Throws `FileError` (`malformed_csv`) for a quote left open at the end.
@@ -190,6 +211,8 @@ package final class CSVRecordReader {
         var cells: [String] = []
         cells.reserveCapacity(columnCount)
         var card = RawCard()
+        var leadRow = LeadRawRow()
+        let isLead = self.isLead
         if metadataCount > 0 { card.metadata.reserveCapacity(metadataCount) }
         var badColumn: Int?
         tokenizer.withFieldBytes { bytes in
@@ -212,6 +235,10 @@ package final class CSVRecordReader {
                 if keepsCells { cells.append(cell) }
                 start = end
                 if cell.isEmpty { continue }
+                if isLead {
+                    if let column = LeadColumn(rawValue: leadColumns[index]) { leadRow[column] = cell }
+                    continue
+                }
                 switch roles[index] {
                 case .externalID: card.externalID = .string(cell)
                 case .accountID: card.accountID = .string(cell)
@@ -233,7 +260,8 @@ package final class CSVRecordReader {
             return unreadable("field \(badColumn + 1) (\"\(name)\") \(why)", line: line, offset: offset)
         }
 
-        return RawRecord(line: line, offset: offset, content: .card(card), cells: keepsCells ? cells : nil)
+        return RawRecord(
+            line: line, offset: offset, content: isLead ? .lead(leadRow) : .card(card), cells: keepsCells ? cells : nil)
     }
 
     /// What a column holds, without the metadata key.
@@ -249,7 +277,7 @@ package final class CSVRecordReader {
             case .lastFour: self = .lastFour
             case .replacementFor: self = .replacementFor
             case .metadata: self = .metadata
-            case .annotation: self = .annotation
+            case .annotation, .lead: self = .annotation
             }
         }
     }

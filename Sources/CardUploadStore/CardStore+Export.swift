@@ -1,7 +1,7 @@
 /// The reads of a CSV export (`cards list --format csv`, SPEC §8): two passes over the same snapshot of the
 /// store — the metadata of the listed cards first (for the header's `metadata.<key>` columns), then the cards.
 package final class CardExportReader {
-    private let database: Database
+    let database: Database
     private let store: CardStore
 
     package init(database: Database) {

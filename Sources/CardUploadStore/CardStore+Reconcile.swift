@@ -21,6 +21,7 @@ extension CardStore {
         private lazy var selectByKey = prepared(
             "SELECT rowid, id, account_id, type, last_four, replacement_for, metadata FROM cards"
                 + " WHERE entity_id = ? AND external_id = ?")
+        private lazy var selectLeadByKey = prepared(LeadCardStore.selectByKeySQL)
         private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE entity_id = ? AND external_id = ?")
         // The key index gives the cards of one entity in external_id order without a sort.
         private lazy var selectEntityCards = prepared(
@@ -55,6 +56,14 @@ extension CardStore {
             let rowID = lookup.integer(0) ?? 0
             let cardID = lookup.text(1) ?? ""
             return .found(cardID: cardID, rowID: rowID, differing: CardStore.differingBody(lookup, from: 2, request))
+        }
+
+        /// Compares a Lead row with the card stored under its key: every Lead column but generated_at, card_status
+        /// included, each normalised (SPEC §9); `differing` names Lead's columns.
+        package func compare(_ card: LeadCard) throws(DatabaseError) -> StoredComparison {
+            guard let stored = try selectLeadByKey.get().queryOne([.text(card.entityID), .text(card.clientCardID)], StoredLeadCard.init(row:))
+            else { return .missing }
+            return .found(cardID: stored.id, rowID: stored.rowID, differing: stored.differingColumns(from: card).map(\.name))
         }
 
         /// The rowid of the card with the key, or nil (for rows that failed the rules but still name a key).

@@ -14,7 +14,7 @@ package final class CardStore {
     private var createdRowIDs: ClosedRange<Int64>?
 
     private lazy var selectByKey = prepared(
-        "SELECT id, account_id, type, last_four, replacement_for, metadata, seq FROM cards"
+        "SELECT id, account_id, type, last_four, replacement_for, metadata, seq, file_kind FROM cards"
             + " WHERE entity_id = ? AND external_id = ?")
     /// The cards after a given rowid, in rowid (creation) order: a file loaded again names its cards in the
     /// order its first load created them, so a replayed row's card is most often the one after the last
@@ -234,6 +234,13 @@ package final class CardStore {
         defer { lookup.rewind() }
         guard try lookup.step() else { return nil }
         let cardID = lookup.text(0) ?? ""
+        if lookup.textEquals(7, "lead") {
+            lookup.rewind()
+            return .rejected([RowError(
+                field: nil, code: .idempotencyConflict,
+                message: "external_id \"\(request.externalID)\" of \(request.entityID) was loaded from a Lead card file as"
+                    + " \(cardID); a card belongs to the kind of file that created it: change it with a Lead card file")])
+        }
         let differing = Self.differingBody(lookup, from: 1, request)
         lookup.rewind()
         if differing.isEmpty { return .replayed(cardID: cardID) }
@@ -345,7 +352,8 @@ package final class CardStore {
     /// Moves card `id` to `status` (SPEC §9's moves, for every card: `CardStatus.canChange`) in its own
     /// transaction and returns the card. Setting the status a card already has changes nothing. Closing a
     /// card a Lead file created also sets its closed_at to the change's time, its `updated_at`, unless its
-    /// file gave one already; its closed_reason is the reason (`status_reason`, as for every card).
+    /// file gave one already, and its closed_reason to the reason unless its file gave one (`status_reason`
+    /// is the reason, as for every card).
     package func setStatus(id: String, to status: CardStatus, reason: String?) throws -> Card {
         try database.writeTransaction {
             guard let card = try card(id: id) else { throw StatusChangeError.notFound }
@@ -358,7 +366,9 @@ package final class CardStore {
             let update = try database.prepare(
                 "UPDATE cards SET status = ?1, status_reason = ?2, updated_at = ?3,"
                     + " closed_at = CASE WHEN ?1 = 'closed' AND file_kind = 'lead' THEN coalesce(closed_at, ?3)"
-                    + " ELSE closed_at END WHERE id = ?4")
+                    + " ELSE closed_at END,"
+                    + " closed_reason = CASE WHEN ?1 = 'closed' AND file_kind = 'lead' THEN coalesce(closed_reason, ?2)"
+                    + " ELSE closed_reason END WHERE id = ?4")
             // A reason is free text: a card number in it is stored masked, never whole.
             let storedReason = status == .active ? nil : reason.map(CardNumber.mask)
             try update.execute([.text(status.rawValue), .text(storedReason), .text(Timestamp.now()), .text(id)])

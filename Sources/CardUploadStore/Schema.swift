@@ -129,8 +129,10 @@ package enum Schema {
         """,
         // 2 -> 3: Lead card files (SPEC §9). A card remembers which kind of file created it (`file_kind`: a key
         // belongs to that kind) and keeps Lead's fields where known: product_name, is_virtual (0/1), card_type,
-        // expiry_date (YYYY-MM-DD), activated_at and closed_at (UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`); Lead's
-        // closed_reason is `status_reason`. A status may be `expired`. A Lead card has no last_four, so the
+        // expiry_date (YYYY-MM-DD), activated_at and closed_at (UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`) and
+        // closed_reason, Lead's own (the card object shows it as `status_reason`, which also holds it, but a
+        // `cards set-status inactive --reason` changes status_reason, never the record Lead's file compares
+        // with). A status may be `expired`. A Lead card has no last_four, so the
         // column takes NULL — a native card still always has one (the CHECK). A client_card_id is unique among
         // Lead cards across entities: `cards_by_lead_id`.
         //
@@ -164,6 +166,7 @@ package enum Schema {
             expiry_date     TEXT,
             activated_at    TEXT,
             closed_at       TEXT,
+            closed_reason   TEXT,
             CHECK (last_four IS NOT NULL OR file_kind = 'lead')
         );
         INSERT INTO cards_v3 (seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four,

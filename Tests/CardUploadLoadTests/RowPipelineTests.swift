@@ -32,7 +32,7 @@ import Testing
             #expect(handed.rows.count <= 512)
             for row in handed.rows {
                 lines.append(row.line)
-                if row.request == nil { rejected += 1 } else { #expect(row.newCardID?.hasPrefix("card_") == true) }
+                if row.card == nil { rejected += 1 } else { #expect(row.newCardID?.hasPrefix("card_") == true) }
                 #expect(row.record == nil)
             }
             if case .finished? = handed.end { ended = true }

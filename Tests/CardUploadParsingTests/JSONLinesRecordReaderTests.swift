@@ -13,6 +13,7 @@ enum JSONRecordSnapshot: Equatable, CustomStringConvertible {
         switch record.content {
         case .card(let card): self = .card(line: record.line, offset: record.offset, card)
         case .unreadable(let error): self = .unreadable(line: record.line, offset: record.offset, error)
+        case .lead: fatalError("a JSON-lines reader makes no Lead rows")
         }
     }
 

@@ -146,6 +146,6 @@ import Testing
         let xml = try CardUploadBinary.run(["cards", "list", "--format", "xml", "--db", db], in: folder.url)
         #expect(xml.status == 64)
         #expect(xml.stdout.isEmpty)
-        #expect(xml.stderr.contains("--format must be jsonl or csv"), "\(xml.stderr)")
+        #expect(xml.stderr.contains("--format must be jsonl, csv or lead-card"), "\(xml.stderr)")
     }
 }

@@ -1,0 +1,483 @@
+import CardUploadModel
+import CardUploadRules
+
+/// Lead card files' store semantics (SPEC §9): a row is the whole current record of its card — created,
+/// replayed, or an update that keeps Lead's immutable fields and lifecycle — and `replaced_by` links two
+/// cards both ways, also to a card that comes later in the same file (the row is held until then).
+///
+/// Every write method expects the caller's open write transaction.
+package final class LeadCardStore {
+    private let database: Database
+    private var identifiers = IdentifierGenerator()
+    /// Whether the last row's key was already stored: the next row is then looked up before any insert.
+    package private(set) var expectsStoredKeys = false
+    private var createdRowIDs: ClosedRange<Int64>?
+    /// Rows held in `lead_held` and not yet taken back: while there are none, no row asks whether its key is held.
+    package private(set) var heldCount = 0
+
+    /// A card's Lead record by its key (`StoredLeadCard.read` reads a row of it), its rowid last.
+    static let selectByKeySQL =
+        "SELECT c.id, c.file_kind, c.account_id, c.product_name, c.is_virtual, c.card_type, c.created_at, c.status,"
+            + " c.activated_at, c.expiry_date, c.closed_at, c.closed_reason, r.external_id, c.rowid"
+            + " FROM cards AS c LEFT JOIN cards AS r ON r.id = c.replaced_by"
+            + " WHERE c.entity_id = ? AND c.external_id = ?"
+    private lazy var selectByKey = prepared(Self.selectByKeySQL)
+    private lazy var selectLeadElsewhere = prepared(
+        "SELECT entity_id FROM cards WHERE external_id = ? AND file_kind = 'lead'")
+    private lazy var selectReference = prepared(
+        "SELECT id, file_kind, replacement_for FROM cards WHERE entity_id = ? AND external_id = ?")
+    private lazy var insertCard = prepared(
+        "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
+            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
+            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason)"
+            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, '{}', ?8, ?9, ?10, ?11, 'lead',"
+            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7) ON CONFLICT DO NOTHING")
+    private lazy var updateCard = prepared(
+        "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
+            + " updated_at = ?5 WHERE id = ?6")
+    private lazy var setReplacedBy = prepared("UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ?")
+    private lazy var setReplacementFor = prepared(
+        "UPDATE cards SET replacement_for = ?, updated_at = ? WHERE id = ? AND replacement_for IS NULL")
+    private lazy var insertHeld = prepared(
+        "INSERT INTO temp.lead_held (line, entity_id, client_card_id, fields, cells) VALUES (?, ?, ?, ?, ?)")
+    private lazy var selectHeldKey = prepared(
+        "SELECT 1 FROM temp.lead_held WHERE entity_id = ? AND client_card_id = ? AND line < ? LIMIT 1")
+    private lazy var selectNextHeld = prepared(
+        "SELECT line, fields, cells FROM temp.lead_held WHERE line > ? ORDER BY line LIMIT 1")
+    private lazy var deleteHeld = prepared("DELETE FROM temp.lead_held WHERE line = ?")
+
+    package init(database: Database) {
+        self.database = database
+    }
+
+    private func prepared(_ sql: String) -> Result<Statement, DatabaseError> {
+        Result { () throws(DatabaseError) in try database.prepare(sql) }
+    }
+
+    /// What a row whose `replaced_by` names no stored card does.
+    package enum ForwardReferences: Sendable {
+        /// Held, to be applied after the rest of the file (the file is still being read).
+        case hold
+        /// Held only when the card it names is itself held (the held rows are being applied, and may
+        /// name each other); otherwise rejected.
+        case holdWhenHeld
+        /// Rejected `invalid_card_reference` (the last pass over the held rows).
+        case reject
+    }
+
+    /// Applies one checked Lead row at `line` in the open transaction (SPEC §9's store semantics).
+    package func apply(
+        _ card: LeadCard, line: Int, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, now: String,
+        forward: ForwardReferences
+    ) throws(DatabaseError) -> AppliedRow {
+        // A later row of a held card's key waits for it.
+        if heldCount > 0, try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
+            return .held
+        }
+        if card.replacedBy == nil, !expectsStoredKeys {
+            // New keys: the insert comes first; the indexes refuse a stored key (or a Lead id of another entity).
+            if let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, now: now) {
+                return .outcome(.created(cardID: created))
+            }
+        }
+        guard let stored = try storedCard(entityID: card.entityID, clientCardID: card.clientCardID) else {
+            expectsStoredKeys = false
+            if let other = try leadEntity(ofClientCardID: card.clientCardID) {
+                return .outcome(.rejected([RowError(
+                    field: LeadColumn.entityID.name, code: .immutableField,
+                    message: "client_card_id \"\(card.clientCardID)\" is already a Lead card of entity \(other);"
+                        + " a card's entity_id cannot change (Lead: client_card_id is the card's unique id)")]))
+            }
+            var reference: Reference?
+            if let replacedBy = card.replacedBy {
+                switch try resolve(replacedBy, of: card, cardID: nil, line: line, forward: forward) {
+                case .found(let found): reference = found
+                case .held: return .held
+                case .rejected(let error): return .outcome(.rejected([error]))
+                }
+            }
+            guard let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, now: now)
+            else {
+                throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
+            }
+            if let reference { try link(created, to: reference, now: now) }
+            return .outcome(.created(cardID: created))
+        }
+        expectsStoredKeys = true
+        guard stored.isLead else {
+            return .outcome(.rejected([RowError(
+                field: nil, code: .idempotencyConflict,
+                message: "client_card_id \"\(card.clientCardID)\" of \(card.entityID) was loaded by a native upload as"
+                    + " \(stored.id); a card belongs to the kind of file that created it: change it with a native upload")]))
+        }
+        let changed = stored.differingColumns(from: card)
+        if changed.isEmpty { return .outcome(.replayed(cardID: stored.id)) }
+        if let errors = stored.updateErrors(to: card, changed: changed) {
+            return .outcome(.rejected(errors))
+        }
+        var reference: Reference?
+        if let replacedBy = card.replacedBy, stored.replacedBy == nil {
+            switch try resolve(replacedBy, of: card, cardID: stored.id, line: line, forward: forward) {
+            case .found(let found): reference = found
+            case .held: return .held
+            case .rejected(let error): return .outcome(.rejected([error]))
+            }
+        }
+        if changed.contains(where: { $0 != .replacedBy }) {
+            try updateCard.get().execute([
+                .text(card.productName), .text(card.status.rawValue), .text(card.closedReason), .text(card.closedAt),
+                .text(now), .text(stored.id),
+            ])
+        }
+        if let reference { try link(stored.id, to: reference, now: now) }
+        return .outcome(.updated(cardID: stored.id))
+    }
+
+    /// The first and last rowid of the cards created since the last call (nil when none).
+    package func takeCreatedRowIDs() -> ClosedRange<Int64>? {
+        defer { createdRowIDs = nil }
+        return createdRowIDs
+    }
+
+    // MARK: Held rows
+
+    /// Starts a file: no row is held (a table of an earlier file on this connection is emptied).
+    package func beginFile() throws(DatabaseError) {
+        try database.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS lead_held (line INTEGER PRIMARY KEY, entity_id TEXT NOT NULL,"
+                + " client_card_id TEXT NOT NULL, fields TEXT NOT NULL, cells TEXT);"
+                + " CREATE INDEX IF NOT EXISTS temp.lead_held_by_key ON lead_held (entity_id, client_card_id, line);"
+                + " DELETE FROM temp.lead_held")
+        heldCount = 0
+    }
+
+    /// Holds `card` (read at `line`, with the record's `cells` when a rejects file wants them) until the
+    /// rest of the file is applied: on disk, in the connection's temporary database.
+    package func hold(_ card: LeadCard, line: Int, cells: [String]?) throws(DatabaseError) {
+        try insertHeld.get().execute([
+            .integer(Int64(line)), .text(card.entityID), .text(card.clientCardID), .text(HeldText.encode(card.fields)),
+            .text(cells.map(HeldText.encodeCells)),
+        ])
+        heldCount += 1
+    }
+
+    /// The held row after `line` (in line order), or nil.
+    package func nextHeld(after line: Int) throws(DatabaseError) -> (line: Int, card: LeadCard, cells: [String]?)? {
+        let statement = try selectNextHeld.get()
+        let row = try statement.queryOne([.integer(Int64(line))]) { row in
+            (Int(row.integer(0) ?? 0), row.text(1) ?? "", row.text(2))
+        }
+        guard let (heldLine, fields, cells) = row, let card = LeadCard(fields: HeldText.decode(fields)) else { return nil }
+        return (heldLine, card, cells.map(HeldText.decodeCells))
+    }
+
+    /// Forgets the held row at `line` (it was applied).
+    package func release(line: Int) throws(DatabaseError) {
+        try deleteHeld.get().execute([.integer(Int64(line))])
+        heldCount -= 1
+    }
+
+    private func isHeld(entityID: String, clientCardID: String, before line: Int) throws(DatabaseError) -> Bool {
+        let statement = try selectHeldKey.get()
+        return try statement.queryOne([.text(entityID), .text(clientCardID), .integer(Int64(line))]) { _ in true } ?? false
+    }
+
+    // MARK: Writing
+
+    /// Inserts `card`; its id, or nil when an index refused it (its key, or its client_card_id as a Lead card).
+    private func insert(
+        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, now: String
+    ) throws(DatabaseError) -> String? {
+        let cardID = newCardID ?? identifiers.cardID()
+        let insert = try insertCard.get()
+        insert.rewind()
+        try insert.bind(1, cardID)
+        try insert.bind(2, card.clientCardID)
+        try insert.bind(3, card.accountID)
+        try insert.bind(4, card.entityID)
+        try insert.bind(5, card.isVirtual ? CardType.virtual.rawValue : CardType.physical.rawValue)
+        try insert.bind(6, card.status.rawValue)
+        try insert.bind(7, card.closedReason)
+        try insert.bind(8, uploadSeq)
+        try insert.bind(9, uploadLine.map(Int64.init))
+        try insert.bind(10, card.createdAt)
+        try insert.bind(11, now)
+        try insert.bind(12, card.productName)
+        try insert.bind(13, card.isVirtual ? 1 : 0)
+        try insert.bind(14, card.cardType.rawValue)
+        try insert.bind(15, card.expiryDate)
+        try insert.bind(16, card.activatedAt)
+        try insert.bind(17, card.closedAt)
+        try insert.run()
+        guard database.changes > 0 else {
+            expectsStoredKeys = true
+            return nil
+        }
+        let rowID = database.lastInsertedRowID
+        createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
+        return cardID
+    }
+
+    /// Links card `cardID` to the card that replaces it, both ways.
+    private func link(_ cardID: String, to reference: Reference, now: String) throws(DatabaseError) {
+        try setReplacedBy.get().execute([.text(reference.id), .text(now), .text(cardID)])
+        if reference.replacementFor == nil {
+            try setReplacementFor.get().execute([.text(cardID), .text(now), .text(reference.id)])
+        }
+    }
+
+    // MARK: Reading
+
+    /// The card a `replaced_by` names.
+    private struct Reference {
+        var id: String
+        var replacementFor: String?
+    }
+
+    private enum Resolution {
+        case found(Reference)
+        case held
+        case rejected(RowError)
+    }
+
+    /// The card `clientCardID` that `card` (stored as `cardID`, nil when new) names in `replaced_by`.
+    private func resolve(
+        _ clientCardID: String, of card: LeadCard, cardID: String?, line: Int, forward: ForwardReferences
+    ) throws(DatabaseError) -> Resolution {
+        let field = LeadColumn.replacedBy.name
+        let statement = try selectReference.get()
+        let found = try statement.queryOne([.text(card.entityID), .text(clientCardID)]) { row in
+            (row.text(0) ?? "", row.text(1) ?? "", row.text(2))
+        }
+        guard let (id, kind, replacementFor) = found, kind == "lead" else {
+            switch forward {
+            case .hold where found == nil:
+                return .held
+            case .holdWhenHeld where found == nil:
+                if try isHeld(entityID: card.entityID, clientCardID: clientCardID, before: Int.max) { return .held }
+            default:
+                break
+            }
+            return .rejected(RowError(
+                field: field, code: .invalidCardReference,
+                message: "replaced_by \"\(clientCardID)\" is not a Lead card of \(card.entityID), neither stored nor"
+                    + " in this file (Lead: Invalid Card Reference); give the client_card_id of the replacing card"))
+        }
+        if let replacementFor, cardID.map({ !bytesEqual($0, replacementFor) }) ?? true {
+            return .rejected(RowError(
+                field: field, code: .invalidCardReference,
+                message: "card \"\(clientCardID)\" already replaces another card (\(replacementFor)); a card is the"
+                    + " replacement of at most one card"))
+        }
+        return .found(Reference(id: id, replacementFor: replacementFor))
+    }
+
+    /// The entity of the Lead card with `clientCardID`, in whichever entity it is stored.
+    private func leadEntity(ofClientCardID clientCardID: String) throws(DatabaseError) -> String? {
+        try selectLeadElsewhere.get().queryOne([.text(clientCardID)]) { $0.text(0) ?? "" }
+    }
+
+    private func storedCard(entityID: String, clientCardID: String) throws(DatabaseError) -> StoredLeadCard? {
+        let statement = try selectByKey.get()
+        return try statement.queryOne([.text(entityID), .text(clientCardID)], StoredLeadCard.init(row:))
+    }
+}
+
+/// What became of a row: an outcome, or held until the rest of the file is applied.
+package enum AppliedRow: Sendable {
+    case outcome(RowOutcome)
+    case held
+}
+
+/// A stored Lead card's record, as the store keeps it.
+struct StoredLeadCard {
+    var id: String
+    var isLead: Bool
+    var accountID: String
+    var productName: String?
+    var isVirtual: Bool?
+    var cardType: String?
+    var createdAt: String
+    var status: CardStatus
+    var activatedAt: String?
+    var expiryDate: String?
+    var closedAt: String?
+    var closedReason: String?
+    /// The client_card_id of the card that replaces this one.
+    var replacedBy: String?
+    var rowID: Int64
+
+    /// The card in a row of `LeadCardStore.selectByKeySQL`.
+    init(row: Statement) {
+        id = row.text(0) ?? ""
+        isLead = row.textEquals(1, "lead")
+        accountID = row.text(2) ?? ""
+        productName = row.text(3)
+        isVirtual = row.integer(4).map { $0 != 0 }
+        cardType = row.text(5)
+        createdAt = row.text(6) ?? ""
+        status = CardStatus(rawValue: row.text(7) ?? "") ?? .active
+        activatedAt = row.text(8)
+        expiryDate = row.text(9)
+        closedAt = row.text(10)
+        closedReason = row.text(11)
+        replacedBy = row.text(12)
+        rowID = row.integer(13) ?? 0
+    }
+
+    /// The Lead columns in which `card` differs from this record (generated_at aside; entity_id and
+    /// client_card_id are the key).
+    func differingColumns(from card: LeadCard) -> [LeadColumn] {
+        var changed: [LeadColumn] = []
+        if !bytesEqual(accountID, card.accountID) { changed.append(.accountID) }
+        if !bytesEqual(productName, card.productName) { changed.append(.productName) }
+        if isVirtual != card.isVirtual { changed.append(.isVirtual) }
+        if !bytesEqual(cardType, card.cardType.rawValue) { changed.append(.cardType) }
+        if !bytesEqual(createdAt, card.createdAt) { changed.append(.createdAt) }
+        if status != card.status { changed.append(.cardStatus) }
+        if !bytesEqual(activatedAt, card.activatedAt) { changed.append(.activatedAt) }
+        if !bytesEqual(expiryDate, card.expiryDate) { changed.append(.expiryDate) }
+        if !bytesEqual(closedAt, card.closedAt) { changed.append(.closedAt) }
+        if !bytesEqual(closedReason, card.closedReason) { changed.append(.closedReason) }
+        if !bytesEqual(replacedBy, card.replacedBy) { changed.append(.replacedBy) }
+        return changed
+    }
+
+    /// Why the record may not become `card` (its `changed` columns), or nil when the update is allowed:
+    /// a closed card takes nothing but a first replaced_by; Lead's immutable fields, one error each; the
+    /// lifecycle's status moves.
+    func updateErrors(to card: LeadCard, changed: [LeadColumn]) -> [RowError]? {
+        if status == .closed {
+            guard changed == [.replacedBy], replacedBy == nil else {
+                let columns = changed.map(\.name).joined(separator: ", ")
+                return [RowError(
+                    field: nil, code: .cardClosed,
+                    message: "card \(id) is closed and a closed card cannot change (Lead: a closed card cannot be"
+                        + " re-opened); this row changes \(columns) — only a first replaced_by may still be set")]
+            }
+            return nil
+        }
+        var errors: [RowError] = []
+        let alwaysImmutable: [LeadColumn] = [.accountID, .isVirtual, .cardType, .createdAt, .activatedAt, .expiryDate]
+        let onceSet: [(LeadColumn, String?)] = [(.closedAt, closedAt), (.closedReason, closedReason), (.replacedBy, replacedBy)]
+        for column in changed {
+            let immutable = alwaysImmutable.contains(column)
+                || onceSet.contains { $0.0 == column && $0.1 != nil }
+            guard immutable else { continue }
+            errors.append(RowError(
+                field: column.name, code: .immutableField,
+                message: "\(column.name) cannot change once set (Lead's immutable fields); card \(id) has"
+                    + " \(shown(column)) — send the stored value"))
+        }
+        if changed.contains(.cardStatus), !status.canChange(to: card.status) {
+            errors.append(RowError(
+                field: LeadColumn.cardStatus.name, code: .invalidStatusTransition,
+                message: "card \(id) is \(status.rawValue) and cannot become \(card.status.rawValue); allowed:"
+                    + " active ↔ inactive, active or inactive → closed or expired, expired → closed"))
+        }
+        return errors.isEmpty ? nil : errors
+    }
+
+    /// The stored value of `column`, quoted, for a message (never a card number: these columns are checked).
+    private func shown(_ column: LeadColumn) -> String {
+        let value: String? = switch column {
+        case .accountID: accountID
+        case .isVirtual: isVirtual.map { $0 ? "true" : "false" }
+        case .cardType: cardType
+        case .createdAt: createdAt
+        case .activatedAt: activatedAt
+        case .expiryDate: expiryDate
+        case .closedAt: closedAt
+        case .closedReason: closedReason.map(CardNumber.mask)
+        case .replacedBy: replacedBy
+        default: nil
+        }
+        return value.map { "\"\($0)\"" } ?? "none"
+    }
+}
+
+extension LeadCard {
+    /// The card's 14 values in `LeadColumn` order, as the file spells them normalised (nil when empty).
+    package var fields: [String?] {
+        LeadColumn.allCases.map { column in
+            switch column {
+            case .clientCardID: clientCardID
+            case .accountID: accountID
+            case .entityID: entityID
+            case .productName: productName
+            case .isVirtual: isVirtual ? "true" : "false"
+            case .cardType: cardType.rawValue
+            case .createdAt: createdAt
+            case .cardStatus: status.rawValue
+            case .activatedAt: activatedAt
+            case .expiryDate: expiryDate
+            case .closedAt: closedAt
+            case .closedReason: closedReason
+            case .replacedBy: replacedBy
+            case .generatedAt: generatedAt
+            }
+        }
+    }
+
+    /// The card from its `fields` (as `fields` writes them); nil when they are not a card's.
+    package init?(fields: [String?]) {
+        guard fields.count == LeadColumn.allCases.count else { return nil }
+        func value(_ column: LeadColumn) -> String? { fields[column.rawValue] }
+        guard let clientCardID = value(.clientCardID), let accountID = value(.accountID),
+              let entityID = value(.entityID), let productName = value(.productName),
+              let cardType = value(.cardType).flatMap(LeadCardType.init(rawValue:)),
+              let createdAt = value(.createdAt), let status = value(.cardStatus).flatMap(CardStatus.init(rawValue:)),
+              let activatedAt = value(.activatedAt), let expiryDate = value(.expiryDate),
+              let generatedAt = value(.generatedAt)
+        else { return nil }
+        self.init(
+            clientCardID: clientCardID, accountID: accountID, entityID: entityID, productName: productName,
+            isVirtual: value(.isVirtual) == "true", cardType: cardType, createdAt: createdAt, status: status,
+            activatedAt: activatedAt, expiryDate: expiryDate, closedAt: value(.closedAt),
+            closedReason: value(.closedReason), replacedBy: value(.replacedBy), generatedAt: generatedAt)
+    }
+}
+
+/// A list of optional strings as one text (a held row's fields and cells): each value as its UTF-8 length,
+/// `:` and its bytes, or `-` for nil.
+enum HeldText {
+    static func encode(_ values: [String?]) -> String {
+        var text = ""
+        for value in values {
+            if let value {
+                text += "\(value.utf8.count):"
+                text += value
+            } else {
+                text += "-"
+            }
+        }
+        return text
+    }
+
+    static func encodeCells(_ values: [String]) -> String { encode(values.map(Optional.some)) }
+
+    static func decode(_ text: String) -> [String?] {
+        let bytes = Array(text.utf8)
+        var values: [String?] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "-") {
+                values.append(nil)
+                index += 1
+                continue
+            }
+            var length = 0
+            while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+                length = length * 10 + Int(bytes[index] &- 0x30)
+                index += 1
+            }
+            index += 1
+            let end = min(index + length, bytes.count)
+            values.append(String(decoding: bytes[index..<end], as: UTF8.self))
+            index = end
+        }
+        return values
+    }
+
+    static func decodeCells(_ text: String) -> [String] { decode(text).map { $0 ?? "" } }
+}
