@@ -146,7 +146,9 @@ package final class ReconcileJob {
     private func noteMention(
         externalID: String?, entityID: String?, store: CardStore.Reconciliation, mentions: inout ReconcileMentions?
     ) throws {
-        guard let entityID, CardRules.entityIDError(entityID) == nil else { return }
+        // A Lead file's entity ids are the client's own: only a native id must look like the API's.
+        guard let entityID, !entityID.isEmpty,
+              !options.kind.takesNativeOptions || CardRules.entityIDError(entityID) == nil else { return }
         mentions?.insert(entityID: entityID)
         if let externalID, let rowID = try store.rowID(entityID: entityID, externalID: externalID) {
             mentions?.insert(rowID: rowID)

@@ -220,4 +220,26 @@ enum Lead {
         #expect(!dry.committed)
         #expect(!FileManager.default.fileExists(atPath: folder.db), "a dry run made the store")
     }
+
+    @Test func everyErrorNamesItsLineItsLeadColumnAndItsCode() throws {
+        let folder = try LoadFolder()
+        let text = Lead.header
+            + Lead.row("a", activated: "2026-11-30T23:59:59Z")                  // 2: activation before creation
+            + Lead.row("b", expiry: "2026-11-30")                                // 3: expiry before the dates
+            + Lead.row("c", status: "closed")                                    // 4: closure details missing
+            + Lead.row("d", created: "2026-12-01T10:00", generated: "2026-12-06") // 5: another generated_at
+            + Lead.row("e", replacedBy: "a")                                     // 6: replaced but active
+        let result = try loadLead(folder, "day.csv", text, partial: true)
+        let probe = try StoreProbe(folder.db)
+        var found: [String] = []
+        try UploadLog(database: probe.database).forEachRow(uploadID: try #require(result.uploadID)) { row in
+            guard case .errors(let errors) = row.errors else { return }
+            for error in errors { found.append("\(row.line) \(error.field ?? "-") \(error.code.rawValue)") }
+        }
+        #expect(found == [
+            "2 activated_at invalid_activation", "3 expiry_date invalid_expiration",
+            "4 closed_at missing_closure_details", "4 closed_reason missing_closure_details",
+            "5 generated_at inconsistent_generated_at", "6 replaced_by replaced_card_not_terminal",
+        ])
+    }
 }
