@@ -9,23 +9,25 @@ enum Help {
     /// The FILE argument and the options that say how to read it (`process` and `reconcile`).
     private static let fileInput = """
         ARGUMENTS:
-          FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input
+          FILE                    a .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input;
+                                  a header holding client_card_id is a Lead card file (pipe-delimited)
 
         OPTIONS:
-          --format csv|tsv|jsonl  default from the file name, else sniffed ('{' first means JSON lines)
+          --format FORMAT         csv, tsv, jsonl or lead-card; default from the file name, else sniffed
+                                  ('{' first means JSON lines)
           --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
           --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
           --entity ENTITY_ID      entity for rows without entity_id
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic] [--quiet]",
-        "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
-        "cards list": "card-upload cards list [--entity ID] [--account ID] [--status S] [--upload UPLOAD_ID] [--format jsonl|csv] [--db PATH]",
+        "cards list": "card-upload cards list [--entity ID] [--account ID] [--status S] [--upload UPLOAD_ID] [--format jsonl|csv|lead-card] [--generated-at YYYY-MM-DD] [--updated-since DATE-TIME] [--db PATH]",
         "cards set-status": "card-upload cards set-status CARD_ID active|inactive|closed|expired [--reason TEXT] [--db PATH]",
         "uploads": "card-upload uploads list|show ...",
         "uploads list": "card-upload uploads list [--json] [--limit N] [--db PATH]",
@@ -57,7 +59,7 @@ enum Help {
                   reconcile FILE          compare a file with the store, change nothing
                   cards get CARD_ID       print one card as JSON
                   cards find              find a card by --entity and --external-id
-                  cards list              stream cards as JSON lines
+                  cards list              stream cards as JSON lines, CSV or a Lead card file
                   cards set-status        change a card's status
                   uploads list            past uploads, newest first
                   uploads show UPLOAD_ID  print the report of an upload, rebuilt from the store
@@ -90,6 +92,8 @@ enum Help {
                   --max-bytes N           the same past N bytes (decompressed); neither has a limit by default
                   --dry-run               every check, nothing recorded; the report says what a real run would do
                   --atomic                all rows or none: nothing is committed when any row is rejected
+                                          (a Lead card file always is, unless --partial)
+                  --partial               a Lead card file: load its valid rows, in batches
                 \(common)
 
                 """
@@ -128,8 +132,9 @@ enum Help {
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
                   --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
-                  --entity, --on-conflict, --batch-size, --max-rows, --max-bytes, --dry-run, --atomic
-                                          as for process (a file past --max-rows/--max-bytes goes to FAILED)
+                  --entity, --on-conflict, --batch-size, --max-rows, --max-bytes, --dry-run, --atomic, --partial
+                                          as for process (a file past --max-rows/--max-bytes, or a Lead card
+                                          file that committed nothing, goes to FAILED)
                 \(common)
 
                 While another run holds INBOX/.card-upload.lock, exit 75 at once. A name already in DONE, FAILED

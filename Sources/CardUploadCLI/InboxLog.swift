@@ -36,6 +36,10 @@ final class InboxLog: InboxProgress {
                 + "\(counts.updated) updated, \(counts.rejected) rejected")
         }
         if let problem = Self.problem(upload) { parts.append(TerminalText.safe(problem)) }
+        if upload.allOrNothingByDefault, !upload.committed, !upload.dryRun, upload.fileError == nil, upload.status != nil {
+            parts.append("a Lead card file loads all or nothing: nothing committed")
+        }
+        parts += upload.notes.map { "note: \($0)" }
         if let uploadID = upload.uploadID { parts.append("upload \(uploadID)") }
         if let report = file.report { parts.append("report \(TerminalText.safe(report))") }
         if let rejects = file.rejects { parts.append("rejects \(TerminalText.safe(rejects))") }
