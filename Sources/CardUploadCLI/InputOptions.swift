@@ -39,7 +39,9 @@ enum InputOptions {
             if settings.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
         }
         if let entity = arguments.value("entity") {
-            if let error = CardRules.entityIDError(entity) { throw usage("--entity: \(error.message)") }
+            // A Lead card file ignores --entity (its entity ids are the client's own): the use case says
+            // whether the value must be a native entity id once it knows the file's kind.
+            if let error = CardRules.entityIDError(entity) { settings.defaultEntityError = "--entity: \(error.message)" }
             settings.defaultEntity = entity
         }
         return settings

@@ -89,6 +89,7 @@ extension ProcessDirCommand {
         }
         // process's row options, checked the way process checks them (no --format: each name says it).
         settings.load = try LoadOptions(arguments, command: "process-dir", allowsFormat: false)
+        if let error = settings.load.input.defaultEntityError { throw UsageError(message: error, command: "process-dir") }
         settings.load.dryRun = arguments.flag("dry-run")
         settings.load.atomic = arguments.flag("atomic")
         try StoreAccess.validate(arguments, command: "process-dir")

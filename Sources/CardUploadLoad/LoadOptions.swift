@@ -9,6 +9,9 @@ package struct InputSettings: Sendable {
     /// Whether `--encoding` was given (a JSON-lines file then is a usage error).
     package var encodingGiven = false
     package var defaultEntity: String?
+    /// Why `--entity` is not a native entity id: a usage error for a native file, nothing for a Lead file,
+    /// which ignores `--entity`.
+    package var defaultEntityError: String?
     /// `--format lead-card`: a Lead card file whatever its header says (else its header decides, SPEC §9).
     package var leadCard = false
 

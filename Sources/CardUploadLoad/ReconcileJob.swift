@@ -59,6 +59,7 @@ package final class ReconcileJob {
         let input = try OpenedInput(path: options.file, settings: options.input, stop: stop)
         try input.detectFormat()
         options.kind = input.kind
+        if input.kind.takesNativeOptions, let error = options.input.defaultEntityError { throw OptionConflictError(message: error) }
         if !input.kind.takesNativeOptions { options.input.defaultEntity = nil }
         // The report is opened before the first row is read: one that cannot be created is exit 73 at once.
         let report = try options.reportPath.map { path throws(OutputError) in

@@ -15,6 +15,8 @@ package final class UploadJob {
     private let store: LoadStore
     private let stop: StopToken
     private let progress: (any ProgressSink)?
+    /// The input's delimiter as far as it is known (nil for JSON lines).
+    private var delimiterInUse: UInt8?
 
     /// Loads `file` into `store` with `options`; `stop` is checked between rows and in every wait.
     package init(
@@ -63,6 +65,7 @@ package final class UploadJob {
         let outputs = try UploadOutputs(options.outputs)
         try input?.detectFormat()
         if let kind = input?.kind {
+            if kind.takesNativeOptions, let error = options.input.defaultEntityError { throw OptionConflictError(message: error) }
             result.notes = options.ignoredNotes(for: kind)
             result.allOrNothingByDefault = kind.isAtomicByDefault && !options.partial
             options = options.forKind(kind)
@@ -74,6 +77,9 @@ package final class UploadJob {
         var identifiers = IdentifierGenerator()
         let uploadID = identifiers.uploadID()
         result.uploadID = uploadID
+        // The delimiter the first bytes suggest, then the reader's once it has read the header (an upload
+        // begun again after an atomic run's rollback records that one).
+        delimiterInUse = input?.provisionalDelimiter
         // How the input is read is recorded with the upload, so even a run that dies before the header
         // reports its format; the delimiter is the one the first bytes suggest until the header is read.
         let startedAt = Timestamp.now()
@@ -81,7 +87,7 @@ package final class UploadJob {
             try log.begin(
                 id: uploadID, file: result.file, startedAt: startedAt, dryRun: options.dryRun,
                 format: options.kind.isAtomicByDefault ? options.kind.name : (input?.format ?? options.input.format ?? .csv).rawValue,
-                delimiter: input?.provisionalDelimiter.map { String(UnicodeScalar($0)) },
+                delimiter: delimiterInUse.map { String(UnicodeScalar($0)) },
                 encoding: (input?.encoding ?? options.input.encoding).rawValue,
                 compression: (input?.source.compression ?? .none).rawValue)
         }
@@ -144,6 +150,7 @@ package final class UploadJob {
             let reader = try input.reader(kind: options.kind)
             reader.keepsSource = upload.outputs.wantsRejects
             if let delimiter = reader.delimiterInUse {
+                delimiterInUse = delimiter
                 try upload.log.recordDelimiter(id: upload.id, delimiter: String(UnicodeScalar(delimiter)))
             }
             try upload.outputs.startRejects(form: reader.rejectsForm)

@@ -29,12 +29,18 @@ import Testing
 
     @Test(arguments: [
         [], ["a.csv", "b.csv"], ["a.csv", "--format", "json"], ["a.csv", "--delimiter", "\""], ["a.csv", "--delimiter", ";;"],
-        ["a.csv", "--encoding", "utf-16"], ["a.csv", "--format", "jsonl", "--encoding", "utf-8"], ["a.csv", "--entity", "acme"],
+        ["a.csv", "--encoding", "utf-16"], ["a.csv", "--format", "jsonl", "--encoding", "utf-8"],
         ["a.csv", "--report", ""], ["a.csv", "--report", "a.csv"], ["a.csv", "--db", "s.sqlite", "--report", "s.sqlite-wal"],
         ["a.csv", "--db", ""],
     ])
     func badOptionsAreUsageErrors(words: [String]) {
         #expect(throws: UsageError.self) { try validate(words) }
+    }
+
+    /// A Lead card file ignores --entity: whether `acme` is a usage error waits for the file's kind.
+    @Test func anEntityThatIsNoNativeEntityIDWaitsForTheFilesKind() throws {
+        let options = try validate(["a.csv", "--entity", "acme"])
+        #expect(options.input.defaultEntityError?.hasPrefix("--entity: ") == true)
     }
 
     @Test func processOnlyOptionsAreUnknownHere() {

@@ -72,6 +72,8 @@ enum Lead {
         var probe = try StoreProbe(folder.db)
         #expect(try probe.cardCount == 0)
         #expect(try probe.outcomes(atomic.uploadID) == ["2 created", "3 rejected invalid_namespace", "4 created"])
+        // The upload begun again after the rollback still names the file's delimiter.
+        #expect(try probe.upload(atomic.uploadID).delimiter == "|")
 
         let partial = try loadLead(folder, "day2.csv", text, partial: true)
         #expect(partial.committed)
@@ -187,6 +189,10 @@ enum Lead {
         let commas = Lead.header.replacingOccurrences(of: "|", with: ",") + Lead.row("a").replacingOccurrences(of: "|", with: ",")
         let refused = try loadLead(folder, "commas.csv", commas)
         #expect(refused.fileError?.code == .invalidDelimiter)
+        #expect(try StoreProbe(folder.db).upload(refused.uploadID).delimiter == ",")
+        let missing = try loadLead(folder, "missing.csv", "client_card_id|account_id\na|b\n")
+        #expect(missing.fileError?.code == .missingColumn)
+        #expect(try StoreProbe(folder.db).upload(missing.uploadID).delimiter == "|")
         let annotated = "_line," + Lead.header.replacingOccurrences(of: "|", with: ",")
             + "2," + Lead.row("a").replacingOccurrences(of: "|", with: ",")
         let read = try loadLead(folder, "rejects.csv", annotated)

@@ -58,10 +58,16 @@ import Testing
         #expect(header.status == 65)
         #expect(header.stderr.contains("unknown_column") && header.stderr.contains("\"card_type\""), "\(header.stderr)")
         let plain = try folder.write("plain.txt", Self.header + Self.row("a1"))
-        let entity = try run(["process", plain, "--db", db, "--entity", "entity_x", "--format", "lead-card"], in: folder)
+        let entity = try run(["process", plain, "--db", db, "--entity", "ent_other", "--format", "lead-card"], in: folder)
         #expect(entity.status == 0, "\(entity.stderr)")
         #expect(entity.stderr.contains("--entity does not apply to a Lead card file"), "\(entity.stderr)")
         #expect(try StoreInspector(db).rows("SELECT entity_id FROM cards") == [["ent_e"]])
+        // A native file still needs a native entity id.
+        let native = try folder.write("native.csv", "external_id,account_id,details.last_four\nk1,account_a,0001\n")
+        let usage = try run(["process", native, "--db", folder.path("other.sqlite"), "--entity", "ent_other"], in: folder)
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("--entity: entity_id must be"), "\(usage.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("other.sqlite")))
     }
 
     @Test func anExportIsLeadsFileAndLoadsBackAsReplayed() throws {
