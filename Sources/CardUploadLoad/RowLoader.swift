@@ -11,16 +11,16 @@ import Foundation
 /// with the kept rows only, so a rolled-back batch's rows are left out. Reading and the card rules run on a
 /// second thread (`RowPipeline`).
 struct RowLoader {
-    private let options: LoadOptions
+    let options: LoadOptions
     private let database: Database
     private let log: UploadLog
     private let uploadSeq: Int64
     private let source: ByteSource
     private let outputs: UploadOutputs
     private let spool: OutcomeSpool?
-    private let stop: StopToken
+    let stop: StopToken
     private let progress: (any ProgressSink)?
-    private let writers: CardWriters
+    let writers: CardWriters
 
     /// The committed counts, and those of the open batch.
     private var total = UploadCounts()
@@ -104,10 +104,7 @@ struct RowLoader {
     private mutating func apply(_ handed: CheckedRow) throws {
         try stop.check()
         var outcome = RowOutcome.rejected(handed.errors)
-        if !database.isInTransaction {
-            try database.beginWrite()
-            batchStarted = .now
-        }
+        try beginBatchIfNeeded()
         // A row read unchecked because keys were turning out stored: a stored row is replayed as it is;
         // any other goes through the rules here.
         if let form = handed.storedForm, let raw = handed.raw {
@@ -126,28 +123,36 @@ struct RowLoader {
     }
 
     /// Applies a checked row's card, if any, then records, spools and counts the row's outcome; a row held
-    /// until the rest of the file is applied (`forward`) is recorded then.
-    @discardableResult
-    private mutating func record(
-        _ row: CheckedRow, outcome checkedOutcome: RowOutcome, forward: LeadCardStore.ForwardReferences = .hold
-    ) throws -> Bool {
-        var outcome = checkedOutcome
-        // A created row's outcome is recorded on its card (upload and line), a replayed row's key is its
-        // card's; a dry run's cards are rolled back, so it records every row, whole, in upload_rows. So does a
-        // held row applied after the rest of the file: the cards an upload creates in its rowid range are its
-        // rows in line order (`UploadLog.forEachRow`), and a held row's card comes after later lines'.
-        let isHeldRow: Bool = if case .hold = forward { false } else { true }
-        let createdOnCard = !options.dryRun && !isHeldRow
-        if let card = row.card {
-            let write = CardWrite(
-                policy: options.conflictPolicy, uploadSeq: uploadSeq, line: row.line,
-                uploadLine: createdOnCard ? row.line : nil, newCardID: row.newCardID, now: clock.now(),
-                forward: forward, cells: row.record?.cells)
-            switch try options.kind.apply(writers, card, write) {
-            case .outcome(let applied): outcome = applied
-            case .held: return false
-            }
+    /// until the rest of the file is applied (`forward`) is recorded then (`applyHeldRows`).
+    private mutating func record(_ row: CheckedRow, outcome checkedOutcome: RowOutcome) throws {
+        guard let outcome = try applied(row, outcome: checkedOutcome, forward: .hold) else { return }
+        try record(row, outcome: outcome, heldRow: false)
+    }
+
+    /// The outcome of a checked row: its card applied, if it has one (nil when the row is held).
+    mutating func applied(
+        _ row: CheckedRow, outcome: RowOutcome, forward: LeadCardStore.ForwardReferences
+    ) throws -> RowOutcome? {
+        guard let card = row.card else { return outcome }
+        let write = CardWrite(
+            policy: options.conflictPolicy, uploadSeq: uploadSeq, line: row.line,
+            uploadLine: createdOnCard(heldRow: forward != .hold) ? row.line : nil, newCardID: row.newCardID,
+            now: clock.now(), forward: forward, cells: row.record?.cells)
+        switch try options.kind.apply(writers, card, write) {
+        case .outcome(let applied): return applied
+        case .held: return nil
         }
+    }
+
+    /// Whether a created row's outcome is recorded on its card (its upload and line), not in upload_rows. A
+    /// dry run's cards are rolled back, so it records every row, whole, in upload_rows. So does a held row
+    /// applied after the rest of the file: the cards an upload creates in its rowid range are its rows in line
+    /// order (`UploadLog.forEachRow`), and a held row's card comes after later lines'.
+    private func createdOnCard(heldRow: Bool) -> Bool { !options.dryRun && !heldRow }
+
+    /// Records, spools and counts a row's outcome, and commits the batch when it is full.
+    mutating func record(_ row: CheckedRow, outcome: RowOutcome, heldRow: Bool) throws {
+        let createdOnCard = createdOnCard(heldRow: heldRow)
         if !(createdOnCard && outcome.isCreated) {
             // A replayed or updated row's key is its card's: recorded once, on the card (a dry run's cards
             // are rolled back, so it records every key).
@@ -162,38 +167,15 @@ struct RowLoader {
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()
         }
-        return true
     }
 
     private var clock = TimestampClock()
 
-    /// Applies the rows held back because they named a card not stored yet (SPEC §9: a Lead `replaced_by`
-    /// may name a card later in the file), in line order, once the rest of the file is applied: passes
-    /// while one applies a row (held rows may name each other), then a last one that rejects what still
-    /// names no card.
-    private mutating func applyHeldRows() throws {
-        var forward = LeadCardStore.ForwardReferences.holdWhenHeld
-        while writers.lead.heldCount > 0 {
-            var progressed = false
-            var line = 0
-            while let held = try writers.lead.nextHeld(after: line) {
-                try stop.check()
-                line = held.line
-                if !database.isInTransaction {
-                    try database.beginWrite()
-                    batchStarted = .now
-                }
-                let record = held.cells.map { RawRecord(line: held.line, offset: 0, content: .lead(LeadRawRow()), cells: $0) }
-                let row = CheckedRow(
-                    line: held.line, record: record, card: .lead(held.card), errors: [],
-                    externalID: held.card.clientCardID, entityID: held.card.entityID)
-                if try self.record(row, outcome: .rejected([]), forward: forward) {
-                    try writers.lead.release(line: held.line)
-                    progressed = true
-                }
-            }
-            if !progressed { forward = .reject }
-        }
+    /// Opens the batch's write transaction when none is open.
+    mutating func beginBatchIfNeeded() throws {
+        guard !database.isInTransaction else { return }
+        try database.beginWrite()
+        batchStarted = .now
     }
 
     /// Records the open batch's counts and commits it (in one-transaction mode, only adds up the counts);

@@ -61,8 +61,35 @@ package final class LeadCardStore {
         /// Held only when the card it names is itself held (the held rows are being applied, and may
         /// name each other); otherwise rejected.
         case holdWhenHeld
-        /// Rejected `invalid_card_reference` (the last pass over the held rows).
+        /// Rejected `invalid_card_reference` (the last pass over the held rows, `--partial`).
         case reject
+        /// Applied without its link when the card it names is held, linked by `linkAwaiting` once every
+        /// row is applied (the last pass of a file in one transaction: cards that name each other).
+        case linkAfterFile
+    }
+
+    /// Links waiting for `linkAwaiting`, by line: the card and the card its `replaced_by` names.
+    private var awaitingLinks: [(line: Int, cardID: String, card: LeadCard)] = []
+
+    /// Whether the row at `line` was applied without its link, which `linkAwaiting` makes.
+    package func awaitsLink(line: Int) -> Bool {
+        awaitingLinks.last?.line == line
+    }
+
+    /// Makes the links `.linkAfterFile` left waiting, now that every row is applied; the lines whose card
+    /// never came (or is already the replacement of another), with their error.
+    package func linkAwaiting() throws(DatabaseError) -> [Int: RowError] {
+        var failed: [Int: RowError] = [:]
+        for waiting in awaitingLinks {
+            guard let replacedBy = waiting.card.replacedBy else { continue }
+            switch try resolve(replacedBy, of: waiting.card, cardID: waiting.cardID, line: waiting.line, forward: .reject) {
+            case .found(let reference): try link(waiting.cardID, to: reference, now: Timestamp.now())
+            case .held: break
+            case .rejected(let error): failed[waiting.line] = error
+            }
+        }
+        awaitingLinks = []
+        return failed
     }
 
     /// Applies one checked Lead row at `line` in the open transaction (SPEC §9's store semantics).
@@ -89,9 +116,11 @@ package final class LeadCardStore {
                         + " a card's entity_id cannot change (Lead: client_card_id is the card's unique id)")]))
             }
             var reference: Reference?
+            var linksLater = false
             if let replacedBy = card.replacedBy {
                 switch try resolve(replacedBy, of: card, cardID: nil, line: line, forward: forward) {
                 case .found(let found): reference = found
+                case .held where forward == .linkAfterFile: linksLater = true
                 case .held: return .held
                 case .rejected(let error): return .outcome(.rejected([error]))
                 }
@@ -101,6 +130,7 @@ package final class LeadCardStore {
                 throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
             }
             if let reference { try link(created, to: reference, now: now) }
+            if linksLater { awaitingLinks.append((line, created, card)) }
             return .outcome(.created(cardID: created))
         }
         expectsStoredKeys = true
@@ -119,6 +149,7 @@ package final class LeadCardStore {
         if let replacedBy = card.replacedBy, stored.replacedBy == nil {
             switch try resolve(replacedBy, of: card, cardID: stored.id, line: line, forward: forward) {
             case .found(let found): reference = found
+            case .held where forward == .linkAfterFile: awaitingLinks.append((line, stored.id, card))
             case .held: return .held
             case .rejected(let error): return .outcome(.rejected([error]))
             }
@@ -250,13 +281,25 @@ package final class LeadCardStore {
             (row.text(0) ?? "", row.text(1) ?? "", row.text(2))
         }
         guard let (id, kind, replacementFor) = found, kind == "lead" else {
+            // Whether a row of the file with that key is held (in the streaming pass every unknown card is held).
+            var inFile = false
+            if found == nil, forward != .hold {
+                inFile = try isHeld(entityID: card.entityID, clientCardID: clientCardID, before: Int.max)
+            }
             switch forward {
             case .hold where found == nil:
                 return .held
-            case .holdWhenHeld where found == nil:
-                if try isHeld(entityID: card.entityID, clientCardID: clientCardID, before: Int.max) { return .held }
+            case .holdWhenHeld where inFile, .linkAfterFile where inFile:
+                return .held
             default:
                 break
+            }
+            if inFile {
+                return .rejected(RowError(
+                    field: field, code: .invalidCardReference,
+                    message: "replaced_by \"\(clientCardID)\" names a card of this file that could not be applied"
+                        + " before this row (its row names a card that is not stored yet either: the cards name each"
+                        + " other); load the file whole (without --partial), or load the replacing card first"))
             }
             return .rejected(RowError(
                 field: field, code: .invalidCardReference,

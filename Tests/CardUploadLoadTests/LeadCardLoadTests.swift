@@ -248,4 +248,33 @@ enum Lead {
             "5 generated_at inconsistent_generated_at", "6 replaced_by replaced_card_not_terminal",
         ])
     }
+
+    @Test func cardsThatNameEachOtherAreLinkedWhenTheWholeFileIsOneTransaction() throws {
+        let folder = try LoadFolder()
+        let text = Lead.header + Lead.closed("a", replacedBy: "b") + Lead.closed("b", replacedBy: "a")
+        let atomic = try loadLead(folder, "day.csv", text)
+        #expect(atomic.counts == counts(created: 2))
+        #expect(atomic.committed)
+        var probe = try StoreProbe(folder.db)
+        let a = try #require(try probe.card("a", entity: "ent_e"))
+        let b = try #require(try probe.card("b", entity: "ent_e"))
+        #expect(a.replacedBy == b.id && b.replacementFor == a.id)
+        #expect(b.replacedBy == a.id && a.replacementFor == b.id)
+
+        // With --partial each waits for the other: both are rejected, saying why.
+        let other = Lead.header + Lead.closed("c", replacedBy: "d") + Lead.closed("d", replacedBy: "c")
+        let partial = try loadLead(folder, "day2.csv", other, partial: true)
+        probe = try StoreProbe(folder.db)
+        #expect(try probe.outcomes(partial.uploadID) == ["2 rejected invalid_card_reference", "3 rejected invalid_card_reference"])
+        var messages: [String] = []
+        try UploadLog(database: probe.database).forEachRow(uploadID: try #require(partial.uploadID)) { row in
+            if case .errors(let errors) = row.errors { messages += errors.map(\.message) }
+        }
+        #expect(messages.first?.contains("names a card of this file") == true, "\(messages)")
+
+        // A cycle member whose partner never comes is rejected after the file, and nothing is committed.
+        let broken = Lead.header + Lead.closed("e", replacedBy: "f") + Lead.closed("f", replacedBy: "e") + Lead.row("f", product: "x")
+        let failed = try loadLead(folder, "day3.csv", broken)
+        #expect(!failed.committed)
+    }
 }
