@@ -28,6 +28,8 @@ struct RowLoader {
     /// The rejects file failed during the open batch: the batch finishes, then the load stops (SPEC §6).
     private var rejectsFailure: OutputError?
     private var batchStarted = ContinuousClock.now
+    /// How many batches' counts were recorded (committed, or added up in one transaction).
+    private(set) var batchesRecorded = 0
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
 
@@ -183,7 +185,11 @@ struct RowLoader {
     private mutating func commitBatch() throws {
         guard database.isInTransaction else { return }
         try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: writers.takeCreatedRowIDs())
+        batchesRecorded += 1
         if !options.wholeFile { try database.commit() }
+        // In one transaction the batch goes on in the same transaction: its time starts again here (else
+        // every row after the first `batchSeconds` would record a batch of its own).
+        batchStarted = .now
         total.created += batch.created
         total.replayed += batch.replayed
         total.updated += batch.updated

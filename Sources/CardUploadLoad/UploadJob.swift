@@ -158,6 +158,7 @@ package final class UploadJob {
                 options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: input.source,
                 outputs: upload.outputs, spool: spool, stop: stop, progress: progress)
             result.counts = try rows.load(from: reader)
+            result.batches = rows.batchesRecorded
         } catch let error as FileError where !stop.isRequested {
             result.fileError = error
             result.counts = committedCounts()

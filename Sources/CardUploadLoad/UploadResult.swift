@@ -29,6 +29,8 @@ package struct UploadResult {
     package var failure: (any Error)?
     /// Rejected rows by error code, with the first line of each (when `LoadOptions.summarizesRejections`).
     package var rejections: [(code: String, rows: Int, firstLine: Int)] = []
+    /// How many batches the rows were recorded in (in one transaction: the times their counts were added up).
+    package var batches = 0
     /// Options that did not apply to the file and were ignored (a note each, for stderr).
     package var notes: [String] = []
     /// The file was loaded all or nothing because its kind is (a Lead card file without `--partial`).

@@ -14,6 +14,9 @@ package final class LeadCardStore {
     private var createdRowIDs: ClosedRange<Int64>?
     /// Rows held in `lead_held` and not yet taken back: while there are none, no row asks whether its key is held.
     package private(set) var heldCount = 0
+    /// The keys held so far, as bits of a fixed 8 KiB filter: a row asks the table only when its key's bit
+    /// is set (no false negatives; memory stays the same however many rows are held).
+    private var heldKeys = KeyFilter()
 
     /// A card's Lead record by its key (`StoredLeadCard.read` reads a row of it), its rowid last.
     static let selectByKeySQL =
@@ -98,7 +101,8 @@ package final class LeadCardStore {
         forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
         // A later row of a held card's key waits for it.
-        if heldCount > 0, try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
+        if heldCount > 0, heldKeys.mayContain(entityID: card.entityID, clientCardID: card.clientCardID),
+           try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
             return .held
         }
         if card.replacedBy == nil, !expectsStoredKeys {
@@ -180,6 +184,7 @@ package final class LeadCardStore {
                 + " CREATE INDEX IF NOT EXISTS temp.lead_held_by_key ON lead_held (entity_id, client_card_id, line);"
                 + " DELETE FROM temp.lead_held")
         heldCount = 0
+        heldKeys = KeyFilter()
     }
 
     /// Holds `card` (read at `line`, with the record's `cells` when a rejects file wants them) until the
@@ -190,6 +195,7 @@ package final class LeadCardStore {
             .text(cells.map(HeldText.encodeCells)),
         ])
         heldCount += 1
+        heldKeys.insert(entityID: card.entityID, clientCardID: card.clientCardID)
     }
 
     /// The held row after `line` (in line order), or nil.

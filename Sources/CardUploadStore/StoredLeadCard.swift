@@ -199,3 +199,31 @@ enum HeldText {
 
     static func decodeCells(_ text: String) -> [String] { decode(text).map { $0 ?? "" } }
 }
+
+/// A fixed-size set of keys that may answer "maybe" for a key never inserted, never "no" for one that was:
+/// 65,536 bits, one per key (FNV-1a of entity_id, a NUL and client_card_id).
+struct KeyFilter {
+    private var bits = [UInt64](repeating: 0, count: 1024)
+
+    mutating func insert(entityID: String, clientCardID: String) {
+        let bit = Self.bit(entityID, clientCardID)
+        bits[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    func mayContain(entityID: String, clientCardID: String) -> Bool {
+        let bit = Self.bit(entityID, clientCardID)
+        return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+
+    private static func bit(_ entityID: String, _ clientCardID: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        for byte in entityID.utf8 { mix(byte) }
+        mix(0)
+        for byte in clientCardID.utf8 { mix(byte) }
+        return Int(truncatingIfNeeded: (hash ^ (hash >> 32)) & 0xFFFF)
+    }
+}
