@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Deterministic upload files for scripts/bench: N rows as CSV, JSON lines (the same rows) and gzip CSV.
+"""Deterministic upload files for scripts/bench: N rows as CSV, JSON lines (the same rows) and gzip CSV,
+and N cards as a Lead card file and as a native CSV of the same cards.
 
     python3 scripts/bench_data.py --rows 1000000 --out Benchmarks/data
 
 writes cards-<N>.csv, cards-<N>.jsonl, cards-<N>.csv.gz and cards-<N>.manifest.json (the counts a
-correct loader reports for a first load and for a replay). The same N always gives the same bytes.
+correct loader reports for a first load and for a replay), and lead-<N>.csv, lead-<N>.native.csv and
+lead-<N>.manifest.json (see generate_lead). The same N always gives the same bytes.
 
 Most rows are good: employee cards of a few dozen entities, with 2-5 metadata keys (cost centre,
 department, employee name, region, sometimes a free-text note with commas, quotes, a line break or
 accents). About 1 row in 50 is wrong, each in one of the ways listed in WRONG below; about 1 in 2,000
 repeats an earlier row exactly (a resent row: `replayed`, not wrong).
 """
-import argparse, csv, hashlib, json, os, random, subprocess, sys
+import argparse, calendar, csv, hashlib, json, os, random, subprocess, sys, time
 
 SEED = 20240601
 COLUMNS = ["external_id", "account_id", "entity_id", "type", "details.last_four",
@@ -170,6 +172,136 @@ def json_line(row, malformed):
     return text + "\n"
 
 
+LEAD_SEED = SEED + 9  # its own stream: adding the Lead files left the cards-<N> files as they were
+LEAD_COLUMNS = ["client_card_id", "account_id", "entity_id", "client_card_product_name", "is_virtual",
+                "card_type", "created_at", "card_status", "activated_at", "expiry_date", "closed_at",
+                "closed_reason", "replaced_by", "generated_at"]
+LEAD_NATIVE_COLUMNS = ["external_id", "account_id", "entity_id", "details.last_four",
+                       "metadata.card_product_name", "metadata.card_type"]
+LEAD_GENERATED_AT = "2026-12-05"
+LEAD_NOW = 1796428800  # 2026-12-05T00:00:00Z: no card is created, activated or closed after it
+LEAD_CARD_TYPES = ["hsa", "fsa", "consumer", "commercial"]
+LEAD_PRODUCTS = {"hsa": ["HSA Debit", "HSA Health Card"], "fsa": ["FSA Debit", "FSA Benefits"],
+                 "consumer": ["Everyday", "Everyday Plus", "Rewards Café"],
+                 "commercial": ["Commercial", "Commercial Travel & Expenses", "Fleet"]}
+LEAD_REASONS = ["Card reported lost by cardholder", "Card reported stolen", "Employee left the company",
+                "Card damaged, reissued", "Suspected fraud: blocked by ops", "Account closed at client's request",
+                "Cardholder deceased", "Program ended"]
+LEAD_OFFSETS = ["-08:00", "-05:00", "-04:00", "-03:00", "+00:00", "+01:00", "+02:00", "+05:30", "+09:00"]
+# How each client numbers its cards (never 13+ digits in a row: that would be a card number).
+LEAD_ID_STYLES = ["lc-{:07d}", "{:08d}-hsa", "CARD{:09d}", "emp-{:07d}-v2", "ld_{:x}", "{}.crd"]
+
+
+def lead_date_time(rng, instant):
+    """instant (Unix seconds, UTC) written one of the ways Lead's files write it."""
+    r = rng.random()
+    if r < 0.45:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(instant))
+    if r < 0.60:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(instant)) + ".%03dZ" % rng.randrange(1000)
+    if r < 0.85:
+        offset = rng.choice(LEAD_OFFSETS)
+        seconds = (-1 if offset[0] == "-" else 1) * (int(offset[1:3]) * 3600 + int(offset[4:6]) * 60)
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(instant + seconds)) + offset
+    if r < 0.95:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(instant))  # no zone: read as UTC
+    return time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(instant - instant % 60))
+
+
+def lead_expiry(activated):
+    """The last day of the month three years after activation (never before it)."""
+    t = time.gmtime(activated)
+    year, month = t.tm_year + 3, t.tm_mon
+    return "%04d-%02d-%02d" % (year, month, calendar.monthrange(year, month)[1])
+
+
+def generate_lead(rows, out_dir):
+    """N Lead cards, every one valid: a first load creates all N, atomic or --partial.
+
+    Cards of the same entities as cards-<N>: about 78% active, 8% inactive, 11% closed (with closed_at
+    and closed_reason), 2% expired; 1 in 5 physical (is_virtual false); about 1% are closed cards whose
+    replaced_by names a card further down the file (a forward reference: the replacement, same entity,
+    account and product, created after the closure). Date-times in Lead's spellings: Z, milliseconds,
+    +hh:mm offsets, a space and no zone, no seconds. lead-<N>.native.csv holds the same cards as a
+    native upload: external_id = client_card_id, the same account_id and entity_id (account_/entity_
+    ids, which both kinds of file accept), a details.last_four (which Lead's file does not carry), and
+    the product name and card type as metadata; native files have no physical cards, no statuses and
+    no dates, so those stay in the Lead file only.
+    """
+    rng = random.Random(LEAD_SEED)
+    entities = [(c, "entity_" + c + s) for c in COMPANIES for s in SUFFIXES[: 1 + (len(c) % len(SUFFIXES))]]
+    base = os.path.join(out_dir, f"lead-{rows}")
+    counts = {"active": 0, "inactive": 0, "closed": 0, "expired": 0, "physical": 0,
+              "forward_references": 0}
+    pending = {}  # row index -> the card it replaces (entity, account, product, card type, is_virtual, closed_at)
+
+    def card_id(index, e):
+        return LEAD_ID_STYLES[e % len(LEAD_ID_STYLES)].format(index + 1)
+
+    with open(base + ".csv", "w", newline="", encoding="utf-8") as lead_file, \
+            open(base + ".native.csv", "w", newline="", encoding="utf-8") as native_file:
+        lead = csv.writer(lead_file, delimiter="|", lineterminator="\n")
+        native = csv.writer(native_file, lineterminator="\n")
+        lead.writerow(LEAD_COLUMNS)
+        native.writerow(LEAD_NATIVE_COLUMNS)
+        for i in range(rows):
+            replaced = pending.pop(i, None)
+            if replaced is not None:  # the replacement of a card closed earlier in the file
+                e, account, product, card_type, virtual, after = replaced
+                created = after + rng.randrange(60, 86400)
+                status = "active" if rng.random() < 0.95 else "inactive"
+            else:
+                e = rng.randrange(len(entities))
+                company = entities[e][0]
+                account = f"account_{company}_{rng.randrange(1, 250000):06d}"
+                card_type = rng.choice(LEAD_CARD_TYPES)
+                product = company.replace("_", " ").title() + " " + rng.choice(LEAD_PRODUCTS[card_type])
+                virtual = rng.random() < 0.8
+                roll = rng.random()
+                status = ("active" if roll < 0.78 else "inactive" if roll < 0.86 else
+                          "closed" if roll < 0.97 else "expired")
+                if status == "expired":  # created 2019-2022, expired three years on
+                    created = 1546300800 + rng.randrange(4 * 365 * 86400)
+                else:  # created 2021 to 2026-12-01
+                    created = 1609459200 + rng.randrange(LEAD_NOW - 4 * 86400 - 1609459200)
+            # A spelling may move an instant by up to a minute (no seconds) or a second (a fraction): an
+            # activation that is not the creation itself comes two minutes or more after it.
+            activated = created + (0 if rng.random() < 0.6 else rng.randrange(120, 7 * 86400))
+            activated = max(created, min(activated, LEAD_NOW - 3 * 86400))
+            closed_at = closed_reason = replaced_by = ""
+            if status == "closed":
+                closed = activated + 120 + rng.randrange(max(1, LEAD_NOW - 3 * 86400 - activated))
+                closed_at = lead_date_time(rng, closed)
+                closed_reason = rng.choice(LEAD_REASONS)
+                # About 1 card in 100 (1 closed card in 11) is replaced by a card later in the file.
+                if replaced is None and rng.random() < 0.09 and i + 1 < rows:
+                    j = i + 1 + rng.randrange(min(rows - i - 1, 50000))
+                    while j in pending and j + 1 < rows:
+                        j += 1
+                    if j not in pending:
+                        pending[j] = (e, account, product, card_type, virtual, closed)
+                        replaced_by = card_id(j, e)
+                        counts["forward_references"] += 1
+            counts[status] += 1
+            counts["physical"] += not virtual
+            external_id = card_id(i, e)
+            created_at = lead_date_time(rng, created)
+            activated_at = created_at if activated == created else lead_date_time(rng, activated)
+            lead.writerow([external_id, account, entities[e][1], product, "true" if virtual else "false",
+                           card_type, created_at, status, activated_at,
+                           lead_expiry(activated), closed_at, closed_reason, replaced_by, LEAD_GENERATED_AT])
+            native.writerow([external_id, account, entities[e][1], f"{rng.randrange(10000):04d}",
+                             product, card_type])
+    if pending:
+        raise AssertionError(f"forward references left without their card: {sorted(pending)[:5]}")
+    first_load = {"rows": rows, "created": rows, "replayed": 0, "rejected": 0}
+    manifest = {"rows": rows, "seed": LEAD_SEED, "generator": generator_digest(),
+                "first_load": first_load, "cards": counts}
+    with open(base + ".manifest.json", "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest
+
+
 def generator_digest():
     with open(__file__, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()[:16]
@@ -190,9 +322,26 @@ def ensure(rows, out_dir):
     return generate(rows, out_dir)
 
 
+def ensure_lead(rows, out_dir):
+    """Generates the Lead files unless they exist from this very generator; returns their manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, f"lead-{rows}")
+    try:
+        with open(base + ".manifest.json") as f:
+            manifest = json.load(f)
+        if manifest.get("generator") == generator_digest() and all(
+                os.path.exists(base + ext) for ext in (".csv", ".native.csv")):
+            return manifest
+    except (OSError, ValueError):
+        pass
+    return generate_lead(rows, out_dir)
+
+
 def paths(rows, out_dir):
     base = os.path.join(out_dir, f"cards-{rows}")
-    return {"csv": base + ".csv", "jsonl": base + ".jsonl", "gz": base + ".csv.gz"}
+    lead = os.path.join(out_dir, f"lead-{rows}")
+    return {"csv": base + ".csv", "jsonl": base + ".jsonl", "gz": base + ".csv.gz",
+            "lead": lead + ".csv", "lead_native": lead + ".native.csv"}
 
 
 if __name__ == "__main__":
@@ -200,4 +349,5 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", default="Benchmarks/data")
     args = parser.parse_args()
-    print(json.dumps(ensure(args.rows, args.out), indent=1))
+    print(json.dumps({"cards": ensure(args.rows, args.out), "lead": ensure_lead(args.rows, args.out)},
+                     indent=1))
