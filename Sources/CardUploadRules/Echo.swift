@@ -37,3 +37,19 @@ enum Echo {
         "metadata." + CardNumber.mask(key)
     }
 }
+
+/// The messages of the text rules every id-like field shares (native external_id, Lead's ids and texts): the
+/// field named, the value echoed as `Echo.quoted` does.
+enum FieldMessage {
+    static func tooLong(_ field: String, _ text: String, limit: Int) -> String {
+        "\(field) must be 1-\(limit) characters (got \(FieldText.scalarCount(text)): \(Echo.quoted(text)))"
+    }
+
+    static func control(_ field: String, _ text: String) -> String {
+        "\(field) must not contain control characters (got \(Echo.quoted(text)))"
+    }
+
+    static func whitespaceAtEnds(_ field: String, _ text: String) -> String {
+        "\(field) must not start or end with white space (got \(Echo.quoted(text)))"
+    }
+}

@@ -31,17 +31,11 @@ enum ExternalIDRule {
     }
 
     enum Message {
-        static func tooLong(_ text: String) -> String {
-            "external_id must be 1-\(maxScalars) characters (got \(FieldText.scalarCount(text)): \(Echo.quoted(text)))"
-        }
+        static func tooLong(_ text: String) -> String { FieldMessage.tooLong("external_id", text, limit: maxScalars) }
 
-        static func control(_ text: String) -> String {
-            "external_id must not contain control characters (got \(Echo.quoted(text)))"
-        }
+        static func control(_ text: String) -> String { FieldMessage.control("external_id", text) }
 
-        static func whitespaceAtEnds(_ text: String) -> String {
-            "external_id must not start or end with white space (got \(Echo.quoted(text)))"
-        }
+        static func whitespaceAtEnds(_ text: String) -> String { FieldMessage.whitespaceAtEnds("external_id", text) }
 
         static func cardPrefix(_ text: String) -> String {
             "external_id must not start with \"card_\" (got \(Echo.quoted(text)))"

@@ -239,16 +239,12 @@ extension LeadRules {
         }
 
         static func tooLong(_ field: String, _ text: String, limit: Int) -> String {
-            "\(field) must be 1-\(limit) characters (got \(FieldText.scalarCount(text)): \(Echo.quoted(text)))"
+            FieldMessage.tooLong(field, text, limit: limit)
         }
 
-        static func control(_ field: String, _ text: String) -> String {
-            "\(field) must not contain control characters (got \(Echo.quoted(text)))"
-        }
+        static func control(_ field: String, _ text: String) -> String { FieldMessage.control(field, text) }
 
-        static func whitespaceAtEnds(_ field: String, _ text: String) -> String {
-            "\(field) must not start or end with white space (got \(Echo.quoted(text)))"
-        }
+        static func whitespaceAtEnds(_ field: String, _ text: String) -> String { FieldMessage.whitespaceAtEnds(field, text) }
 
         static func namespace(_ text: String) -> String {
             "client_card_id must not start with \"card_\", the prefix of the store's own ids (got \(Echo.quoted(text)))"

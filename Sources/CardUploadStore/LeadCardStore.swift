@@ -14,7 +14,7 @@ package final class LeadCardStore {
     private var createdRowIDs: ClosedRange<Int64>?
     /// Rows held in `lead_held` and not yet taken back: while there are none, no row asks whether its key is held.
     package private(set) var heldCount = 0
-    /// The keys held so far, as bits of a fixed 8 KiB filter: a row asks the table only when its key's bit
+    /// The keys held so far, as bits of a fixed 128 KiB filter: a row asks the table only when its key's bit
     /// is set (no false negatives; memory stays the same however many rows are held).
     private var heldKeys = KeyFilter()
 

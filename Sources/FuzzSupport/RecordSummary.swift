@@ -6,6 +6,8 @@ package struct RecordSummary: Equatable {
     package var line: Int
     package var offset: Int
     package var card: RawCard?
+    /// A Lead card file's record (a header holding client_card_id).
+    package var lead: LeadRawRow?
     package var error: RowError?
     package var cells: [[UInt8]]?
     package var source: [UInt8]?
@@ -15,6 +17,7 @@ package struct RecordSummary: Equatable {
         offset = record.offset
         switch record.content {
         case .card(let card): self.card = card
+        case .lead(let row): lead = row
         case .unreadable(let error): self.error = error
         }
         cells = record.cells.map { $0.map { Array($0.utf8) } }
