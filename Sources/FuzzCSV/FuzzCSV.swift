@@ -181,7 +181,7 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
             checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: options.encoding)
             continue
         }
-        if let card = record.card {
+        if record.card != nil || record.lead != nil {
             Invariant.require(record.cells?.count == fields.count, "a card's cells are not its fields")
             if !reader.header.hasAnnotations, let cells = record.cells {
                 for (cell, field) in zip(cells, fields) {
@@ -191,7 +191,11 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
                     }
                 }
             }
-            RulesCheck.check(card, defaultEntity: defaultEntity)
+            if let card = record.card {
+                RulesCheck.check(card, defaultEntity: defaultEntity)
+            } else if let lead = record.lead {
+                RulesCheck.check(lead)
+            }
         } else {
             Invariant.require(record.error?.code == .malformedRecord, "a record that fits was rejected as \(String(describing: record.error))")
             var decodable = true

@@ -131,3 +131,16 @@ package enum RulesCheck {
         Invariant.require(parsed == expectedBody, "the canonical body \(body) is not the request's")
     }
 }
+
+extension RulesCheck {
+    /// A Lead card file's row (SPEC §9): the rules never crash, and a valid row keeps its client_card_id
+    /// and entity_id byte for byte.
+    package static func check(_ lead: LeadRawRow) {
+        var fileGeneratedAt: String?
+        guard case .success(let checked) = LeadRules.check(lead, fileGeneratedAt: &fileGeneratedAt) else { return }
+        Invariant.require(
+            lead[.clientCardID].map { Array($0.utf8) } == Array(checked.clientCardID.utf8)
+                && lead[.entityID].map { Array($0.utf8) } == Array(checked.entityID.utf8),
+            "a valid Lead row's key is not its cells")
+    }
+}

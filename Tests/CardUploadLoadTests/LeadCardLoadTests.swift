@@ -277,4 +277,40 @@ enum Lead {
         let failed = try loadLead(folder, "day3.csv", broken)
         #expect(!failed.committed)
     }
+
+    /// Every (stored status, row status) pair of SPEC §9's lifecycle, through Lead rows: a card created with
+    /// the first status, then a row with the second.
+    @Test func everyStatusMoveOfTheLifecycle() throws {
+        let folder = try LoadFolder()
+        func row(_ id: String, _ status: CardStatus) -> String {
+            status == .closed
+                ? Lead.row(id, status: "closed", closedAt: "2026-12-05T08:00:00Z", reason: "lost")
+                : Lead.row(id, status: status.rawValue)
+        }
+        var first = Lead.header, second = Lead.header
+        var expected: [String] = []
+        for (index, pair) in CardStatus.allCases.flatMap({ from in CardStatus.allCases.map { (from, $0) } }).enumerated() {
+            let (from, to) = pair
+            let id = "card-\(from.rawValue)-\(to.rawValue)".replacingOccurrences(of: "card-", with: "k-")
+            first += row(id, from)
+            // A closed row keeps its closure details when it moves on, so only the status differs.
+            second += from == .closed && to != .closed
+                ? Lead.row(id, status: to.rawValue, closedAt: "2026-12-05T08:00:00Z", reason: "lost")
+                : row(id, to)
+            let outcome = if from == to {
+                "replayed"
+            } else if from == .closed {
+                "rejected card_closed"
+            } else if from.canChange(to: to) {
+                "updated"
+            } else {
+                "rejected invalid_status_transition"
+            }
+            expected.append("\(index + 2) \(outcome)")
+        }
+        let created = try loadLead(folder, "first.csv", first)
+        #expect(created.counts == counts(created: 16))
+        let moved = try loadLead(folder, "second.csv", second, partial: true)
+        #expect(try StoreProbe(folder.db).outcomes(moved.uploadID) == expected)
+    }
 }
