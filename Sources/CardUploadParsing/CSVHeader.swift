@@ -102,31 +102,13 @@ package struct CSVHeader: Sendable {
 
     /// Each column's meaning, and every problem in column order (missing columns last).
     package static func classify(names: [String], hasDefaultEntity: Bool) -> (columns: [Column], problems: [Problem]) {
-        var columns: [Column] = []
-        var problems: [Problem] = []
-        var seen = Set<[UInt8]>()
-        for (index, name) in names.enumerated() {
-            let bytes = Array(name.utf8)
-            let position = index + 1
-            if !seen.insert(bytes).inserted {
-                problems.append(Problem(code: .duplicateColumn, name: name, position: position))
-                columns.append(.annotation)
-                continue
+        var (columns, problems) = classifyEach(names) { name, bytes, position in
+            if let known = settable.first(where: { $0.name == bytes }) { return (known.column, nil) }
+            if bytes.starts(with: metadataPrefix) {
+                return (.metadata(key: String(decoding: bytes[metadataPrefix.count...], as: UTF8.self)), nil)
             }
-            if bytes.first == UInt8(ascii: "_") {
-                columns.append(.annotation)
-            } else if let known = settable.first(where: { $0.name == bytes }) {
-                columns.append(known.column)
-            } else if bytes.starts(with: metadataPrefix) {
-                let key = String(decoding: bytes[metadataPrefix.count...], as: UTF8.self)
-                columns.append(.metadata(key: key))
-            } else if systemManaged.contains(bytes) {
-                problems.append(Problem(code: .columnNotSettable, name: name, position: position))
-                columns.append(.annotation)
-            } else {
-                problems.append(Problem(code: .unknownColumn, name: name, position: position))
-                columns.append(.annotation)
-            }
+            let code: ErrorCode = systemManaged.contains(bytes) ? .columnNotSettable : .unknownColumn
+            return (.annotation, Problem(code: code, name: name, position: position))
         }
         var required: [(String, Column)] = [("external_id", .externalID), ("account_id", .accountID)]
         if !hasDefaultEntity { required.append(("entity_id", .entityID)) }
@@ -140,6 +122,27 @@ package struct CSVHeader: Sendable {
     /// A Lead card file's header (SPEC §9): Lead's 14 columns, each once, exact and case-sensitive, in any
     /// order; `_` columns are annotations; anything else is `unknown_column`.
     package static func classifyLead(names: [String]) -> (columns: [Column], problems: [Problem]) {
+        var (columns, problems) = classifyEach(names) { name, _, position in
+            if let column = LeadColumn(name: name) { return (.lead(column), nil) }
+            var problem = Problem(code: .unknownColumn, name: name, position: position)
+            if let near = LeadColumn.allCases.first(where: { $0.name == name.lowercased() }) {
+                problem.hint = "; Lead's column is \"\(near.name)\" (names are case-sensitive)"
+            } else {
+                problem.hint = "; a Lead card file has only Lead's 14 columns and `_` annotations"
+            }
+            return (.annotation, problem)
+        }
+        for column in LeadColumn.allCases where !columns.contains(.lead(column)) {
+            problems.append(Problem(code: .missingColumn, name: column.name, position: nil))
+        }
+        return (columns, problems)
+    }
+
+    /// The steps both kinds of header share: a name seen before is `duplicate_column`, a `_` name an
+    /// annotation; `column` says what any other name (its text, bytes and 1-based position) holds.
+    private static func classifyEach(
+        _ names: [String], column: (String, [UInt8], Int) -> (Column, Problem?)
+    ) -> (columns: [Column], problems: [Problem]) {
         var columns: [Column] = []
         var problems: [Problem] = []
         var seen = Set<[UInt8]>()
@@ -151,21 +154,11 @@ package struct CSVHeader: Sendable {
                 columns.append(.annotation)
             } else if bytes.first == UInt8(ascii: "_") {
                 columns.append(.annotation)
-            } else if let column = LeadColumn(name: name) {
-                columns.append(.lead(column))
             } else {
-                var problem = Problem(code: .unknownColumn, name: name, position: position)
-                if let near = LeadColumn.allCases.first(where: { $0.name == name.lowercased() }) {
-                    problem.hint = "; Lead's column is \"\(near.name)\" (names are case-sensitive)"
-                } else {
-                    problem.hint = "; a Lead card file has only Lead's 14 columns and `_` annotations"
-                }
-                problems.append(problem)
-                columns.append(.annotation)
+                let (meaning, problem) = column(name, bytes, position)
+                columns.append(meaning)
+                if let problem { problems.append(problem) }
             }
-        }
-        for column in LeadColumn.allCases where !columns.contains(.lead(column)) {
-            problems.append(Problem(code: .missingColumn, name: column.name, position: nil))
         }
         return (columns, problems)
     }
