@@ -100,7 +100,8 @@ package final class CSVRecordReader {
             throw FileError(
                 code: .invalidDelimiter,
                 message: "this is a Lead card file (its header has client_card_id), and its fields are separated by \(shown);"
-                    + " Lead card files are pipe-delimited (Lead: do not use a comma or semicolon): write it with | between fields",
+                    + " Lead card files are pipe-delimited (Lead: do not use a comma or semicolon): write it with | between fields"
+                    + " (a spreadsheet: save as CSV with | as the field delimiter)",
                 line: line, offset: offset)
         }
         header = try CSVHeader(
