@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Deterministic upload files for scripts/bench: N rows as CSV, JSON lines (the same rows) and gzip CSV,
-and N cards as a Lead card file and as a native CSV of the same cards.
+N cards as a Lead card file and as a native CSV of the same cards, the same kind of rows keyed by UUIDs,
+and a store's worth of valid UUID-keyed cards.
 
-    python3 scripts/bench_data.py --rows 1000000 --out Benchmarks/data
+    python3 scripts/bench_data.py --rows 1000000 [--store-rows 5000000] --out Benchmarks/data
 
 writes cards-<N>.csv, cards-<N>.jsonl, cards-<N>.csv.gz and cards-<N>.manifest.json (the counts a
-correct loader reports for a first load and for a replay), and lead-<N>.csv, lead-<N>.native.csv and
-lead-<N>.manifest.json (see generate_lead). The same N always gives the same bytes.
+correct loader reports for a first load and for a replay), lead-<N>.csv, lead-<N>.native.csv and
+lead-<N>.manifest.json (see generate_lead), uuid-<N>.csv and uuid-<N>.manifest.json (see
+generate_uuid), and with --store-rows M also store-uuid-<M>.csv and store-uuid-<M>.manifest.json (see
+generate_store). The same N always gives the same bytes; each kind of file draws from its own random
+stream, so adding a kind leaves the others' bytes as they were.
 
 Most rows are good: employee cards of a few dozen entities, with 2-5 metadata keys (cost centre,
 department, employee name, region, sometimes a free-text note with commas, quotes, a line break or
 accents). About 1 row in 50 is wrong, each in one of the ways listed in WRONG below; about 1 in 2,000
 repeats an earlier row exactly (a resent row: `replayed`, not wrong).
 """
-import argparse, calendar, csv, hashlib, json, os, random, subprocess, sys, time
+import argparse, calendar, csv, hashlib, json, os, random, subprocess, sys, time, uuid
 
 SEED = 20240601
 COLUMNS = ["external_id", "account_id", "entity_id", "type", "details.last_four",
@@ -54,24 +58,46 @@ def luhn_number(rng, length=16):
     return " ".join(s[i:i + 4] for i in range(0, len(s), 4))
 
 
-def generate(rows, out_dir):
-    rng = random.Random(SEED)
+# Each entity numbers its employees its own way (never 13+ digits in a row: that would be a card number).
+SEQUENTIAL_STYLES = ["EMP-{:07d}", "emp{:08d}", "HR-2024-{:07d}", "{}-staff", "ext_{:x}"]
+
+
+def sequential_key(rng, index, e):
+    """cards-<N>'s external_id: the row number in the entity's style; draws nothing from rng."""
+    return SEQUENTIAL_STYLES[e % len(SEQUENTIAL_STYLES)].format(index + 1)
+
+
+def uuid_key(rng, index, e):
+    """A client's external_id as real clients send it: a random UUID (canonical, lower case), from rng."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+UUID_SEED = SEED + 17  # uuid-<N>: its own stream, so cards-<N> and lead-<N> keep their bytes
+STORE_SEED = SEED + 18  # store-uuid-<M>: another stream, so its keys and uuid-<N>'s are disjoint
+
+
+def generate(rows, out_dir, prefix="cards", seed=SEED, key=sequential_key, wrong=True, jsonl=True, gz=True):
+    """The rows of <prefix>-<N>.csv (and, with jsonl and gz, .jsonl and .csv.gz) and their manifest.
+
+    key(rng, row index, entity index) makes each row's external_id. With wrong=False no row is wrong or
+    resent: every row creates a card. The defaults write cards-<N>; the random draws of the defaults are
+    exactly those of the first version of this generator, so cards-<N> keeps its bytes.
+    """
+    rng = random.Random(seed)
     entities = ["entity_" + c + s for c in COMPANIES for s in SUFFIXES[: 1 + (len(c) % len(SUFFIXES))]]
-    # Each entity numbers its employees its own way (never 13+ digits in a row: that would be a card number).
-    styles = ["EMP-{:07d}", "emp{:08d}", "HR-2024-{:07d}", "{}-staff", "ext_{:x}"]
-    base = os.path.join(out_dir, f"cards-{rows}")
+    base = os.path.join(out_dir, f"{prefix}-{rows}")
     counts = {"rows": rows, "created": 0, "replayed": 0, "rejected": 0}
     wrong_counts = {w: 0 for w in WRONG}
     last_good = None  # (row dict) the latest good row: for resent rows and conflicts
     with open(base + ".csv", "w", newline="", encoding="utf-8") as csv_file, \
-            open(base + ".jsonl", "w", encoding="utf-8") as json_file:
+            open(base + ".jsonl" if jsonl else os.devnull, "w", encoding="utf-8") as json_file:
         writer = csv.writer(csv_file, lineterminator="\n")
         writer.writerow(COLUMNS)
         for i in range(rows):
             e = rng.randrange(len(entities))
             entity = entities[e]
             row = {
-                "external_id": styles[e % len(styles)].format(i + 1),
+                "external_id": key(rng, i, e),
                 "account_id": f"account_{rng.choice(DEPARTMENTS)}_{rng.randrange(1, 40):02d}",
                 "entity_id": entity,
                 "type": "virtual" if rng.random() < 0.7 else "",
@@ -85,7 +111,9 @@ def generate(rows, out_dir):
             }
             malformed = False
             roll = rng.random()
-            if roll < 0.02:
+            if not wrong:
+                counts["created"] += 1
+            elif roll < 0.02:
                 kind = WRONG[rng.randrange(len(WRONG))]
                 if kind == "idempotency_conflict" and last_good is None:
                     kind = "bad_last_four"
@@ -133,11 +161,13 @@ def generate(rows, out_dir):
                 last_good = row
             cells = [row[c] for c in COLUMNS]
             writer.writerow(cells + ["extra"] if malformed else cells)
-            json_file.write(json_line(row, malformed))
-    subprocess.run(f"gzip -n -6 -c '{base}.csv' > '{base}.csv.gz.tmp' && mv '{base}.csv.gz.tmp' '{base}.csv.gz'",
-                   shell=True, check=True)
+            if jsonl:
+                json_file.write(json_line(row, malformed))
+    if gz:
+        subprocess.run(f"gzip -n -6 -c '{base}.csv' > '{base}.csv.gz.tmp' && mv '{base}.csv.gz.tmp' '{base}.csv.gz'",
+                       shell=True, check=True)
     manifest = {
-        "rows": rows, "seed": SEED, "generator": generator_digest(),
+        "rows": rows, "seed": seed, "generator": generator_digest(),
         "first_load": counts,
         "replay": {"rows": rows, "created": 0, "replayed": counts["created"] + counts["replayed"],
                    "rejected": counts["rejected"]},
@@ -302,52 +332,89 @@ def generate_lead(rows, out_dir):
     return manifest
 
 
+def generate_uuid(rows, out_dir):
+    """uuid-<N>.csv: rows made as cards-<N>'s are (the same mix of wrong rows, resent rows and metadata),
+    but keyed as real clients key their cards, by UUIDs; from its own random stream (UUID_SEED), so its
+    rows are not cards-<N>'s rows. CSV only, with its manifest (first load and replay counts)."""
+    return generate(rows, out_dir, prefix="uuid", seed=UUID_SEED, key=uuid_key, jsonl=False, gz=False)
+
+
+def generate_store(rows, out_dir):
+    """store-uuid-<M>.csv: M valid native rows keyed by UUIDs, a client's portfolio already in the store
+    before a load. Every row creates a card (no wrong or resent row). Its own random stream
+    (STORE_SEED): its keys are disjoint from uuid-<N>'s (a collision of random UUIDs would show in the
+    load's counts as a row not created)."""
+    return generate(rows, out_dir, prefix="store-uuid", seed=STORE_SEED, key=uuid_key, wrong=False,
+                    jsonl=False, gz=False)
+
+
 def generator_digest():
     with open(__file__, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
-def ensure(rows, out_dir):
-    """Generates the files unless they exist from this very generator; returns the manifest."""
-    os.makedirs(out_dir, exist_ok=True)
-    base = os.path.join(out_dir, f"cards-{rows}")
+def ensure_files(base, extensions, make):
+    """make() unless base + every extension exist and base.manifest.json is from this very generator;
+    returns the manifest."""
     try:
         with open(base + ".manifest.json") as f:
             manifest = json.load(f)
         if manifest.get("generator") == generator_digest() and all(
-                os.path.exists(base + ext) for ext in (".csv", ".jsonl", ".csv.gz")):
+                os.path.exists(base + ext) for ext in extensions):
             return manifest
     except (OSError, ValueError):
         pass
-    return generate(rows, out_dir)
+    return make()
+
+
+def ensure(rows, out_dir):
+    """Generates the cards files unless they exist from this very generator; returns the manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    return ensure_files(os.path.join(out_dir, f"cards-{rows}"), (".csv", ".jsonl", ".csv.gz"),
+                        lambda: generate(rows, out_dir))
 
 
 def ensure_lead(rows, out_dir):
     """Generates the Lead files unless they exist from this very generator; returns their manifest."""
     os.makedirs(out_dir, exist_ok=True)
-    base = os.path.join(out_dir, f"lead-{rows}")
-    try:
-        with open(base + ".manifest.json") as f:
-            manifest = json.load(f)
-        if manifest.get("generator") == generator_digest() and all(
-                os.path.exists(base + ext) for ext in (".csv", ".native.csv")):
-            return manifest
-    except (OSError, ValueError):
-        pass
-    return generate_lead(rows, out_dir)
+    return ensure_files(os.path.join(out_dir, f"lead-{rows}"), (".csv", ".native.csv"),
+                        lambda: generate_lead(rows, out_dir))
+
+
+def ensure_uuid(rows, out_dir):
+    """Generates uuid-<N>.csv unless it exists from this very generator; returns its manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    return ensure_files(os.path.join(out_dir, f"uuid-{rows}"), (".csv",), lambda: generate_uuid(rows, out_dir))
+
+
+def ensure_store(rows, out_dir):
+    """Generates store-uuid-<M>.csv unless it exists from this very generator; returns its manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    return ensure_files(os.path.join(out_dir, f"store-uuid-{rows}"), (".csv",),
+                        lambda: generate_store(rows, out_dir))
 
 
 def paths(rows, out_dir):
     base = os.path.join(out_dir, f"cards-{rows}")
     lead = os.path.join(out_dir, f"lead-{rows}")
     return {"csv": base + ".csv", "jsonl": base + ".jsonl", "gz": base + ".csv.gz",
-            "lead": lead + ".csv", "lead_native": lead + ".native.csv"}
+            "lead": lead + ".csv", "lead_native": lead + ".native.csv",
+            "uuid": os.path.join(out_dir, f"uuid-{rows}.csv")}
+
+
+def store_path(rows, out_dir):
+    return os.path.join(out_dir, f"store-uuid-{rows}.csv")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     usage="scripts/bench_data.py [--rows N] [--store-rows M] [--out DIR]")
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--store-rows", type=int, default=None)
     parser.add_argument("--out", default="Benchmarks/data")
     args = parser.parse_args()
-    print(json.dumps({"cards": ensure(args.rows, args.out), "lead": ensure_lead(args.rows, args.out)},
-                     indent=1))
+    manifests = {"cards": ensure(args.rows, args.out), "lead": ensure_lead(args.rows, args.out),
+                 "uuid": ensure_uuid(args.rows, args.out)}
+    if args.store_rows:
+        manifests["store"] = ensure_store(args.store_rows, args.out)
+    print(json.dumps(manifests, indent=1))
