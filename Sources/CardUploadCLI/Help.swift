@@ -21,8 +21,8 @@ enum Help {
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
         "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
@@ -88,6 +88,8 @@ enum Help {
                   --html PATH             a self-contained HTML report: counts, a chart of rejections, the rejected rows
                   --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
                   --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
+                  --cache-size MIB        SQLite's page cache for the load (default 64 MiB plus 32 bytes per stored
+                                          card, at most 1/8 of the memory: a big store's key index stays in memory)
                   --max-rows N            stop a file past N rows: file_too_large (65), the rows before stay loaded
                   --max-bytes N           the same past N bytes (decompressed); neither has a limit by default
                   --dry-run               every check, nothing recorded; the report says what a real run would do
@@ -132,7 +134,8 @@ enum Help {
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
                   --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
-                  --entity, --on-conflict, --batch-size, --max-rows, --max-bytes, --dry-run, --atomic, --partial
+                  --entity, --on-conflict, --batch-size, --cache-size, --max-rows, --max-bytes,
+                  --dry-run, --atomic, --partial
                                           as for process (a file past --max-rows/--max-bytes, or a Lead card
                                           file that committed nothing, goes to FAILED)
                 \(common)

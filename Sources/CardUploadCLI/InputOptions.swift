@@ -75,6 +75,7 @@ extension LoadOptions {
         if let size = try InputOptions.positive("batch-size", arguments, command: command) { batchSize = size }
         maxRows = try InputOptions.positive("max-rows", arguments, command: command)
         maxBytes = try InputOptions.positive("max-bytes", arguments, command: command)
+        cacheMiB = try InputOptions.positive("cache-size", arguments, command: command)
         partial = arguments.flag("partial")
         if partial, arguments.flag("atomic") {
             throw UsageError(message: "--partial and --atomic contradict each other: choose one", command: command)

@@ -7,7 +7,7 @@ struct ProcessCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
         "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
-        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value,
+        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
         "max-rows": .value, "max-bytes": .value,
     ]
 
@@ -72,7 +72,7 @@ struct ProcessCommand {
         options.summarizesRejections = !quiet
         let stop = StopSignal.install()
         var exit = ExitCode.success
-        let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun)
+        let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun, cacheMiB: options.cacheMiB)
         defer { store.discard() }
         for file in arguments.positionals {
             let result = UploadJob(

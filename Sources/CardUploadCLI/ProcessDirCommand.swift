@@ -11,7 +11,7 @@ import Foundation
 enum ProcessDirCommand {
     static let options: [String: OptionKind] = [
         "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
-        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value,
+        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
         "max-rows": .value, "max-bytes": .value,
         "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
         // Known only to say why they do not apply here.
@@ -24,7 +24,7 @@ enum ProcessDirCommand {
         }
         let settings = try checkedSettings(arguments)
         let stop = StopSignal.install()
-        let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun)
+        let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
         let log = InboxLog(console: console, minimumAge: settings.minimumAge)
         do throws(InboxError) {

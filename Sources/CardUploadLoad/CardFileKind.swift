@@ -96,6 +96,8 @@ package struct CardWrite {
     /// The row's line, recorded on a card the row creates (nil for a dry run, whose cards are rolled back).
     package var uploadLine: Int?
     package var newCardID: String?
+    /// The key's hash (`CardKey.hash`), computed on the reading thread; nil: the store computes it.
+    package var keyHash: Int64?
     package var now: String
     /// What a reference to a card not stored yet does (Lead files).
     package var forward: LeadCardStore.ForwardReferences = .hold
@@ -133,7 +135,7 @@ extension CardFileKind {
             guard case .native(let request) = card else { return .outcome(.rejected([Self.wrongKind])) }
             return .outcome(try writers.native.apply(
                 request, policy: write.policy, uploadSeq: write.uploadSeq, uploadLine: write.uploadLine,
-                newCardID: write.newCardID, now: write.now))
+                newCardID: write.newCardID, keyHash: write.keyHash, now: write.now))
         })
 
     /// Lead's daily card file (SPEC §9): pipe-delimited CSV with Lead's 14 columns, all or nothing by default.

@@ -44,6 +44,8 @@ package struct LoadOptions: Sendable {
     /// (65; the rows before stay committed). None by default.
     package var maxRows: Int?
     package var maxBytes: Int?
+    /// `--cache-size`, in MiB: SQLite's page cache for the load (else sized to the store: `PageCache`).
+    package var cacheMiB: Int?
     /// Whether the result lists the rejected rows by error code (a summary table; a query over the rows).
     package var summarizesRejections = false
     /// The kind of card file (its header, row mapping, field rules and store semantics): the input's, once

@@ -7,20 +7,28 @@ package final class LoadStore {
     /// The store's path.
     package let path: String
     private let dryRun: Bool
+    /// `--cache-size`, in MiB: the page cache of a load's connection (else `PageCache` sizes it to the store).
+    private let cacheMiB: Int?
     private var opened: Database?
 
-    package init(path: String, dryRun: Bool) {
+    package init(path: String, dryRun: Bool, cacheMiB: Int? = nil) {
         self.path = path
         self.dryRun = dryRun
+        self.cacheMiB = cacheMiB
     }
 
     /// A connection for the next file: a new one, or the dry run's shared one inside its transaction
     /// (reopened if a database error ended it, so nothing that follows is ever written for real).
     package func database() throws -> Database {
-        guard dryRun else { return try StoreOpening.openForWriting(path) }
+        guard dryRun else {
+            let database = try StoreOpening.openForWriting(path)
+            try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
+            return database
+        }
         if let opened, opened.isInTransaction { return opened }
         opened = nil
         let database = try StoreOpening.openForDryRun(path)
+        try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
         opened = database
         return database
     }

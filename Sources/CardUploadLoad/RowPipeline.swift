@@ -14,6 +14,8 @@ struct CheckedRow {
     var card: CheckedCard?
     /// The id the card gets if the store creates it (drawn here, off the writing thread).
     var newCardID: String?
+    /// The card's key hash (`CardKey.hash`), computed here for the same reason.
+    var keyHash: Int64?
     /// While keys turn out stored: the row as the store would hold it, and the raw card, unchecked. The
     /// writer compares the form with the store and runs the rules only when it does not match.
     var storedForm: StoredForm?
@@ -277,7 +279,8 @@ final class RowPipeline: @unchecked Sendable {
         switch kind.check(content, &context) {
         case .success(let valid):
             return CheckedRow(
-                line: line, record: record, card: valid, newCardID: newCardID(), errors: [],
+                line: line, record: record, card: valid, newCardID: newCardID(),
+                keyHash: CardKey.hash(entityID: valid.entityID, externalID: valid.externalID), errors: [],
                 externalID: valid.externalID, entityID: valid.entityID)
         case .failure(let errors):
             let (externalID, entityID): (String?, String?) = switch content {

@@ -20,12 +20,14 @@ extension CardStore {
 
         private lazy var selectByKey = prepared(
             "SELECT rowid, id, account_id, type, last_four, replacement_for, metadata FROM cards"
-                + " WHERE entity_id = ? AND external_id = ?")
+                + " WHERE " + CardKey.matchSQL())
         private lazy var selectLeadByKey = prepared(LeadCardStore.selectByKeySQL)
-        private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE entity_id = ? AND external_id = ?")
-        // The key index gives the cards of one entity in external_id order without a sort.
+        private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE " + CardKey.matchSQL())
+        // One entity's cards: its range of the key hashes (`CardKey.entityRange`) and its cards stored without a
+        // hash (`cards_by_key_overflow`); SQLite sorts them by external_id.
         private lazy var selectEntityCards = prepared(
-            "SELECT rowid, id, external_id FROM cards WHERE entity_id = ? ORDER BY external_id")
+            "SELECT rowid, id, external_id FROM cards WHERE ((key_hash BETWEEN ?2 AND ?3) OR key_hash IS NULL)"
+                + " AND entity_id = ?1 ORDER BY external_id")
 
         package init(database: Database) {
             self.database = database
@@ -75,7 +77,8 @@ extension CardStore {
         package func forEachCard(
             ofEntity entityID: String, _ body: (_ rowID: Int64, _ cardID: String, _ externalID: String) throws -> Void
         ) throws {
-            try selectEntityCards.get().forEachRow([.text(entityID)]) { row in
+            let range = CardKey.entityRange(entityID)
+            try selectEntityCards.get().forEachRow([.text(entityID), .integer(range.lowerBound), .integer(range.upperBound)]) { row in
                 try body(row.integer(0) ?? 0, row.text(1) ?? "", row.text(2) ?? "")
             }
         }

@@ -15,7 +15,7 @@ package final class CardStore {
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata, seq, file_kind FROM cards"
-            + " WHERE entity_id = ? AND external_id = ?")
+            + " WHERE " + CardKey.matchSQL())
     /// The cards after a given rowid, in rowid (creation) order: a file loaded again names its cards in the
     /// order its first load created them, so a replayed row's card is most often the one after the last
     /// row's, read by stepping this statement instead of seeking the key index and then the table.
@@ -25,8 +25,8 @@ package final class CardStore {
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at)"
-            + " VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11) ON CONFLICT DO NOTHING")
+            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, key_hash)"
+            + " VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
     private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")
@@ -76,11 +76,12 @@ package final class CardStore {
     /// A created card records `uploadSeq` and, when given, `uploadLine`: the card is then the row's recorded
     /// outcome (`upload_outcomes`), and the caller records no `upload_rows` row for it.
     ///
-    /// `newCardID` is the id the card gets if it is created (one is drawn here when nil): a loader draws it
-    /// on its reading thread, off the writer's path.
+    /// `newCardID` is the id the card gets if it is created (one is drawn here when nil), and `keyHash` its
+    /// key's `CardKey.hash` (computed here when nil): a loader makes both on its reading thread, off the
+    /// writer's path.
     package func apply(
         _ request: CardRequest, policy: ConflictPolicy, uploadSeq: Int64?, uploadLine: Int? = nil,
-        newCardID: String? = nil, now: String
+        newCardID: String? = nil, keyHash: Int64? = nil, now: String
     ) throws(DatabaseError) -> RowOutcome {
         stopFollowingCards()
         if request.replacementFor != nil || expectsStoredKeys {
@@ -94,6 +95,38 @@ package final class CardStore {
             }
         }
         let cardID = newCardID ?? identifiers.cardID()
+        // The card goes in at its key's hash; at NULL when another key holds that hash (`CardKey`).
+        var keyHash: Int64? = keyHash ?? CardKey.hash(entityID: request.entityID, externalID: request.externalID)
+        while true {
+            try runInsert(request, cardID: cardID, keyHash: keyHash, uploadSeq: uploadSeq, uploadLine: uploadLine, now: now)
+            if database.changes > 0 { break }
+            expectsStoredKeys = true
+            // The unique indexes refused the card: the key is already stored, another key has its hash, or the
+            // replaced card was taken. Answer as the look-up says.
+            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
+                return outcome
+            }
+            if let hash = keyHash,
+               try CardKey.hashIsTaken(hash, byAnotherThan: request.entityID, request.externalID, in: database) {
+                keyHash = nil
+                continue
+            }
+            return .rejected([RowError(
+                field: "details.replacement_for", code: .cardAlreadyReplaced,
+                message: "card \(request.replacementFor ?? "") is already replaced by another card")])
+        }
+        let rowID = database.lastInsertedRowID
+        createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
+        if let replaced = request.replacementFor {
+            try markReplaced.get().execute([.text(cardID), .text(now), .text(replaced)])
+        }
+        return .created(cardID: cardID)
+    }
+
+    /// Runs `insertCard` for `request` (nothing is inserted when a unique index refuses it: `changes` is 0).
+    private func runInsert(
+        _ request: CardRequest, cardID: String, keyHash: Int64?, uploadSeq: Int64?, uploadLine: Int?, now: String
+    ) throws(DatabaseError) {
         let insert = try insertCard.get()
         insert.rewind()
         try insert.bind(1, cardID)
@@ -107,24 +140,8 @@ package final class CardStore {
         try insert.bind(9, uploadSeq)
         try insert.bind(10, uploadLine.map(Int64.init))
         try insert.bind(11, now)
+        try insert.bind(12, keyHash)
         try insert.run()
-        if database.changes == 0 {
-            expectsStoredKeys = true
-            // The unique indexes refused the card: the key is already stored (or the replaced card was
-            // taken). Answer as the look-up says.
-            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
-                return outcome
-            }
-            return .rejected([RowError(
-                field: "details.replacement_for", code: .cardAlreadyReplaced,
-                message: "card \(request.replacementFor ?? "") is already replaced by another card")])
-        }
-        let rowID = database.lastInsertedRowID
-        createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
-        if let replaced = request.replacementFor {
-            try markReplaced.get().execute([.text(cardID), .text(now), .text(replaced)])
-        }
-        return .created(cardID: cardID)
     }
 
     /// The card a row in `form` replays — its key stored with exactly these columns — or nil (the row then
@@ -288,7 +305,7 @@ package final class CardStore {
     /// The card with the key (entity_id, external_id), or nil.
     package func card(entityID: String, externalID: String) throws(DatabaseError) -> Card? {
         let statement = try database.prepare(
-            "SELECT \(Self.cardColumns) FROM cards WHERE entity_id = ? AND external_id = ?")
+            "SELECT \(Self.cardColumns) FROM cards WHERE " + CardKey.matchSQL())
         return try statement.queryOne([.text(entityID), .text(externalID)], Self.readCard)
     }
 

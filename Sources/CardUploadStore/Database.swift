@@ -58,6 +58,7 @@ package final class Database {
         self.isReadOnly = mode == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)
+        CardKey.register(on: handle)
         sqlite3_rollback_hook(handle, { context in
             guard let context else { return }
             Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().rollbacks &+= 1
@@ -85,8 +86,8 @@ package final class Database {
                 }
             }
             try execute("PRAGMA synchronous = FULL")
-            // 64 MiB of page cache: the key and id indexes of a large store stay in memory during a load.
-            try execute("PRAGMA cache_size = -65536")
+            // 64 MiB of page cache; a load sizes it to the store (`PageCache`).
+            try execute("PRAGMA cache_size = -\(PageCache.baseKiB)")
         } else {
             // Reading the schema proves the file is a database.
             let probe = try prepare("SELECT count(*) FROM sqlite_schema")

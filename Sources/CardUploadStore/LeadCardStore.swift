@@ -23,18 +23,18 @@ package final class LeadCardStore {
         "SELECT c.id, c.file_kind, c.account_id, c.product_name, c.is_virtual, c.card_type, c.created_at, c.status,"
             + " c.activated_at, c.expiry_date, c.closed_at, c.closed_reason, r.external_id, c.rowid"
             + " FROM cards AS c LEFT JOIN cards AS r ON r.id = c.replaced_by"
-            + " WHERE c.entity_id = ? AND c.external_id = ?"
+            + " WHERE " + CardKey.matchSQL(alias: "c")
     private lazy var selectByKey = prepared(Self.selectByKeySQL)
     private lazy var selectLeadElsewhere = prepared(
         "SELECT entity_id FROM cards WHERE external_id = ? AND file_kind = 'lead'")
     private lazy var selectReference = prepared(
-        "SELECT id, file_kind, replacement_for FROM cards WHERE entity_id = ? AND external_id = ?")
+        "SELECT id, file_kind, replacement_for FROM cards WHERE " + CardKey.matchSQL())
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
-            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason)"
+            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash)"
             + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, '{}', ?8, ?9, ?10, ?11, 'lead',"
-            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7) ON CONFLICT DO NOTHING")
+            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18) ON CONFLICT DO NOTHING")
     private lazy var updateCard = prepared(
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
             + " updated_at = ?5 WHERE id = ?6")
@@ -227,27 +227,36 @@ package final class LeadCardStore {
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
-        insert.rewind()
-        try insert.bind(1, cardID)
-        try insert.bind(2, card.clientCardID)
-        try insert.bind(3, card.accountID)
-        try insert.bind(4, card.entityID)
-        try insert.bind(5, card.isVirtual ? CardType.virtual.rawValue : CardType.physical.rawValue)
-        try insert.bind(6, card.status.rawValue)
-        try insert.bind(7, card.closedReason)
-        try insert.bind(8, uploadSeq)
-        try insert.bind(9, uploadLine.map(Int64.init))
-        try insert.bind(10, card.createdAt)
-        try insert.bind(11, now)
-        try insert.bind(12, card.productName)
-        try insert.bind(13, card.isVirtual ? 1 : 0)
-        try insert.bind(14, card.cardType.rawValue)
-        try insert.bind(15, card.expiryDate)
-        try insert.bind(16, card.activatedAt)
-        try insert.bind(17, card.closedAt)
-        try insert.run()
-        guard database.changes > 0 else {
+        // The card goes in at its key's hash; at NULL when another key holds that hash (`CardKey`).
+        var keyHash: Int64? = CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
+        while true {
+            insert.rewind()
+            try insert.bind(1, cardID)
+            try insert.bind(2, card.clientCardID)
+            try insert.bind(3, card.accountID)
+            try insert.bind(4, card.entityID)
+            try insert.bind(5, card.isVirtual ? CardType.virtual.rawValue : CardType.physical.rawValue)
+            try insert.bind(6, card.status.rawValue)
+            try insert.bind(7, card.closedReason)
+            try insert.bind(8, uploadSeq)
+            try insert.bind(9, uploadLine.map(Int64.init))
+            try insert.bind(10, card.createdAt)
+            try insert.bind(11, now)
+            try insert.bind(12, card.productName)
+            try insert.bind(13, card.isVirtual ? 1 : 0)
+            try insert.bind(14, card.cardType.rawValue)
+            try insert.bind(15, card.expiryDate)
+            try insert.bind(16, card.activatedAt)
+            try insert.bind(17, card.closedAt)
+            try insert.bind(18, keyHash)
+            try insert.run()
+            if database.changes > 0 { break }
             expectsStoredKeys = true
+            if let hash = keyHash, try storedCard(entityID: card.entityID, clientCardID: card.clientCardID) == nil,
+               try CardKey.hashIsTaken(hash, byAnotherThan: card.entityID, card.clientCardID, in: database) {
+                keyHash = nil
+                continue
+            }
             return nil
         }
         let rowID = database.lastInsertedRowID

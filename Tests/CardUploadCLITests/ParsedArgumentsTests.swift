@@ -64,7 +64,7 @@ import Testing
         #expect(CardUploadCLI.run(["--help"], console: captured.console) == .success)
         #expect(captured.out.contains("OVERVIEW:") && captured.out.contains("USAGE:") && captured.out.contains("SUBCOMMANDS:"))
         #expect(CardUploadCLI.run(["help", "process"], console: captured.console) == .success)
-        #expect(captured.out.contains("--batch-size"))
+        #expect(captured.out.contains("--batch-size") && captured.out.contains("--cache-size MIB"))
         #expect(captured.err.isEmpty)
     }
 
@@ -74,6 +74,9 @@ import Testing
         #expect(captured.err.contains("Error: --batch-size must be a positive whole number"))
         #expect(captured.err.contains("Usage: card-upload process"))
         #expect(captured.err.contains("See 'card-upload help process'."))
+        #expect(CardUploadCLI.run(["process", "a.csv", "--cache-size", "0"], console: captured.console) == .usage)
+        #expect(captured.err.contains("Error: --cache-size must be a positive whole number"))
+        #expect(CardUploadCLI.run(["process-dir", "inbox", "--cache-size", "lots"], console: captured.console) == .usage)
         #expect(CardUploadCLI.run(["--quiet", "process"], console: captured.console) == .usage)
         #expect(CardUploadCLI.run(["frobnicate"], console: captured.console) == .usage)
         #expect(CardUploadCLI.run(["process", "a.csv", "--delimiter", "\""], console: captured.console) == .usage)

@@ -4,8 +4,9 @@ import CardUploadModel
 import Foundation
 import Testing
 
-/// Migration 2 -> 3 (Lead card files): a store written by the release before it keeps every card, rowid,
-/// upload and outcome; the new columns and rules hold after it; a release that knows version 2 refuses it.
+/// Migrations 2 -> 3 (Lead card files) and 3 -> 4 (hashed keys): a store written by the release before them
+/// keeps every card, rowid, upload and outcome; the new columns, indexes and rules hold after them; a
+/// release that knows version 2 or 3 refuses it.
 @Suite struct SchemaMigrationTests {
     private func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID().uuidString).sqlite").path
@@ -83,8 +84,8 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 3)
-        #expect(Schema.currentVersion == 3)
+        #expect(try Schema.userVersion(database) == 4)
+        #expect(Schema.currentVersion == 4)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
         #expect(try rows(database, "SELECT * FROM uploads ORDER BY seq") == uploadsBefore)
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
@@ -113,17 +114,35 @@ import Testing
         #expect(try value(database, "PRAGMA foreign_keys") == "1")
         let indexes = try rows(database, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
                                    + " AND sql IS NOT NULL ORDER BY name").map { $0[0] ?? "" }
-        #expect(indexes == ["cards_by_key", "cards_by_lead_id", "cards_by_replacement"])
+        #expect(indexes == ["cards_by_key_hash", "cards_by_key_overflow", "cards_by_lead_id",
+                            "cards_by_replacement"])
+        // Every card has its key's hash, and is found by its key through it.
+        #expect(try value(database, "SELECT count(*) FROM cards WHERE key_hash IS NULL"
+                              + " OR key_hash <> card_key_hash(entity_id, external_id)") == "0")
+        for (entity, key, id) in [("entity_e", "k1", "card_aaaaaaaaaaaaaaaaaaaa"), ("entity_e", "k2", "card_bbbbbbbbbbbbbbbbbbbb"),
+                                  ("entity_f", "k3", "card_cccccccccccccccccccc"), ("entity_f", "k4", "card_dddddddddddddddddddd")] {
+            #expect(try store.card(entityID: entity, externalID: key)?.id == id)
+        }
+        #expect(try store.card(entityID: "entity_f", externalID: "k1") == nil)
         #expect(try value(database, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'cards_v%'") == "0")
 
-        // expired is a status now; the unique indexes still hold.
+        // expired is a status now; the unique indexes still hold (a card with its key's hash is refused by
+        // cards_by_key_hash, as by the text index before), and a key never changes.
         try database.execute("UPDATE cards SET status = 'expired', status_reason = 'end of life' WHERE seq = 9")
         #expect(try store.card(id: "card_dddddddddddddddddddd")?.status == .expired)
         #expect(throws: DatabaseError.self) {
             try database.execute("""
-                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
-                VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0005', 'now', 'now')
+                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at,
+                                   key_hash)
+                VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0005', 'now', 'now',
+                        card_key_hash('entity_e', 'k1'))
                 """)
+        }
+        #expect(throws: DatabaseError.self) {
+            try database.execute("UPDATE cards SET external_id = 'k7' WHERE seq = 1")
+        }
+        #expect(throws: DatabaseError.self) {
+            try database.execute("UPDATE cards SET key_hash = NULL WHERE seq = 1")
         }
         #expect(throws: DatabaseError.self) {
             try database.execute("""
@@ -165,11 +184,14 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
         let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
-        #expect(written?.found == 3 && written?.supported == 2)
+        #expect(written?.found == 4 && written?.supported == 2)
         let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
-        #expect(read?.found == 3 && read?.supported == 2)
+        #expect(read?.found == 4 && read?.supported == 2)
+        // The version-3 release (Lead card files, text keys) refuses it the same way.
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 3) }
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 3) }
         // Nothing was changed by the refusal; this release reads it.
-        #expect(try Schema.userVersion(database) == 3)
+        #expect(try Schema.userVersion(database) == 4)
         try Schema.checkReadable(database)
         // This release refuses the next one's store the same way.
         try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")

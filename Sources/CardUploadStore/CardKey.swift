@@ -1,0 +1,165 @@
+import CSQLite
+
+/// How the store finds a card by its key (entity_id, external_id): by a 64-bit hash of the key (schema
+/// version 4; ARCHITECTURE.md, "Keys").
+///
+/// The key index used to hold both strings whole: for client ids such as UUIDs, 50–60 bytes per card,
+/// inserted at random places, so a store of millions of cards had a key index several times the page cache
+/// and every batch rewrote most of its leaf pages. Now `cards_by_key_hash` holds a 64-bit hash of the key
+/// (about 17 bytes per card, a quarter of the pages), and it is UNIQUE: the index itself refuses a second
+/// card with the key, as the text index did, so a new card is still one INSERT and two runs at the same
+/// time still create a card once.
+///
+/// The hash keeps what order helps. Its top 16 bits come from the entity_id alone, so one entity's cards
+/// are one range of the index (`entityRange`: reconcile lists them without an index of their own). An id
+/// counted upwards (`EMP-0001234`, `1234-staff`) counts in its last digits: the next 12 bits hash the id
+/// without its last five digits, and the 17 after them are those digits' value, so such ids go into the
+/// index in order, 100,000 at a time, as they went to the end of the index that held the text (a batch
+/// then rewrites a few pages, not every page). The low 19 bits come from the whole key. Random ids (UUIDs)
+/// spread over their entity's range either way.
+///
+/// Two different keys with the same hash would refuse each other: among random ids (UUIDs) of one entity,
+/// 48 bits tell them apart (about one pair among 24 million cards of one entity); ids counted upwards differ
+/// in their count; and a pair can be made on purpose (the hash is not secret). The second card is then
+/// stored with key_hash NULL, and `cards_by_key_overflow`, a unique index of the two strings of only
+/// those cards, holds its key. A look-up (`matchSQL`) asks both indexes and compares the strings, so a hash
+/// never names a card by itself. Keys never change (a trigger refuses it) and cards are never deleted, so a
+/// hash once taken stays taken.
+///
+/// The hash is stored, so it never changes. Its hashed parts are FNV-1a 64 then MurmurHash3's 64-bit
+/// finaliser: over the entity_id's UTF-8 bytes; over those, a 0xFF byte (never in UTF-8 text, so where the
+/// entity ends is part of the key) and the external_id's bytes but its counting digits; over the entity_id's
+/// bytes, the 0xFF byte and the whole external_id (an id without a digit takes its 17 counting bits from
+/// this one too).
+package enum CardKey {
+    /// The SQL function that computes `hash` for a statement: `card_key_hash(entity_id, external_id)`,
+    /// registered on every connection (`register`).
+    static let functionName = "card_key_hash"
+
+    /// The condition that finds the card with the key bound as parameters ?1 (entity_id) and ?2 (external_id)
+    /// of a statement on `cards` (named `alias` in it, when given): the card at the key's hash, or among the
+    /// cards stored without one (key_hash NULL), compared byte for byte. SQLite answers it with one search in
+    /// each index (a MULTI-INDEX OR).
+    static func matchSQL(alias: String = "") -> String {
+        let c = alias.isEmpty ? "" : alias + "."
+        let key = "\(c)entity_id = ?1 AND \(c)external_id = ?2"
+        return "((\(c)key_hash = \(functionName)(?1, ?2) AND \(key)) OR (\(c)key_hash IS NULL AND \(key)))"
+    }
+
+    /// Whether the card at `hash` has a key other than (entityID, externalID): a new card with this key is
+    /// then stored with key_hash NULL. Asked only after an insert was refused and the key was not found.
+    static func hashIsTaken(
+        _ hash: Int64, byAnotherThan entityID: String, _ externalID: String, in database: Database
+    ) throws(DatabaseError) -> Bool {
+        let statement = try database.prepare("SELECT entity_id, external_id FROM cards WHERE key_hash = ?")
+        return try statement.queryOne([.integer(hash)]) { row in
+            !(row.textEquals(0, entityID) && row.textEquals(1, externalID))
+        } ?? false
+    }
+
+    /// The key's 64-bit hash, as SQLite stores an integer.
+    package static func hash(entityID: String, externalID: String) -> Int64 {
+        var entity = entityID
+        var external = externalID
+        return entity.withUTF8 { entityBytes in
+            external.withUTF8 { externalBytes in
+                hash(entityID: UnsafeRawBufferPointer(entityBytes), externalID: UnsafeRawBufferPointer(externalBytes))
+            }
+        }
+    }
+
+    /// `hash` over raw UTF-8 bytes (SQLite's text values).
+    static func hash(entityID: UnsafeRawBufferPointer, externalID: UnsafeRawBufferPointer) -> Int64 {
+        var state = FNV.offset
+        for byte in entityID { FNV.add(byte, to: &state) }
+        let entityPart = finalized(state) >> 48
+        FNV.add(0xFF, to: &state)
+        var prefix = state
+        let count = Count(externalID)
+        for (index, byte) in externalID.enumerated() where !count.positions.contains(index) { FNV.add(byte, to: &prefix) }
+        let prefixPart = finalized(prefix) >> 52
+        for byte in externalID { FNV.add(byte, to: &state) }
+        let key = finalized(state)
+        let countPart = count.value ?? (key >> 47)
+        return Int64(bitPattern: entityPart << 48 | prefixPart << 36 | countPart << 19 | key >> 45)
+    }
+
+    /// Where an id counts: its last five ASCII digits at most (from the first of them to the last:
+    /// `EMP-0001234` → 01234, `1234-staff` → 1234) and their value; nil when it has no digit.
+    private struct Count {
+        var positions: Range<Int>
+        var value: UInt64?
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            var digits = 0
+            var number: UInt64 = 0
+            var place: UInt64 = 1
+            var index = bytes.count
+            var first = bytes.count
+            var last = -1
+            while index > 0, digits < 5 {
+                index -= 1
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { continue }
+                number += UInt64(byte - UInt8(ascii: "0")) * place
+                place *= 10
+                digits += 1
+                first = index
+                if last < 0 { last = index }
+            }
+            positions = digits == 0 ? 0..<0 : first..<(last + 1)
+            value = digits == 0 ? nil : number
+        }
+    }
+
+    /// The smallest and largest hash of a key of `entityID`: its cards with a hash are in this range of
+    /// `cards_by_key_hash` (with the cards of any entity whose 16 bits are the same).
+    package static func entityRange(_ entityID: String) -> ClosedRange<Int64> {
+        var state = FNV.offset
+        for byte in entityID.utf8 { FNV.add(byte, to: &state) }
+        let low = Int64(bitPattern: (finalized(state) >> 48) << 48)
+        return low...(low | 0x0000_FFFF_FFFF_FFFF)
+    }
+
+    /// A text value's UTF-8 bytes (`sqlite3_value_text` first, then its length, as SQLite asks).
+    private static func bytes(_ value: OpaquePointer?) -> UnsafeRawBufferPointer {
+        guard let text = sqlite3_value_text(value) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(value)))
+    }
+
+    private enum FNV {
+        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+        static let prime: UInt64 = 0x0000_0100_0000_01b3
+        @inline(__always) static func add(_ byte: UInt8, to state: inout UInt64) {
+            state = (state ^ UInt64(byte)) &* prime
+        }
+    }
+
+    /// MurmurHash3's fmix64.
+    private static func finalized(_ value: UInt64) -> UInt64 {
+        var h = value
+        h ^= h >> 33
+        h &*= 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h &*= 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return h
+    }
+
+    /// Registers `card_key_hash` on a connection: deterministic (SQLite computes it once per statement run
+    /// when its arguments are parameters, and can use it in the schema), NULL when an argument is not text.
+    static func register(on connection: OpaquePointer) {
+        sqlite3_create_function_v2(
+            connection, functionName, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
+            { context, count, arguments in
+                guard count == 2, let arguments,
+                      sqlite3_value_type(arguments[0]) == SQLITE_TEXT, sqlite3_value_type(arguments[1]) == SQLITE_TEXT
+                else {
+                    sqlite3_result_null(context)
+                    return
+                }
+                sqlite3_result_int64(
+                    context, CardKey.hash(entityID: CardKey.bytes(arguments[0]), externalID: CardKey.bytes(arguments[1])))
+            }, nil, nil, nil)
+    }
+}

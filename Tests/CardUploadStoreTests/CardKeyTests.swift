@@ -1,0 +1,85 @@
+import CSQLite
+@testable import CardUploadStore
+import Foundation
+import Testing
+
+/// The key's hash (schema version 4): stored in every card, so it may never change; the same in Swift and
+/// in SQL; and the page cache a load sizes to the store.
+@Suite struct CardKeyTests {
+    @Test func theHashOfAKeyNeverChanges() {
+        // Stored in every card's key_hash since schema version 4: a change would lose every stored key. The
+        // values were computed apart, by a Python transcription of FNV-1a 64, MurmurHash3's fmix64 and the
+        // parts (entity 16 bits, external_id but its counting digits 12, their value 17, whole key 19).
+        #expect(CardKey.hash(entityID: "entity_e", externalID: "k1") == 6_972_568_724_302_230_010)
+        #expect(CardKey.hash(entityID: "entity_acme", externalID: "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b")
+            == 6_685_574_561_581_414_192)
+        #expect(CardKey.hash(entityID: "", externalID: "") == -1_166_401_853_314_769_430)
+        #expect(CardKey.hash(entityID: "entity_e", externalID: "EMP-0001234") == 6_972_663_214_229_447_840)
+    }
+
+    @Test func whereTheEntityEndsIsPartOfTheKey() {
+        #expect(CardKey.hash(entityID: "entity_a", externalID: "bc") != CardKey.hash(entityID: "entity_ab", externalID: "c"))
+        #expect(CardKey.hash(entityID: "e", externalID: "k1") != CardKey.hash(entityID: "e", externalID: "k2"))
+        // Bytes, not characters: é precomposed and decomposed are two keys, as SPEC §4 compares them.
+        #expect(CardKey.hash(entityID: "e", externalID: "caf\u{E9}") != CardKey.hash(entityID: "e", externalID: "cafe\u{301}"))
+    }
+
+    @Test func anEntitysKeysAreOneRangeAndCountedIdsStayClose() {
+        let range = CardKey.entityRange("entity_e")
+        #expect(range.upperBound - range.lowerBound == (1 << 48) - 1)
+        for key in ["k1", "EMP-0001234", "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b", "", "ключ"] {
+            #expect(range.contains(CardKey.hash(entityID: "entity_e", externalID: key)), "\(key)")
+        }
+        #expect(!range.contains(CardKey.hash(entityID: "entity_f", externalID: "k1")))
+        // Ids counted upwards go into the index in order, 100,000 at a time, wherever their digits are.
+        let counted = (1000..<2000).map { CardKey.hash(entityID: "entity_e", externalID: "EMP-000\($0)") }
+        #expect(counted == counted.sorted() && Set(counted).count == 1000)
+        #expect(Set(counted.map { $0 >> 36 }).count == 1)
+        #expect(CardKey.hash(entityID: "entity_e", externalID: "EMP-0100000") >> 36 != counted[0] >> 36)
+        let staff = (1000..<2000).map { CardKey.hash(entityID: "entity_e", externalID: "\($0)-staff") }
+        #expect(staff == staff.sorted() && Set(staff).count == 1000)
+        // An id without a digit still has 64 bits of hash.
+        #expect(CardKey.hash(entityID: "entity_e", externalID: "abc-x") != CardKey.hash(entityID: "entity_e", externalID: "abc-y"))
+        #expect(CardKey.hash(entityID: "entity_e", externalID: "abc") == 6_972_586_151_714_279_772)
+    }
+
+    @Test func sqlComputesTheSameHashAsSwift() throws {
+        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        let statement = try database.prepare("SELECT card_key_hash(?, ?)")
+        for (entity, key) in [("entity_e", "k1"), ("entity_ü", "ключ-🙂"), ("", ""), ("a", "bc"), ("ab", "c")] {
+            let fromSQL = try statement.queryOne([.text(entity), .text(key)]) { $0.integer(0) }
+            #expect(fromSQL == CardKey.hash(entityID: entity, externalID: key), "\(entity) \(key)")
+        }
+        // Anything but two texts has no hash.
+        #expect(try database.prepare("SELECT card_key_hash(NULL, 'k1') IS NULL, card_key_hash('e', 7) IS NULL")
+            .queryOne([]) { [$0.integer(0), $0.integer(1)] } == [1, 1])
+    }
+
+    @Test func aLoadsCacheGrowsWithTheStoreUpToAnEighthOfMemory() {
+        let gib: UInt64 = 1 << 30
+        // An empty or small store: the 64 MiB every connection has.
+        #expect(PageCache.kibibytes(cards: 0, requestedMiB: nil, physicalMemory: 24 * gib) == 65_536)
+        // 5 million cards: 64 MiB + 32 bytes a card.
+        #expect(PageCache.kibibytes(cards: 5_000_000, requestedMiB: nil, physicalMemory: 24 * gib) == 65_536 + 156_250)
+        // 100 million cards on 24 GiB: capped at 3 GiB.
+        #expect(PageCache.kibibytes(cards: 100_000_000, requestedMiB: nil, physicalMemory: 24 * gib) == 3 * 1_048_576)
+        // A small machine never gets less than 64 MiB; --cache-size is taken as given.
+        #expect(PageCache.kibibytes(cards: 5_000_000, requestedMiB: nil, physicalMemory: 256 << 20) == 65_536)
+        #expect(PageCache.kibibytes(cards: 5_000_000, requestedMiB: 16, physicalMemory: 24 * gib) == 16_384)
+    }
+
+    @Test func aLoadsConnectionGetsTheSizedCache() throws {
+        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        try Schema.migrate(database)
+        let cacheSize = { try database.prepare("PRAGMA cache_size").queryOne([]) { $0.integer(0) } }
+        #expect(try cacheSize() == -65_536)
+        try database.execute("""
+            INSERT INTO cards (seq, id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
+            VALUES (3000000, 'card_aaaaaaaaaaaaaaaaaaaa', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0001', 'now', 'now')
+            """)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: nil) == 65_536 + 93_750)
+        #expect(try cacheSize() == -(65_536 + 93_750))
+        try PageCache.sizeForLoad(database, requestedMiB: 100)
+        #expect(try cacheSize() == -102_400)
+    }
+}
