@@ -88,8 +88,9 @@ enum Help {
                   --html PATH             a self-contained HTML report: counts, a chart of rejections, the rejected rows
                   --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
                   --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
-                  --cache-size MIB        SQLite's page cache for the load (default 64 MiB plus 32 bytes per stored
-                                          card, at most 1/8 of the memory: a big store's key index stays in memory)
+                  --cache-size MIB        SQLite's page cache for the load (default 40 bytes per stored card, at
+                                          least 64 MiB, at most 1/8 of the memory: a big store's key index stays
+                                          in memory)
                   --max-rows N            stop a file past N rows: file_too_large (65), the rows before stay loaded
                   --max-bytes N           the same past N bytes (decompressed); neither has a limit by default
                   --dry-run               every check, nothing recorded; the report says what a real run would do

@@ -76,6 +76,10 @@ extension LoadOptions {
         maxRows = try InputOptions.positive("max-rows", arguments, command: command)
         maxBytes = try InputOptions.positive("max-bytes", arguments, command: command)
         cacheMiB = try InputOptions.positive("cache-size", arguments, command: command)
+        if let cacheMiB, cacheMiB > PageCache.largestMiB {
+            throw UsageError(
+                message: "--cache-size is in MiB and at most \(PageCache.largestMiB) (got '\(cacheMiB)')", command: command)
+        }
         partial = arguments.flag("partial")
         if partial, arguments.flag("atomic") {
             throw UsageError(message: "--partial and --atomic contradict each other: choose one", command: command)

@@ -155,7 +155,7 @@ extension CardFileKind {
             guard case .lead(let lead) = card else { return .outcome(.rejected([Self.wrongKind])) }
             let applied = try writers.lead.apply(
                 lead, line: write.line, uploadSeq: write.uploadSeq, uploadLine: write.uploadLine,
-                newCardID: write.newCardID, now: write.now, forward: write.forward)
+                newCardID: write.newCardID, keyHash: write.keyHash, now: write.now, forward: write.forward)
             if case .held = applied, case .hold = write.forward {
                 try writers.lead.hold(lead, line: write.line, cells: write.cells)
             }

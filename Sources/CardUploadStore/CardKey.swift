@@ -80,7 +80,10 @@ package enum CardKey {
         let prefixPart = finalized(prefix) >> 52
         for byte in externalID { FNV.add(byte, to: &state) }
         let key = finalized(state)
-        let countPart = count.value ?? (key >> 47)
+        guard let countPart = count.value else {
+            // No digit, nothing counts: the whole key gives all 48 bits under the entity's.
+            return Int64(bitPattern: entityPart << 48 | key & 0x0000_FFFF_FFFF_FFFF)
+        }
         return Int64(bitPattern: entityPart << 48 | prefixPart << 36 | countPart << 19 | key >> 45)
     }
 

@@ -26,8 +26,8 @@ extension CardStore {
         // One entity's cards: its range of the key hashes (`CardKey.entityRange`) and its cards stored without a
         // hash (`cards_by_key_overflow`); SQLite sorts them by external_id.
         private lazy var selectEntityCards = prepared(
-            "SELECT rowid, id, external_id FROM cards WHERE ((key_hash BETWEEN ?2 AND ?3) OR key_hash IS NULL)"
-                + " AND entity_id = ?1 ORDER BY external_id")
+            "SELECT rowid, id, external_id FROM cards WHERE ((key_hash BETWEEN ?2 AND ?3) AND entity_id = ?1)"
+                + " OR (key_hash IS NULL AND entity_id = ?1) ORDER BY external_id")
 
         package init(database: Database) {
             self.database = database

@@ -25,8 +25,9 @@ package final class CardStore {
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, key_hash)"
-            + " VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT DO NOTHING")
+            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, key_hash,"
+            + " key_overflow) VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11, ?12,"
+            + " CASE WHEN ?12 IS NULL THEN 1 END) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
     private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")

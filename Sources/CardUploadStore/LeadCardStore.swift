@@ -32,9 +32,9 @@ package final class LeadCardStore {
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
-            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash)"
+            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash, key_overflow)"
             + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, '{}', ?8, ?9, ?10, ?11, 'lead',"
-            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18) ON CONFLICT DO NOTHING")
+            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18, CASE WHEN ?18 IS NULL THEN 1 END) ON CONFLICT DO NOTHING")
     private lazy var updateCard = prepared(
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
             + " updated_at = ?5 WHERE id = ?6")
@@ -97,8 +97,8 @@ package final class LeadCardStore {
 
     /// Applies one checked Lead row at `line` in the open transaction (SPEC §9's store semantics).
     package func apply(
-        _ card: LeadCard, line: Int, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, now: String,
-        forward: ForwardReferences
+        _ card: LeadCard, line: Int, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64? = nil,
+        now: String, forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
         // A later row of a held card's key waits for it.
         if heldCount > 0, heldKeys.mayContain(entityID: card.entityID, clientCardID: card.clientCardID),
@@ -107,7 +107,7 @@ package final class LeadCardStore {
         }
         if card.replacedBy == nil, !expectsStoredKeys {
             // New keys: the insert comes first; the indexes refuse a stored key (or a Lead id of another entity).
-            if let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, now: now) {
+            if let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now) {
                 return .outcome(.created(cardID: created))
             }
         }
@@ -129,7 +129,7 @@ package final class LeadCardStore {
                 case .rejected(let error): return .outcome(.rejected([error]))
                 }
             }
-            guard let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, now: now)
+            guard let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now)
             else {
                 throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
             }
@@ -223,12 +223,12 @@ package final class LeadCardStore {
 
     /// Inserts `card`; its id, or nil when an index refused it (its key, or its client_card_id as a Lead card).
     private func insert(
-        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, now: String
+        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?, now: String
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
         // The card goes in at its key's hash; at NULL when another key holds that hash (`CardKey`).
-        var keyHash: Int64? = CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
+        var keyHash: Int64? = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
         while true {
             insert.rewind()
             try insert.bind(1, cardID)

@@ -193,25 +193,29 @@ package enum Schema {
         // ARCHITECTURE.md "Keys"): random client ids (UUIDs) made the text index several times the page cache
         // in a store of millions of cards, and every batch rewrote most of its pages. `cards_by_key_hash` is
         // unique; a card whose key's hash another key already has is stored with key_hash NULL and found
-        // through `cards_by_key_overflow`, a unique index of the two strings of those cards only (so is a card
-        // another tool writes without a key_hash). The text index also gave one entity's cards (reconcile's
-        // extra cards): the hash's top 16 bits are the entity's, so its cards are one range of the hash index.
+        // through `cards_by_key_overflow`, a unique index of the two strings of those cards only. Such a card
+        // says so (key_overflow = 1): a CHECK refuses a card with neither, so a writer that knows nothing of
+        // the hash (the release before, still running when a newer one migrated the store) fails instead of
+        // storing a key no look-up sees. The text index also gave one entity's cards (reconcile's extra
+        // cards): the hash's top 16 bits are the entity's, so its cards are one range of the hash index.
         // A card's key never changes (a trigger refuses it), and cards are never deleted, so a hash once taken
         // stays its card's.
-        // ADD COLUMN keeps every row and rowid; the UPDATEs fill the new column (`card_key_hash` is registered
-        // on every connection) and give NULL to every card but the first of a hash.
+        // ADD COLUMN keeps every row and rowid (and checks its CHECK on every row: key_overflow comes once
+        // every card has its hash); the UPDATEs fill key_hash (`card_key_hash` is registered on every
+        // connection) and move every card but the first of a hash to the overflow.
         """
         ALTER TABLE cards ADD COLUMN key_hash INTEGER;
         UPDATE cards SET key_hash = card_key_hash(entity_id, external_id);
-        UPDATE cards SET key_hash = NULL WHERE rowid IN (
+        ALTER TABLE cards ADD COLUMN key_overflow INTEGER CHECK (key_hash IS NOT NULL OR key_overflow IS 1);
+        UPDATE cards SET key_hash = NULL, key_overflow = 1 WHERE rowid IN (
             SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY key_hash ORDER BY seq) AS n FROM cards)
             WHERE n > 1);
         DROP INDEX cards_by_key;
         CREATE UNIQUE INDEX cards_by_key_hash ON cards (key_hash);
         CREATE UNIQUE INDEX cards_by_key_overflow ON cards (entity_id, external_id) WHERE key_hash IS NULL;
-        CREATE TRIGGER cards_key_fixed BEFORE UPDATE OF entity_id, external_id, key_hash ON cards
+        CREATE TRIGGER cards_key_fixed BEFORE UPDATE OF entity_id, external_id, key_hash, key_overflow ON cards
             WHEN NEW.entity_id IS NOT OLD.entity_id OR NEW.external_id IS NOT OLD.external_id
-                OR NEW.key_hash IS NOT OLD.key_hash
+                OR NEW.key_hash IS NOT OLD.key_hash OR NEW.key_overflow IS NOT OLD.key_overflow
             BEGIN SELECT RAISE(ABORT, 'a card''s key (entity_id, external_id) never changes'); END;
         """,
     ]

@@ -53,6 +53,22 @@ import Testing
         #expect(try StoreProbe(folder.db).card("k2")?.id == k2.id)
     }
 
+    @Test func twoKeysWithOneRealHashAreTwoCards() throws {
+        // dveu-00001 and erpy-00001 of entity_e hash alike (CardKeyTests.twoRealKeysThatCollide).
+        let folder = try LoadFolder()
+        let file = try folder.write("day.csv", Cards.header + Cards.row("dveu-00001") + Cards.row("erpy-00001", lastFour: "0002"))
+        #expect(load(file, into: folder.db).counts == counts(created: 2))
+        let hash = CardKey.hash(entityID: "entity_e", externalID: "dveu-00001")
+        #expect(try keyHashes(folder.db) == ["dveu-00001 \(hash)", "erpy-00001 NULL"])
+        #expect(try StoreProbe(folder.db).count("SELECT count(*) FROM cards WHERE key_overflow = 1") == 1)
+        #expect(try StoreProbe(folder.db).card("erpy-00001")?.lastFour == "0002")
+        #expect(try StoreProbe(folder.db).card("dveu-00001")?.lastFour == "0001")
+        // Either order, any later run: each key is its one card.
+        let again = try folder.write("again.csv", Cards.header + Cards.row("erpy-00001", lastFour: "0002") + Cards.row("dveu-00001"))
+        #expect(load(again, into: folder.db).counts == counts(replayed: 2))
+        #expect(try StoreProbe(folder.db).cardCount == 2)
+    }
+
     @Test func aKeyStoredWithoutItsHashIsStillUniqueAgainstASecondRun() throws {
         // Two runs at once are serialised by the write lock; one after the other is the same path: the
         // second run's insert at the taken hash is refused, its look-up finds the overflow card.

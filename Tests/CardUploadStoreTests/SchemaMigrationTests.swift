@@ -138,6 +138,15 @@ import Testing
                         card_key_hash('entity_e', 'k1'))
                 """)
         }
+        // A writer that knows nothing of the hash (the version-3 release, still running when a newer one
+        // migrated the store) is refused: a card has its hash or is marked an overflow card.
+        let oldWriter = #expect(throws: DatabaseError.self) {
+            try database.execute("""
+                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
+                VALUES ('card_ffffffffffffffffffff', 'k8', 'account_a', 'entity_e', 'virtual', 'active', '0005', 'now', 'now')
+                """)
+        }
+        #expect(oldWriter?.description.contains("CHECK") == true)
         #expect(throws: DatabaseError.self) {
             try database.execute("UPDATE cards SET external_id = 'k7' WHERE seq = 1")
         }
@@ -147,15 +156,36 @@ import Testing
         #expect(throws: DatabaseError.self) {
             try database.execute("""
                 INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, replacement_for,
-                                   created_at, updated_at)
+                                   created_at, updated_at, key_hash)
                 VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k5', 'account_a', 'entity_e', 'virtual', 'active', '0005',
-                        'card_aaaaaaaaaaaaaaaaaaaa', 'now', 'now')
+                        'card_aaaaaaaaaaaaaaaaaaaa', 'now', 'now', card_key_hash('entity_e', 'k5'))
                 """)
         }
         // Migrating again is a no-op.
         try Schema.migrate(database)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards WHERE seq <> 9 ORDER BY rowid")
             == cardsBefore.filter { $0[0] != "9" })
+    }
+
+    @Test func migrationFourGivesTheSecondOfTwoKeysWithOneHashTheOverflow() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database, to: 3)
+        // dveu-00001 and erpy-00001 of entity_e hash alike (CardKeyTests.twoRealKeysThatCollide).
+        try database.execute("""
+            INSERT INTO cards (seq, id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at)
+            VALUES (1, 'card_aaaaaaaaaaaaaaaaaaaa', 'erpy-00001', 'account_a', 'entity_e', 'virtual', 'active', '0001', 'then', 'then'),
+                   (2, 'card_bbbbbbbbbbbbbbbbbbbb', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0002', 'then', 'then'),
+                   (3, 'card_cccccccccccccccccccc', 'dveu-00001', 'account_a', 'entity_e', 'virtual', 'active', '0003', 'then', 'then')
+            """)
+        try Schema.migrate(database)
+        #expect(try rows(database, "SELECT seq, key_hash IS NULL, key_overflow FROM cards ORDER BY seq")
+            == [["1", "0", nil], ["2", "0", nil], ["3", "1", "1"]])
+        let store = CardStore(database: database)
+        #expect(try store.card(entityID: "entity_e", externalID: "erpy-00001")?.id == "card_aaaaaaaaaaaaaaaaaaaa")
+        #expect(try store.card(entityID: "entity_e", externalID: "dveu-00001")?.id == "card_cccccccccccccccccccc")
+        #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
     }
 
     @Test func aVersionOneStoreIsBroughtThroughBothMigrations() throws {
@@ -209,8 +239,8 @@ import Testing
             let values = kind == nil ? "" : ", ?8"
             try database.prepare("""
                 INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, is_virtual,
-                                   created_at, updated_at\(columns))
-                VALUES (?1, ?2, 'acct-1', ?3, 'virtual', 'active', ?4, ?5, ?6, ?7\(values))
+                                   created_at, updated_at, key_hash\(columns))
+                VALUES (?1, ?2, 'acct-1', ?3, 'virtual', 'active', ?4, ?5, ?6, ?7, card_key_hash(?3, ?2)\(values))
                 """).execute([.text(id), .text(key), .text(entity), .text(lastFour), isVirtual.map(SQLValue.integer),
                               .text("2026-01-02T03:04:05.000Z"), .text("2026-01-02T03:04:05.000Z")] + (kind.map { [.text($0)] } ?? []))
         }

@@ -51,8 +51,10 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         try Schema.migrate(database)
         let insert = """
-            INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, replacement_for, created_at, updated_at)
-            VALUES (?, ?, 'account_a', 'entity_e', 'virtual', 'active', '0001', ?, 'now', 'now') ON CONFLICT DO NOTHING
+            INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, replacement_for, created_at, updated_at,
+                               key_hash)
+            VALUES (?1, ?2, 'account_a', 'entity_e', 'virtual', 'active', '0001', ?3, 'now', 'now', card_key_hash('entity_e', ?2))
+            ON CONFLICT DO NOTHING
             """
         let statement = try database.prepare(insert)
         try statement.execute([.text("card_a"), .text("k1"), nil])
@@ -65,7 +67,7 @@ import Testing
         #expect(database.changes == 0)
         // NOT NULL and CHECK failures are not swallowed the way INSERT OR IGNORE would.
         #expect(throws: DatabaseError.self) {
-            try database.execute("INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at) VALUES ('card_e', 'k9', 'account_a', 'entity_e', 'virtual', 'gone', '0001', 'now', 'now') ON CONFLICT DO NOTHING")
+            try database.execute("INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at, key_hash) VALUES ('card_e', 'k9', 'account_a', 'entity_e', 'virtual', 'gone', '0001', 'now', 'now', card_key_hash('entity_e', 'k9')) ON CONFLICT DO NOTHING")
         }
     }
 }

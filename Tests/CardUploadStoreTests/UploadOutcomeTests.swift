@@ -10,9 +10,13 @@ import Testing
     }
 
     private func insertCard(_ database: Database, id: String, key: String, seq: Int64, line: Int?) throws {
+        // A store from before version 4 has no key_hash; from version 4 on, a card must have its key's hash.
+        let hashed = try database.prepare("SELECT count(*) FROM pragma_table_info('cards') WHERE name = 'key_hash'")
+            .queryOne([]) { $0.integer(0) } == 1
         try database.prepare(
-            "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, upload_seq, created_at, updated_at)"
-                + " VALUES (?, ?, 'account_a', 'entity_e', 'virtual', 'active', '0001', ?, 'now', 'now')"
+            "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, upload_seq, created_at, updated_at"
+                + (hashed ? ", key_hash" : "") + ") VALUES (?1, ?2, 'account_a', 'entity_e', 'virtual', 'active', '0001', ?3,"
+                + " 'now', 'now'" + (hashed ? ", card_key_hash('entity_e', ?2)" : "") + ")"
         ).execute([.text(id), .text(key), .integer(seq)])
         if let line {
             try database.prepare("UPDATE cards SET upload_line = ? WHERE id = ?").execute([.integer(Int64(line)), .text(id)])

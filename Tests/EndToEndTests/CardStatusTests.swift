@@ -36,7 +36,9 @@ import Testing
         return got.stdout
     }
 
-    /// Inserts a card as a Lead file stores it (no last_four, Lead's fields, `file_kind` lead).
+    /// Inserts a card as a Lead file stores it (no last_four, Lead's fields, `file_kind` lead), by hand as
+    /// another tool would: without the key's hash (a plain connection has no `card_key_hash`), so marked an
+    /// overflow card, found by its key through `cards_by_key_overflow`.
     private func insertLeadCard(
         id: String, clientCardID: String, status: String, closedReason: String? = nil, closedAt: String? = nil, db: String
     ) throws {
@@ -44,10 +46,10 @@ import Testing
         try Fault.execute("""
             INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four, metadata,
                                created_at, updated_at, file_kind, product_name, is_virtual, card_type, expiry_date,
-                               activated_at, closed_at)
+                               activated_at, closed_at, key_overflow)
             VALUES ('\(id)', '\(clientCardID)', 'acct-77', 'ent-9', 'virtual', '\(status)', \(literal(closedReason)), NULL,
                     '{}', '2026-01-05T08:00:00.000Z', '2026-01-06T09:30:00.000Z', 'lead', 'Benefits Prepaid', 1,
-                    'consumer', '2029-01-31', '2026-01-05T08:15:00.000Z', \(literal(closedAt)))
+                    'consumer', '2029-01-31', '2026-01-05T08:15:00.000Z', \(literal(closedAt)), 1)
             """, on: db)
     }
 
