@@ -118,9 +118,7 @@ package enum CardKey {
     /// The smallest and largest hash of a key of `entityID`: its cards with a hash are in this range of
     /// `cards_by_key_hash` (with the cards of any entity whose 16 bits are the same).
     package static func entityRange(_ entityID: String) -> ClosedRange<Int64> {
-        var state = FNV.offset
-        for byte in entityID.utf8 { FNV.add(byte, to: &state) }
-        let low = Int64(bitPattern: (finalized(state) >> 48) << 48)
+        let low = hash(entityID: entityID, externalID: "") & ~0x0000_FFFF_FFFF_FFFF
         return low...(low | 0x0000_FFFF_FFFF_FFFF)
     }
 

@@ -252,8 +252,8 @@ package final class LeadCardStore {
             try insert.run()
             if database.changes > 0 { break }
             expectsStoredKeys = true
-            if let hash = keyHash, try storedCard(entityID: card.entityID, clientCardID: card.clientCardID) == nil,
-               try CardKey.hashIsTaken(hash, byAnotherThan: card.entityID, card.clientCardID, in: database) {
+            // Another key at the hash: the card goes to the overflow (refused there too when its key is stored).
+            if let hash = keyHash, try CardKey.hashIsTaken(hash, byAnotherThan: card.entityID, card.clientCardID, in: database) {
                 keyHash = nil
                 continue
             }
