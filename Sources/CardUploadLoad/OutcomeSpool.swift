@@ -2,9 +2,11 @@ import CardUploadModel
 import CardUploadStore
 import Foundation
 
-/// The outcomes of an `--atomic` upload kept on disk while its one transaction is open, so that when it
-/// commits nothing (a rejected row, a file-level error, a stop) the upload and every row's outcome can
-/// still be recorded afterwards.
+/// The outcomes of an `--atomic` upload that commits nothing (a rejected row), copied to disk off its
+/// open transaction just before it is rolled back, so that the upload and every row's outcome can still be
+/// recorded afterwards. (A file-level error or a stop records no row: nothing is copied then.) Copying
+/// them at the end, from the rows the transaction recorded and the cards it created, costs the clean file,
+/// which commits, nothing.
 ///
 /// The rows go to an unlinked temporary file in a binary form of the spool's own, written and read
 /// through 64 KiB buffers, so memory stays flat whatever the file's size. Integers are little-endian;
@@ -29,6 +31,12 @@ final class OutcomeSpool {
         unlink(path)
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    /// A spool of every row outcome the upload `uploadID` has in the open transaction, in line order.
+    convenience init(rowsOf uploadID: String, log: UploadLog) throws {
+        try self.init()
+        try log.forEachRow(uploadID: uploadID) { row in try append(row) }
     }
 
     /// Appends one row's outcome, its errors masked.

@@ -17,7 +17,6 @@ struct RowLoader {
     private let uploadSeq: Int64
     private let source: ByteSource
     private let outputs: UploadOutputs
-    private let spool: OutcomeSpool?
     let stop: StopToken
     private let progress: (any ProgressSink)?
     let writers: CardWriters
@@ -35,7 +34,7 @@ struct RowLoader {
 
     init(
         options: LoadOptions, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
-        outputs: UploadOutputs, spool: OutcomeSpool?, stop: StopToken, progress: (any ProgressSink)?
+        outputs: UploadOutputs, stop: StopToken, progress: (any ProgressSink)?
     ) {
         self.options = options
         self.database = database
@@ -43,7 +42,6 @@ struct RowLoader {
         self.uploadSeq = uploadSeq
         self.source = source
         self.outputs = outputs
-        self.spool = spool
         self.stop = stop
         self.progress = progress
         writers = CardWriters(database: database)
@@ -124,7 +122,7 @@ struct RowLoader {
         try record(handed, outcome: outcome)
     }
 
-    /// Applies a checked row's card, if any, then records, spools and counts the row's outcome; a row held
+    /// Applies a checked row's card, if any, then records and counts the row's outcome; a row held
     /// until the rest of the file is applied (`forward`) is recorded then (`applyHeldRows`).
     private mutating func record(_ row: CheckedRow, outcome checkedOutcome: RowOutcome) throws {
         guard let outcome = try applied(row, outcome: checkedOutcome, forward: .hold) else { return }
@@ -152,7 +150,7 @@ struct RowLoader {
     /// order (`UploadLog.forEachRow`), and a held row's card comes after later lines'.
     private func createdOnCard(heldRow: Bool) -> Bool { !options.dryRun && !heldRow }
 
-    /// Records, spools and counts a row's outcome, and commits the batch when it is full.
+    /// Records and counts a row's outcome, and commits the batch when it is full.
     mutating func record(_ row: CheckedRow, outcome: RowOutcome, heldRow: Bool) throws {
         let createdOnCard = createdOnCard(heldRow: heldRow)
         if !(createdOnCard && outcome.isCreated) {
@@ -163,7 +161,6 @@ struct RowLoader {
                 uploadSeq: uploadSeq, line: row.line, externalID: keyOnCard ? nil : row.externalID,
                 entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
         }
-        try spool?.append(line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
         if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
         batch.add(outcome)
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {

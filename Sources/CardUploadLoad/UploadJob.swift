@@ -92,14 +92,14 @@ package final class UploadJob {
                 compression: (input?.source.compression ?? .none).rawValue)
         }
         // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
-        // busy timeout); an atomic run keeps every outcome aside in case it must commit nothing.
-        let spool = options.atomic && !options.dryRun ? try OutcomeSpool() : nil
+        // busy timeout); an atomic run that must commit nothing copies its outcomes aside before rolling back.
+        let keepsOutcomesAside = options.atomic && !options.dryRun
         let ownsTransaction = options.wholeFile && !database.isInTransaction
         if ownsTransaction { try database.beginWrite() }
         var upload = Upload(id: uploadID, seq: try beginUpload(), log: log, database: database, input: input, outputs: outputs)
 
         if let input {
-            readRows(of: &upload, input: input, spool: spool, into: &result)
+            readRows(of: &upload, input: input, into: &result)
             if let failure = result.failure { throw failure }
             // Read to its end: an input that changed meanwhile (process-dir's claimed file) fails the upload.
             if result.stopReason == nil, result.fileError == nil, let changed = options.inputCheck?() {
@@ -112,15 +112,17 @@ package final class UploadJob {
         // Whether the rows' cards are in the store: an atomic run commits only a clean file; a dry run never.
         let clean = result.stopReason == nil && result.fileError == nil && result.counts.rejected == 0
         result.committed = !options.dryRun && !(options.atomic && !clean)
-        if let spool, !result.committed {
+        if keepsOutcomesAside, !result.committed {
             // Nothing of the file is kept. A file that was read to its end is recorded with every row's
-            // outcome (what to fix); a failed or interrupted one holds its committed rows only: none.
-            database.rollback()
+            // outcome (what to fix), read off the transaction before it is rolled back (the rows it
+            // created are its created rows); a failed or interrupted one holds its committed rows only: none.
             let keepsOutcomes = result.stopReason == nil && result.fileError == nil
+            let spool = keepsOutcomes ? try OutcomeSpool(rowsOf: uploadID, log: log) : nil
+            database.rollback()
             if !keepsOutcomes { result.counts = UploadCounts() }
             try database.writeTransaction {
                 upload.seq = try beginUpload()
-                if keepsOutcomes {
+                if let spool {
                     try spool.forEach { row in try log.recordKeptRow(uploadSeq: upload.seq, row) }
                     try log.addBatch(uploadSeq: upload.seq, counts: result.counts, bytes: upload.bytesRead)
                     try log.forgetUncommittedCards(uploadSeq: upload.seq)
@@ -143,7 +145,7 @@ package final class UploadJob {
 
     /// Reads and applies every row; a file-level error, a stop or a failed rejects file ends the rows
     /// there (recorded in `result`), anything else is `result.failure` with the upload marked failed.
-    private func readRows(of upload: inout Upload, input: OpenedInput, spool: OutcomeSpool?, into result: inout UploadResult) {
+    private func readRows(of upload: inout Upload, input: OpenedInput, into result: inout UploadResult) {
         let database = upload.database
         func committedCounts() -> UploadCounts { (try? upload.log.upload(id: upload.id))?.counts ?? result.counts }
         do {
@@ -156,7 +158,7 @@ package final class UploadJob {
             try upload.outputs.startRejects(form: reader.rejectsForm)
             var rows = RowLoader(
                 options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: input.source,
-                outputs: upload.outputs, spool: spool, stop: stop, progress: progress)
+                outputs: upload.outputs, stop: stop, progress: progress)
             result.counts = try rows.load(from: reader)
             result.batches = rows.batchesRecorded
         } catch let error as FileError where !stop.isRequested {
