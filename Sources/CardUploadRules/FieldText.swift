@@ -23,12 +23,38 @@ enum FieldText {
 
     /// True when `text` holds a Cc control character. U+0080–U+009F are the UTF-8 pairs `C2 80`–`C2 9F`.
     static func containsControl(_ text: String) -> Bool {
+        // On the string's own bytes (small strings too): iterating `String.UTF8View` goes a byte at a time
+        // through the view's index, several times slower for the short fields every row has.
+        text.utf8.withContiguousStorageIfAvailable(containsControl) ?? containsControl(Array(text.utf8))
+    }
+
+    private static func containsControl<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         var afterC2 = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
             afterC2 = byte == 0xC2
         }
         return false
+    }
+
+    /// True when `lhs` and `rhs` hold the same bytes (not Swift's `==`, which compares canonical equivalents:
+    /// `"K"` equals the Kelvin sign `"\u{212A}"` there).
+    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        let same = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
+        }
+        return (same ?? nil) ?? lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
+    /// True when the first `count` bytes of `lhs` sort before those of `rhs` (both at least that long).
+    static func prefixPrecedes(_ lhs: String, _ rhs: String, count: Int) -> Bool {
+        let precedes = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                UnsafeBufferPointer(rebasing: left.prefix(count)).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: right.prefix(count)))
+            }
+        }
+        return (precedes ?? nil) ?? lhs.utf8.prefix(count).lexicographicallyPrecedes(rhs.utf8.prefix(count))
     }
 
     /// True when the first or the last scalar of `text` is White_Space (false for empty text).

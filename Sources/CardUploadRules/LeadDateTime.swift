@@ -53,33 +53,37 @@ package enum LeadDateTime {
 
         /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
         var utcText: String {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(24)
-            func append(_ value: Int, width: Int) {
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                var rest = value
-                while divisor > 0 {
-                    bytes.append(ASCII.zero + UInt8(rest / divisor))
-                    rest %= divisor
-                    divisor /= 10
+            // Written straight into the string's storage (three of these per Lead row).
+            String(unsafeUninitializedCapacity: 24) { bytes in
+                var position = 0
+                func put(_ value: Int, width: Int) {
+                    var rest = value
+                    for index in stride(from: position + width - 1, through: position, by: -1) {
+                        bytes[index] = ASCII.zero + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                    position += width
                 }
+                func put(_ byte: UInt8) {
+                    bytes[position] = byte
+                    position += 1
+                }
+                put(date.year, width: 4)
+                put(ASCII.dash)
+                put(date.month, width: 2)
+                put(ASCII.dash)
+                put(date.day, width: 2)
+                put(ASCIIByte.upperT)
+                put(minuteOfDay / 60, width: 2)
+                put(ASCIIByte.colon)
+                put(minuteOfDay % 60, width: 2)
+                put(ASCIIByte.colon)
+                put(second, width: 2)
+                put(ASCIIByte.dot)
+                put(millisecond, width: 3)
+                put(ASCIIByte.upperZ)
+                return position
             }
-            append(date.year, width: 4)
-            bytes.append(ASCII.dash)
-            append(date.month, width: 2)
-            bytes.append(ASCII.dash)
-            append(date.day, width: 2)
-            bytes.append(ASCIIByte.upperT)
-            append(minuteOfDay / 60, width: 2)
-            bytes.append(ASCIIByte.colon)
-            append(minuteOfDay % 60, width: 2)
-            bytes.append(ASCIIByte.colon)
-            append(second, width: 2)
-            bytes.append(ASCIIByte.dot)
-            append(millisecond, width: 3)
-            bytes.append(ASCIIByte.upperZ)
-            return String(decoding: bytes, as: UTF8.self)
         }
     }
 

@@ -52,7 +52,7 @@ package enum LeadRules {
         }
         if let replacedBy {
             let field = LeadColumn.replacedBy.name
-            if let clientCardID, replacedBy.utf8.elementsEqual(clientCardID.utf8) {
+            if let clientCardID, FieldText.sameBytes(replacedBy, clientCardID) {
                 errors.add(RowError(field: field, code: .invalidCardReference, message: Message.replacedByItself(replacedBy)), on: .replacedBy)
             } else if status == .active {
                 errors.add(RowError(field: field, code: .replacedCardNotTerminal, message: Message.replacedWhileActive(replacedBy)), on: .replacedBy)
@@ -60,7 +60,7 @@ package enum LeadRules {
         }
         if let generatedAt {
             if let fileGeneratedAt {
-                if !generatedAt.utf8.elementsEqual(fileGeneratedAt.utf8) {
+                if !FieldText.sameBytes(generatedAt, fileGeneratedAt) {
                     errors.add(RowError(field: LeadColumn.generatedAt.name, code: .inconsistentGeneratedAt,
                                         message: Message.otherGeneratedAt(generatedAt, file: fileGeneratedAt)), on: .generatedAt)
                 }
@@ -137,17 +137,20 @@ package enum LeadRules {
         return .invalid(RowError(field: LeadColumn.isVirtual.name, code: .invalidFormat, message: Message.notABoolean(text)))
     }
 
+    private static let cardTypes = LeadCardType.allCases
+    private static let statuses = CardStatus.allCases
+
     /// card_type: one of Lead's card types, byte for byte.
     static func cardType(_ value: String?) -> FieldCheck<LeadCardType> {
         guard let text = present(value) else { return .invalid(missing(.cardType)) }
-        if let type = LeadCardType.allCases.first(where: { $0.rawValue.utf8.elementsEqual(text.utf8) }) { return .valid(type) }
+        if let type = cardTypes.first(where: { FieldText.sameBytes($0.rawValue, text) }) { return .valid(type) }
         return .invalid(RowError(field: LeadColumn.cardType.name, code: .invalidEnum, message: Message.notACardType(text)))
     }
 
     /// card_status: `active`, `inactive`, `closed` or `expired`, byte for byte.
     static func status(_ value: String?) -> FieldCheck<CardStatus> {
         guard let text = present(value) else { return .invalid(missing(.cardStatus)) }
-        if let status = CardStatus.allCases.first(where: { $0.rawValue.utf8.elementsEqual(text.utf8) }) { return .valid(status) }
+        if let status = statuses.first(where: { FieldText.sameBytes($0.rawValue, text) }) { return .valid(status) }
         return .invalid(RowError(field: LeadColumn.cardStatus.name, code: .invalidEnum, message: Message.notAStatus(text)))
     }
 
@@ -172,15 +175,16 @@ package enum LeadRules {
     /// `invalid_expiration` when `expiryDate` is before the UTC date of activated_at or of created_at (the later
     /// of the valid ones is named), or nil.
     private static func expirationError(_ expiryDate: String, createdAt: String?, activatedAt: String?) -> RowError? {
-        var latest: (column: LeadColumn, date: String)? = nil
-        for (column, instant) in [(LeadColumn.createdAt, createdAt), (.activatedAt, activatedAt)] {
-            guard let instant else { continue }
-            let date = String(instant.prefix(10))  // normalised: `YYYY-MM-DD` is its first ten (ASCII) characters
-            if latest.map({ FieldText.bytesPrecede($0.date, date) }) ?? true { latest = (column, date) }
+        // Normalised instants: `YYYY-MM-DD` is their first ten (ASCII) bytes, and a valid expiry date is ten bytes.
+        let dateLength = 10
+        var latest: (column: LeadColumn, instant: String)? = nil
+        if let createdAt { latest = (.createdAt, createdAt) }
+        if let activatedAt, latest.map({ FieldText.prefixPrecedes($0.instant, activatedAt, count: dateLength) }) ?? true {
+            latest = (.activatedAt, activatedAt)
         }
-        guard let latest, FieldText.bytesPrecede(expiryDate, latest.date) else { return nil }
+        guard let latest, FieldText.prefixPrecedes(expiryDate, latest.instant, count: dateLength) else { return nil }
         return RowError(field: LeadColumn.expiryDate.name, code: .invalidExpiration,
-                        message: Message.expiresBefore(expiryDate, latest.column, latest.date))
+                        message: Message.expiresBefore(expiryDate, latest.column, String(latest.instant.prefix(dateLength))))
     }
 
     // MARK: - Helpers
@@ -204,7 +208,8 @@ package enum LeadRules {
 
     /// The errors of one row, at most one per column, given back in column order.
     private struct ColumnErrors {
-        private var errors: [RowError?] = Array(repeating: nil, count: LeadColumn.allCases.count)
+        /// Empty until the first error (most rows have none), then one place per column.
+        private var errors: [RowError?] = []
         private var count = 0
 
         var isEmpty: Bool { count == 0 }
@@ -224,6 +229,7 @@ package enum LeadRules {
         /// Keeps `error` as `column`'s. A check across fields runs only on valid fields and a closure detail
         /// only on an empty one, so a column never gets a second error.
         mutating func add(_ error: RowError, on column: LeadColumn) {
+            if errors.isEmpty { errors = Array(repeating: nil, count: LeadColumn.allCases.count) }
             precondition(errors[column.rawValue] == nil, "a second error on \(column.name)")
             errors[column.rawValue] = error
             count += 1
