@@ -141,10 +141,11 @@ import Testing
         let path = try script("zsh", in: folder)
         let check = try shell("zsh", ["-n", path], in: folder)
         #expect(check.status == 0 && check.stderr.isEmpty, "\(check.stderr)")
-        // compadd, _files and compdef stand in for zsh's completion system, printing what they were given.
+        // compadd, _files and compdef stand in for zsh's completion system, printing what they were given
+        // (compadd's words joined by `|`: one word each).
         let program = """
             compdef() { print -r -- "compdef $*" }
-            compadd() { shift; print -r -- "$*" }
+            compadd() { shift; print -r -- "${(j:|:)@}" }
             _files() { print -r -- "_files $*" }
             compset() { }
             source \(path)
@@ -160,10 +161,10 @@ import Testing
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdout == """
             compdef _card_upload card-upload
-            process process-dir reconcile cards uploads completion help
-            reject update
-            csv tsv jsonl lead-card
-            active inactive closed expired
+            process|process-dir|reconcile|cards|uploads|completion|help
+            reject|update
+            csv|tsv|jsonl|lead-card
+            active|inactive|closed|expired
             _files -/
             _files 
 
