@@ -9,13 +9,13 @@ enum CommandTable {
 
     /// How to read an upload file (`process`, `reconcile`; `process-dir` without `--format`).
     static let delimiterEncodingEntity: [OptionSpec] = [
-        .value("delimiter", "char", "Default sniffed from the header: the most frequent of , ; | tab (write tab as tab or \\t)."),
+        .value("delimiter", "char", "One character; tab may be written tab or \\t.", default: "sniffed from the header: the most frequent of , ; | tab"),
         .value("encoding", "name", "CSV and TSV only.", default: "utf-8", values: ["utf-8", "latin1", "cp1252"]),
         .value("entity", "entity-id", "The entity of rows without entity_id."),
     ]
     static let format = OptionSpec.value(
-        "format", "format", "Default from the file name (a trailing .gz ignored), else sniffed: '{' first means JSON lines; "
-            + "a header holding client_card_id is a Lead card file.", values: ["csv", "tsv", "jsonl", "lead-card"])
+        "format", "format", "The file's format; a header holding client_card_id is a Lead card file whatever the name.",
+        default: "from the file name (a trailing .gz ignored), else sniffed: '{' first means JSON lines", values: ["csv", "tsv", "jsonl", "lead-card"])
     static let outputs: [OptionSpec] = [
         .value("report", "path", "Write the JSON report there (- = standard output)."),
         .value("rejects", "path", "The rejected rows in the input's form, with _line and _errors, to fix and upload again."),
@@ -25,12 +25,12 @@ enum CommandTable {
 
     /// How rows are loaded (`process`, `process-dir`).
     static let load: [OptionSpec] = [
-        .value("on-conflict", "policy", "update: a changed metadata replaces the stored one.", default: "reject", values: ["reject", "update"]),
+        .value("on-conflict", "policy", "A row whose key is stored with other values: reject it (idempotency_conflict) or update the card's metadata.", default: "reject", values: ["reject", "update"]),
         .value("batch-size", "n", "Rows per transaction; a batch also closes after 5 s of work.", default: "100000"),
-        .value("cache-size", "mib", "SQLite's page cache for the load: 40 bytes per stored card, at least 64 MiB, at most 1/8 of "
-            + "the memory (a big store's key index stays in memory)."),
-        .value("max-rows", "n", "Stop a file past N rows: file_too_large (65), the rows before stay loaded."),
-        .value("max-bytes", "n", "The same past N bytes (decompressed); neither has a limit by default."),
+        .value("cache-size", "mib", "SQLite's page cache for the load, in MiB: a big store's key index stays in memory.",
+               default: "40 bytes per stored card, at least 64 MiB, at most 1/8 of the memory"),
+        .value("max-rows", "n", "Stop a file past N rows: file_too_large (65), the rows before stay loaded.", default: "no limit"),
+        .value("max-bytes", "n", "The same past N bytes (decompressed).", default: "no limit"),
         .flag("dry-run", "Every check, nothing recorded; the report says what a real run would do."),
         .flag("atomic", "All rows or none: nothing is committed when any row is rejected (a Lead card file always is, unless --partial)."),
         .flag("partial", "A Lead card file: load its valid rows, in batches."),
