@@ -169,6 +169,15 @@ import Testing
             _files 
 
             """)
+        // Saved as _card_upload in a folder of $fpath, the file is the completion function zsh autoloads.
+        try FileManager.default.createDirectory(atPath: folder.path("functions"), withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: path, toPath: folder.path("functions/_card_upload"))
+        let autoloaded = try shell("zsh", ["-f", "-c", """
+            compadd() { shift; print -r -- "${(j:|:)@}" }
+            fpath=(\(folder.path("functions")) $fpath); autoload -Uz _card_upload
+            words=(card-upload uploads ''); CURRENT=3; _card_upload
+            """], in: folder)
+        #expect(autoloaded.status == 0 && autoloaded.stdout == "list|show\n", "\(autoloaded.stdout)\(autoloaded.stderr)")
     }
 
     @Test func fishCompletesThroughItsDeclarations() throws {
