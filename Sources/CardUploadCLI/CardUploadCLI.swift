@@ -35,39 +35,66 @@ public enum CardUploadCLI {
 
     private static func dispatch(_ arguments: [String], console: Console) throws -> ExitCode {
         guard let first = arguments.first else {
-            console.err(Help.text(for: nil))
+            console.err(HelpPage.text(for: CommandTable.root))
             return .of(.error(UsageError(message: "missing command", command: nil)))
         }
         switch first {
         case "--help", "-h":
-            console.out(Help.text(for: nil))
+            console.out(HelpPage.text(for: CommandTable.root))
             return .success
         case "--version":
             console.out("card-upload \(version)\n")
             return .success
-        case "help":
-            let topic = arguments.dropFirst().joined(separator: " ")
-            guard topic.isEmpty || Help.knows(topic) else {
-                throw UsageError(message: "no help for '\(topic)'", command: nil)
-            }
-            console.out(Help.text(for: topic.isEmpty ? nil : topic))
-            return .success
-        case "process":
-            return try ProcessCommand(arguments.dropFirst(), console: console).run()
-        case "process-dir":
-            return try ProcessDirCommand.run(arguments.dropFirst(), console: console)
-        case "reconcile":
-            return try ReconcileCommand.run(arguments.dropFirst(), console: console)
-        case "cards":
-            return try CardsCommand.run(arguments.dropFirst(), console: console)
-        case "uploads":
-            return try UploadsCommand.run(arguments.dropFirst(), console: console)
+        case let option where option.hasPrefix("-"):
+            let suggestion = Suggestion.didYouMean(option, among: ["--help", "--version"])
+            throw UsageError(message: "unknown option '\(option)'"
+                + (suggestion.isEmpty ? " (only --help and --version may come before the command)" : suggestion), command: nil)
         default:
-            if first.hasPrefix("-") {
-                throw UsageError(message: "unknown option '\(first)' (only --help and --version may come before the command)", command: nil)
-            }
-            throw UsageError(message: "unknown command '\(first)'", command: nil)
+            break
         }
+        let (command, words) = try resolve(arguments[...], stopsAtGroup: false)
+        let parsed = try ParsedArguments(words, for: command)
+        switch parsed.wantsHelp ? "help" : command.name {
+        case "process": return try ProcessCommand(arguments: parsed, console: console).run()
+        case "process-dir": return try ProcessDirCommand.run(parsed, console: console)
+        case "reconcile": return try ReconcileCommand.run(parsed, console: console)
+        case let name where name.hasPrefix("cards "): return try CardsCommand.run(command.word, parsed, console: console)
+        case let name where name.hasPrefix("uploads "): return try UploadsCommand.run(command.word, parsed, console: console)
+        case "completion":
+            let shell = try parsed.single("<shell> (bash, zsh or fish)", command: command.name)
+            guard let script = CompletionScript.text(for: shell) else {
+                throw UsageError(message: "the shell must be bash, zsh or fish (got '\(shell)')", command: command.name)
+            }
+            console.out(script)
+            return .success
+        default:  // help COMMAND, or COMMAND --help
+            let (topic, rest) = parsed.wantsHelp ? (command, []) : try resolve(parsed.positionals[...], stopsAtGroup: true)
+            guard rest.isEmpty else {
+                throw UsageError(message: "no help for '\(parsed.positionals.joined(separator: " "))'", command: "help")
+            }
+            console.out(HelpPage.text(for: topic))
+            return .success
+        }
+    }
+
+    /// The command the first of `words` name, and the words after them. A group (`cards`) needs its
+    /// subcommand unless `stopsAtGroup` (`help cards`) or help is asked for (`cards --help`).
+    static func resolve(_ words: ArraySlice<String>, stopsAtGroup: Bool) throws(UsageError) -> (CommandSpec, ArraySlice<String>) {
+        var (command, rest) = (CommandTable.root, words)
+        while case let subcommands = CommandTable.subcommands(of: command), !subcommands.isEmpty {
+            let group = command.name.isEmpty ? nil : command.name
+            guard let word = rest.first, !word.hasPrefix("-") else {
+                if stopsAtGroup || rest.first == "-h" || rest.first == "--help" { break }
+                throw UsageError(message: "missing subcommand: " + subcommands.map(\.word).joined(separator: ", "), command: group)
+            }
+            let typed = (group.map { $0 + " " } ?? "") + word
+            guard let next = subcommands.first(where: { $0.name == typed }) else {
+                let suggestion = Suggestion.didYouMean(typed, among: subcommands.map(\.name))
+                throw UsageError(message: "unknown \(group == nil ? "command" : "subcommand") '\(typed)'" + suggestion, command: group)
+            }
+            (command, rest) = (next, rest.dropFirst())
+        }
+        return (command, rest)
     }
 
     /// Prints `error` and chooses its exit code (SPEC §1).
@@ -88,7 +115,7 @@ public enum CardUploadCLI {
     /// A usage error on stderr: the message, the command's usage line and where its help is.
     static func printUsage(_ usage: UsageError, console: Console) {
         console.err("Error: \(TerminalText.safe(usage.message))\n")
-        console.err("Usage: \(Help.usageLine(for: usage.command))\n")
+        console.err("Usage: \(HelpPage.usage(for: usage.command.flatMap(CommandTable.command) ?? CommandTable.root))\n")
         console.err("See 'card-upload help\(usage.command.map { " " + $0 } ?? "")'.\n")
     }
 }

@@ -5,16 +5,11 @@ import CardUploadStore
 
 /// `card-upload cards get|find|list|set-status`.
 enum CardsCommand {
-    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let (sub, rest) = try Subcommand.split(
-            words, group: "cards", choices: "get, find, list or set-status", console: console)
-        else { return .success }
+    /// Runs `cards SUB` with its parsed arguments.
+    static func run(_ sub: String, _ arguments: ParsedArguments, console: Console) throws -> ExitCode {
         let command = "cards \(sub)"
         switch sub {
         case "get":
-            guard let arguments = try ParsedArguments.unlessHelp(rest, known: ["db": .value, "quiet": .flag], command: command, console: console) else {
-                return .success
-            }
             let id = try arguments.single("CARD_ID", command: command)
             let store = CardStore(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard let card = try store.card(id: id) else {
@@ -23,10 +18,6 @@ enum CardsCommand {
             console.out(CardJSON.render(card) + "\n")
             return .success
         case "find":
-            guard let arguments = try ParsedArguments.unlessHelp(
-                rest, known: ["db": .value, "quiet": .flag, "entity": .value, "external-id": .value], command: command, console: console) else {
-                return .success
-            }
             try arguments.expectNoPositionals(command: command)
             guard let entity = arguments.value("entity"), let externalID = arguments.value("external-id") else {
                 throw UsageError(message: "--entity and --external-id are both required", command: command)
@@ -38,13 +29,6 @@ enum CardsCommand {
             console.out(CardJSON.render(card) + "\n")
             return .success
         case "list":
-            guard let arguments = try ParsedArguments.unlessHelp(
-                rest,
-                known: ["db": .value, "quiet": .flag, "entity": .value, "account": .value, "status": .value,
-                        "upload": .value, "format": .value, "generated-at": .value, "updated-since": .value],
-                command: command, console: console) else {
-                return .success
-            }
             try arguments.expectNoPositionals(command: command)
             var filter = CardStore.ListFilter(
                 entityID: arguments.value("entity"), accountID: arguments.value("account"),
@@ -78,10 +62,6 @@ enum CardsCommand {
             }
             return .success
         case "set-status":
-            guard let arguments = try ParsedArguments.unlessHelp(
-                rest, known: ["db": .value, "quiet": .flag, "reason": .value], command: command, console: console) else {
-                return .success
-            }
             guard arguments.positionals.count == 2 else {
                 throw UsageError(message: "expected CARD_ID and a status (active, inactive, closed or expired)", command: command)
             }

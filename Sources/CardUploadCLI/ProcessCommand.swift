@@ -4,20 +4,8 @@ import CardUploadReport
 
 /// `card-upload process FILE...`: load upload files into the store.
 struct ProcessCommand {
-    static let options: [String: OptionKind] = [
-        "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
-        "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
-        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
-        "max-rows": .value, "max-bytes": .value,
-    ]
-
     let arguments: ParsedArguments
     let console: Console
-
-    init(_ words: ArraySlice<String>, console: Console) throws(UsageError) {
-        self.arguments = try ParsedArguments(words, known: Self.options, command: "process")
-        self.console = console
-    }
 
     /// Checks the options and builds the load settings.
     func validate() throws(UsageError) -> LoadOptions {
@@ -64,10 +52,6 @@ struct ProcessCommand {
     }
 
     func run() throws -> ExitCode {
-        if arguments.wantsHelp {
-            console.out(Help.text(for: "process"))
-            return .success
-        }
         var options = try validate()
         options.summarizesRejections = !quiet
         let stop = StopSignal.install()

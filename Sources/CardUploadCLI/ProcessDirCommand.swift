@@ -9,19 +9,7 @@ import Foundation
 /// 64, 66 or 73 stays in INBOX and the run goes on; a database error (74), a busy store (75), a stop
 /// signal or a bug (70) stops the run, the remaining files left in INBOX for the next one.
 enum ProcessDirCommand {
-    static let options: [String: OptionKind] = [
-        "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
-        "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
-        "max-rows": .value, "max-bytes": .value,
-        "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
-        // Known only to say why they do not apply here.
-        "format": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
-    ]
-
-    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let arguments = try ParsedArguments.unlessHelp(words, known: options, command: "process-dir", console: console) else {
-            return .success
-        }
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitCode {
         let settings = try checkedSettings(arguments)
         let stop = StopSignal.install()
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)

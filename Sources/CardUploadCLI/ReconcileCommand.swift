@@ -3,15 +3,7 @@ import CardUploadReport
 
 /// `card-upload reconcile FILE`: compare a file with the store, change nothing (SPEC §7).
 enum ReconcileCommand {
-    static let options: [String: OptionKind] = [
-        "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
-        "entity": .value, "extra": .flag, "report": .value,
-    ]
-
-    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let arguments = try ParsedArguments.unlessHelp(words, known: options, command: "reconcile", console: console) else {
-            return .success
-        }
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitCode {
         let settings = try validate(arguments)
         let stop = StopSignal.install()
         let quiet = arguments.flag("quiet")

@@ -6,17 +6,11 @@ import Foundation
 
 /// `card-upload uploads list|show`.
 enum UploadsCommand {
-    static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let (sub, rest) = try Subcommand.split(words, group: "uploads", choices: "list or show", console: console) else {
-            return .success
-        }
+    /// Runs `uploads SUB` with its parsed arguments.
+    static func run(_ sub: String, _ arguments: ParsedArguments, console: Console) throws -> ExitCode {
         let command = "uploads \(sub)"
         switch sub {
         case "list":
-            guard let arguments = try ParsedArguments.unlessHelp(
-                rest, known: ["db": .value, "quiet": .flag, "json": .flag, "limit": .value], command: command, console: console) else {
-                return .success
-            }
             try arguments.expectNoPositionals(command: command)
             var limit: Int?
             if let text = arguments.value("limit") {
@@ -37,9 +31,6 @@ enum UploadsCommand {
             }
             return .success
         case "show":
-            guard let arguments = try ParsedArguments.unlessHelp(rest, known: ["db": .value, "quiet": .flag], command: command, console: console) else {
-                return .success
-            }
             let id = try arguments.single("UPLOAD_ID", command: command)
             let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard try log.upload(id: id) != nil else {

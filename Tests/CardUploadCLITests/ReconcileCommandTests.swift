@@ -5,7 +5,7 @@ import Testing
 /// `reconcile`'s options: `process`'s input options, `--extra`, `--report`; one FILE.
 @Suite struct ReconcileCommandTests {
     private func validate(_ words: [String]) throws(UsageError) -> ReconcileOptions {
-        let arguments = try ParsedArguments(words[...], known: ReconcileCommand.options, command: "reconcile")
+        let arguments = try ParsedArguments(words[...], for: CommandTable.command("reconcile")!)
         return try ReconcileCommand.validate(arguments)
     }
 
@@ -46,7 +46,7 @@ import Testing
     @Test func processOnlyOptionsAreUnknownHere() {
         for option in ["--dry-run", "--atomic", "--rejects=x", "--on-conflict=update", "--batch-size=1"] {
             #expect(throws: UsageError.self) {
-                try ParsedArguments(["a.csv", option], known: ReconcileCommand.options, command: "reconcile")
+                try ParsedArguments(["a.csv", option], for: CommandTable.command("reconcile")!)
             }
         }
     }

@@ -1,0 +1,149 @@
+/// `card-upload completion bash|zsh|fish` (SPEC §10): completion scripts made from `CommandTable` — commands,
+/// subcommands, each command's options, and the values of options and arguments that are a fixed list, files
+/// or folders. bash and zsh share one scanner of the words before the cursor; fish's are declarations.
+enum CompletionScript {
+    /// The script for `shell`, nil for a shell it does not know.
+    static func text(for shell: String) -> String? {
+        let setUp = ["bash": "source <(card-upload completion bash)", "zsh": "source <(card-upload completion zsh), or save it as _card_upload in $fpath",
+                     "fish": "card-upload completion fish > ~/.config/fish/completions/card-upload.fish"]
+        guard let setUp = setUp[shell] else { return nil }
+        let header = "# \(shell) completion for card-upload, made by `card-upload completion \(shell)` from its command table.\n# Set up: \(setUp)\n"
+        return shell == "fish" ? header + fish : shell == "bash" ? header + shared + bash : "#compdef card-upload\n" + header + shared + zsh
+    }
+
+    /// The tool (its commands and options) and every command.
+    private static var nodes: [CommandSpec] { [CommandTable.root] + CommandTable.commands }
+
+    /// How a value completes: its fixed values (`help` takes command names), else `@files` (`<path>`, `<file>`),
+    /// `@dirs` (`<dir>`, `<inbox>`) or nil.
+    private static func completion(_ values: [String], _ valueName: String, of command: CommandSpec? = nil) -> String? {
+        let values = command?.name == "help" ? CommandTable.subcommands(of: CommandTable.root).map(\.word) : values
+        if !values.isEmpty { return values.joined(separator: " ") }
+        return ["path", "file"].contains(valueName) ? "@files" : ["dir", "inbox"].contains(valueName) ? "@dirs" : nil
+    }
+
+    /// `__card_upload_data COMMAND KEY` as case branches: a command's `commands`, `options`, `valued` (options
+    /// that take a value, hidden ones too, so their values are skipped), `--option` values and argument values by position.
+    private static var dataBranches: String {
+        nodes.flatMap { command -> [String] in
+            let valued = command.options.filter { $0.valueName != nil }
+            let subcommands = CommandTable.subcommands(of: command).map(\.word).joined(separator: " ")
+            var entries: [(key: String, words: String?)] = [
+                ("options'", (command.visibleOptions.map { "--" + $0.name } + ["--help"]).joined(separator: " ")),
+                ("commands'", subcommands.isEmpty ? nil : subcommands),
+                ("valued'", valued.isEmpty ? nil : valued.map { "--" + $0.name }.joined(separator: " ")),
+            ]
+            entries += valued.filter { !$0.hidden }.map { ("--\($0.name)'", completion($0.values, $0.valueName!)) }
+            for (index, argument) in command.arguments.enumerated() {
+                entries.append((argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command)))
+            }
+            return entries.compactMap { entry in entry.words.map { "        '\(command.name):\(entry.key)) echo '\($0)' ;;" } }
+        }.joined(separator: "\n")
+    }
+
+    private static var shared: String {
+        """
+
+        __card_upload_data() {
+            case "$1:$2" in
+        \(dataBranches)
+            esac
+        }
+
+        # Sets cmd (the command words), position (how many arguments it has) and option (the option whose value
+        # is being typed, if any) from the words before the cursor.
+        __card_upload_scan() {
+            cmd='' position=0 option=''
+            local word takes='' ended=''
+            for word in "$@"; do
+                if [[ -n $takes ]]; then [[ $word == '=' ]] || takes=''; continue; fi
+                if [[ -z $ended && $word == -* && $word != - ]]; then
+                    [[ $word == -- ]] && ended=1
+                    [[ $word != *=* && " $(__card_upload_data "$cmd" valued) " == *" $word "* ]] && takes=1 option=$word
+                    continue
+                fi
+                if [[ -n $(__card_upload_data "$cmd" commands) ]]; then cmd="${cmd:+$cmd }$word"; else position=$((position + 1)); fi
+            done
+            [[ -n $takes ]] || option=''
+        }
+
+        # The words that may stand at the cursor (or @files, @dirs): $1 is the word there, the rest the words before it.
+        __card_upload_candidates() {
+            local cur=$1 cmd position option
+            shift
+            __card_upload_scan "$@"
+            if [[ $cur == --*=* ]]; then __card_upload_data "$cmd" "${cur%%=*}"
+            elif [[ -n $option ]]; then __card_upload_data "$cmd" "$option"
+            elif [[ $cur == -* ]]; then __card_upload_data "$cmd" options
+            elif [[ -n $(__card_upload_data "$cmd" commands) ]]; then __card_upload_data "$cmd" commands
+            else __card_upload_data "$cmd" "$position"
+            fi
+        }
+
+        """
+    }
+
+    private static let bash = """
+        _card_upload() {
+            local cur=${COMP_WORDS[COMP_CWORD]} candidates
+            [[ $cur == '=' ]] && cur=''
+            candidates=$(__card_upload_candidates "$cur" "${COMP_WORDS[@]:1:COMP_CWORD-1}")
+            [[ $cur == --*=* ]] && cur=${cur#*=}
+            case $candidates in
+                @files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+                @dirs) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "$candidates" -- "$cur")) ;;
+            esac
+        }
+        complete -F _card_upload card-upload
+
+        """
+
+    private static let zsh = """
+        _card_upload() {
+            local cur=${words[CURRENT]} candidates
+            candidates=$(__card_upload_candidates "$cur" "${(@)words[2,CURRENT-1]}")
+            [[ $cur == --*=* ]] && compset -P '*='
+            case $candidates in
+                @files) _files ;;
+                @dirs) _files -/ ;;
+                *) compadd -- ${=candidates} ;;
+            esac
+        }
+        if [[ $funcstack[1] == _card_upload ]]; then _card_upload "$@"; else compdef _card_upload card-upload; fi
+
+        """
+
+    /// fish: one `complete` line per command, subcommand, option and argument, each under the condition that
+    /// its command words were typed.
+    private static var fish: String {
+        func quoted(_ text: String) -> String {
+            "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        }
+        /// An option's value (`-r`/`-x`: it takes one) or an argument: files, folders or a list.
+        func given(_ words: String?, option: Bool) -> String {
+            switch words {
+            case "@files"?: (option ? " -r" : "") + " -F"
+            case "@dirs"?: (option ? " -x" : "") + " -a '(__fish_complete_directories)'"
+            case let list?: (option ? " -x" : "") + " -a " + quoted(list)
+            case nil: option ? " -x" : ""
+            }
+        }
+        var lines = ["complete -c card-upload -f"]
+        for command in nodes {
+            let words = command.name.split(separator: " ").map(String.init)
+            let condition = words.isEmpty ? "__fish_use_subcommand"
+                : words.map { "__fish_seen_subcommand_from \($0)" }.joined(separator: "; and ")
+            let subcommands = CommandTable.subcommands(of: command)
+            let none = subcommands.isEmpty || words.isEmpty ? "" : "; and not __fish_seen_subcommand_from " + subcommands.map(\.word).joined(separator: " ")
+            let line = "complete -c card-upload -n " + quoted(condition + none)
+            lines += subcommands.map { line + " -a \($0.word) -d " + quoted($0.overview) }
+            lines += command.visibleOptions.map { option in
+                line + " -l \(option.name)" + (option.valueName.map { given(completion(option.values, $0), option: true) } ?? "") + " -d " + quoted(option.help)
+            }
+            lines.append(line + " -s h -l help -d 'Show help information.'")
+            lines += command.arguments.compactMap { completion($0.values, $0.name, of: command).map { line + given($0, option: false) } }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
