@@ -164,6 +164,24 @@ import Testing
         #expect(try StoreInspector(db).value("SELECT metadata FROM cards") == #"{"q":"'=already"}"#)
     }
 
+    /// SPEC §6: the results file keeps the lighter rule of every CSV output — a `'` before a formula only, numbers,
+    /// leading zeros and truth values as they are, separators quoted — while the rejects file of the same upload
+    /// protects every cell a spreadsheet would change.
+    @Test func theResultsFileNeutralisesFormulasOnlyAndTheRejectsFileEveryConversion() throws {
+        let folder = try TemporaryDirectory()
+        let result = try Self.loadWithRejectsAndResults(
+            folder,
+            "external_id,account_id,entity_id,details.last_four\n"
+                + "0042,account_a,entity_e,0001\n-12.5,account_a,entity_e,0002\nTRUE,account_a,entity_e,0003\n"
+                + "=1+1,account_a,entity_e,0004\n\"a;b\",account_a,entity_e,0005\n'5,account_a,entity_e,12\n")
+        #expect(result.status == 1, "\(result.stderr)")
+        let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(results.count == 7, "\(results)")
+        #expect(results.dropFirst().map { $0.split(separator: ",", maxSplits: 2)[1] } == ["0042", "-12.5", "TRUE", "'=1+1", "\"a;b\"", "'5"])
+        let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 2 && rejects[1].hasPrefix("''5,account_a,entity_e,'12,7,"), "\(rejects)")
+    }
+
     /// SPEC §6: a malformed row uploaded again unfixed (its cells empty, its `_raw` set) keeps its text in the
     /// next rejects file, and the one after; filled in from it, it loads.
     @Test func anUnfixedMalformedRowKeepsItsRawThroughTwoMoreRejectsFiles() throws {
