@@ -42,7 +42,7 @@ package struct CSVHeader: Sendable {
     /// What each column holds, in order.
     package let columns: [Column]
     /// Whether some column is an annotation (`_…`): then the file was written by this tool, and cells lose the
-    /// `'` that neutralised a formula.
+    /// `'` the writer put before a cell a spreadsheet would change (`SpreadsheetConversion`).
     package let hasAnnotations: Bool
 
     private static let settable: [(name: [UInt8], column: Column)] = [

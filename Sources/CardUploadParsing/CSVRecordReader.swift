@@ -208,7 +208,7 @@ package final class CSVRecordReader {
         }
 
         let encoding = self.encoding
-        let stripsFormulaPrefix = header.hasAnnotations
+        let stripsApostrophe = header.hasAnnotations
         var cells: [String] = []
         cells.reserveCapacity(columnCount)
         var card = RawCard()
@@ -219,20 +219,15 @@ package final class CSVRecordReader {
         tokenizer.withFieldBytes { bytes in
             var start = 0
             for (index, end) in fieldEnds.enumerated() {
-                var cellStart = start
-                // The writer puts a `'` before a formula start (`'=x`, `SpreadsheetFormula`) and before a cell
-                // that already looked neutralised (`''=x` for `'=x`, `'''=x` for `''=x`); one `'` comes off
-                // again, so all round-trip.
-                if stripsFormulaPrefix, end - start >= 2, bytes[start] == CSVByte.apostrophe {
-                    var next = start + 1
-                    while next < end, bytes[next] == CSVByte.apostrophe { next += 1 }
-                    if SpreadsheetFormula.begins(bytes[next..<end]) { cellStart += 1 }
-                }
-                guard let cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[cellStart..<end]), as: encoding)
+                guard var cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: encoding)
                 else {
                     badColumn = index
                     return
                 }
+                // The writer put a `'` before every cell a spreadsheet would change (`'0042`, `'=x`, `''5` for
+                // `'5`: `SpreadsheetConversion`); one comes off again, so all round-trip. Asked of the decoded
+                // text, so a file a spreadsheet saved in Windows-1252 (`'€5`) loses it too.
+                if stripsApostrophe { cell = SpreadsheetConversion.removingApostrophe(cell) }
                 if keepsCells { cells.append(cell) }
                 start = end
                 if cell.isEmpty { continue }

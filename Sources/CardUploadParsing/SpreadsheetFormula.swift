@@ -1,6 +1,6 @@
 /// The cell starts a spreadsheet runs as a formula (SPEC §6): `=` `+` `-` `@` tab, CR, NUL and the
-/// full-width `＝` `＋` `－` `＠`. The writer puts a `'` before such a cell and the reader of a file this tool
-/// wrote (one with `_` columns) takes it off again: both ask here, so they protect and strip the same cells.
+/// full-width `＝` `＋` `－` `＠`. Every CSV output puts a `'` before such a cell (unless it is a plain number);
+/// the rejects file and the CSV export protect more (`SpreadsheetConversion`, which includes these).
 package enum SpreadsheetFormula {
     /// The full-width forms, U+FF1D U+FF0B U+FF0D U+FF20, are `EF BC` and one of these bytes in UTF-8.
     private static let fullWidthLastBytes: [UInt8] = [0x9D, 0x8B, 0x8D, 0xA0]

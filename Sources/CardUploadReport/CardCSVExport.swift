@@ -6,8 +6,9 @@ import CardUploadStore
 /// into another store as it is.
 ///
 /// Streamed in two passes over one snapshot: the metadata keys first (memory holds only their set), then
-/// the cards, one line each. Every cell goes through `SpreadsheetCSV.cell`: its `'` before a formula-like
-/// value is what our reader takes off again in a file with `_` columns, so values round-trip byte for byte.
+/// the cards, one line each. Every cell copied from the store goes through `SpreadsheetCSV` with the protection
+/// of a rejects file (`.conversions`): its `'` before a value a spreadsheet would change (`0042`, `=x`, `TRUE`)
+/// is what our reader takes off again in a file with `_` columns, so values round-trip byte for byte.
 package enum CardCSVExport {
     /// The upload columns before the metadata.
     static let uploadColumns = [
@@ -58,7 +59,9 @@ package enum CardCSVExport {
     static func header(metadataKeys: [[UInt8]]) -> String {
         // `SpreadsheetCSV.cell` quotes a key holding another delimiter candidate (`;` `|` tab) too: the reader
         // sniffs the delimiter from the header outside quotes, so such a key cannot make it pick the wrong one.
-        let metadataColumns = metadataKeys.map { SpreadsheetCSV.cell("metadata." + String(decoding: $0, as: UTF8.self), delimiter: comma) }
+        let metadataColumns = metadataKeys.map {
+            SpreadsheetCSV.cell("metadata." + String(decoding: $0, as: UTF8.self), delimiter: comma, protection: .formulas)
+        }
         return (uploadColumns + metadataColumns + annotationColumns).joined(separator: ",") + "\n"
     }
 
@@ -79,13 +82,21 @@ package enum CardCSVExport {
             }
             metadata[column] = value
         }
-        let fields: [String] = [
-            card.externalID ?? "", card.accountID, card.entityID, card.type, card.lastFour ?? "",
-            card.replacementFor ?? "",
-        ] + metadata + [
-            card.id, card.status.rawValue, card.statusReason ?? "", card.replacedBy ?? "", card.createdAt,
-            card.updatedAt,
-        ]
-        return fields.map { SpreadsheetCSV.cell($0, delimiter: comma) }.joined(separator: ",") + "\n"
+        var line: [UInt8] = []
+        var first = true
+        func append(_ value: String) {
+            if !first { line.append(comma) }
+            first = false
+            SpreadsheetCSV.append(value, delimiter: comma, protection: .conversions, to: &line)
+        }
+        for value in [card.externalID ?? "", card.accountID, card.entityID, card.type, card.lastFour ?? "", card.replacementFor ?? ""] {
+            append(value)
+        }
+        for value in metadata { append(value) }
+        for value in [card.id, card.status.rawValue, card.statusReason ?? "", card.replacedBy ?? "", card.createdAt, card.updatedAt] {
+            append(value)
+        }
+        line.append(0x0A)
+        return String(decoding: line, as: UTF8.self)
     }
 }

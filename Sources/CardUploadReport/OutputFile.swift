@@ -126,6 +126,16 @@ package final class OutputFile {
         }
     }
 
+    /// Appends bytes, as `write(_: String)` does text.
+    package func write(_ bytes: [UInt8]) throws(OutputError) {
+        if buffer.count + bytes.count > Self.bufferSize { try flush() }
+        if bytes.count > Self.bufferSize {
+            try pass(bytes[...])
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
     /// Writes what is buffered (a direct output's pending bytes go to its held file).
     package func flush() throws(OutputError) {
         try pass(buffer[...])

@@ -2,8 +2,10 @@ import CardUploadModel
 import CardUploadParsing
 
 /// The rejects file (SPEC §6): the rejected rows in the input's own form, plus `_line` and `_errors`,
-/// so it can be fixed in a spreadsheet and uploaded again as it is. Card numbers are masked and CSV
-/// cells neutralised; the `_` columns and keys are ignored when the file is uploaded again.
+/// so it can be fixed in a spreadsheet and uploaded again as it is. Card numbers are masked, and a CSV cell a
+/// spreadsheet would change on opening gets a `'` (`SpreadsheetCSV.Protection.conversions`) that the reader
+/// takes off again; the `_` columns and keys are ignored when the file is uploaded again. A record that could
+/// not be split goes whole into `_raw`, and keeps it through every later rejects file until it is fixed.
 package final class RejectsWriter {
     /// The shape of the input.
     package enum Form {
@@ -20,6 +22,11 @@ package final class RejectsWriter {
     private let form: Form
     /// CSV: the indexes of the input columns written out.
     private let keptColumns: [Int]
+    /// CSV: the indexes of the input's card columns (not `_`), and of its `_raw` column (a rejects file's).
+    private let cardColumns: [Int]
+    private let rawColumn: Int?
+    /// CSV: the line being written, its storage reused from row to row.
+    private var line: [UInt8] = []
 
     /// Writes the CSV header line at once.
     package init(output: OutputFile, form: Form) throws(OutputError) {
@@ -28,10 +35,15 @@ package final class RejectsWriter {
         switch form {
         case .csv(let columns, let delimiter):
             keptColumns = columns.indices.filter { !Self.ownAnnotations.contains(columns[$0]) }
+            cardColumns = columns.indices.filter { columns[$0].utf8.first != UInt8(ascii: "_") }
+            rawColumn = columns.firstIndex { $0.utf8.elementsEqual("_raw".utf8) }
             let names = keptColumns.map { columns[$0] } + ["_line", "_errors", "_raw"]
-            try output.write(names.map { SpreadsheetCSV.cell($0, delimiter: delimiter) }.joined(separator: Self.separator(delimiter)) + "\n")
+            let header = names.map { SpreadsheetCSV.cell($0, delimiter: delimiter, protection: .formulas) }
+            try output.write(header.joined(separator: Self.separator(delimiter)) + "\n")
         case .jsonLines:
             keptColumns = []
+            cardColumns = []
+            rawColumn = nil
         }
     }
 
@@ -39,7 +51,9 @@ package final class RejectsWriter {
     package func write(_ record: RawRecord, errors: [RowError]) throws(OutputError) {
         switch form {
         case .csv(_, let delimiter):
-            try output.write(csvLine(record, errors: errors, delimiter: delimiter))
+            line.removeAll(keepingCapacity: true)
+            appendCSVLine(record, errors: errors, delimiter: delimiter)
+            try output.write(line)
         case .jsonLines:
             try output.write(jsonLine(record, errors: errors))
         }
@@ -47,18 +61,31 @@ package final class RejectsWriter {
 
     private static func separator(_ delimiter: UInt8) -> String { String(UnicodeScalar(delimiter)) }
 
-    private func csvLine(_ record: RawRecord, errors: [RowError], delimiter: UInt8) -> String {
-        var cells: [String] = []
-        cells.reserveCapacity(keptColumns.count + 3)
+    /// Appends the row to `line`: every cell but `_line` (a plain number) protected, as the reader strips them.
+    private func appendCSVLine(_ record: RawRecord, errors: [RowError], delimiter: UInt8) {
         for index in keptColumns {
             let value = record.cells.flatMap { index < $0.count ? $0[index] : nil } ?? ""
-            cells.append(SpreadsheetCSV.cell(value, delimiter: delimiter))
+            SpreadsheetCSV.append(value, delimiter: delimiter, protection: .conversions, to: &line)
+            line.append(delimiter)
         }
-        cells.append(String(record.line))
+        line.append(contentsOf: String(record.line).utf8)
+        line.append(delimiter)
         let summary = errors.map { "\($0.code.rawValue): \($0.message)" }.joined(separator: "; ")
-        cells.append(SpreadsheetCSV.cell(summary, delimiter: delimiter))
-        cells.append(record.cells == nil ? SpreadsheetCSV.cell(record.source ?? "", delimiter: delimiter) : "")
-        return cells.joined(separator: Self.separator(delimiter)) + "\n"
+        SpreadsheetCSV.append(summary, delimiter: delimiter, protection: .conversions, to: &line)
+        line.append(delimiter)
+        SpreadsheetCSV.append(raw(of: record), delimiter: delimiter, protection: .conversions, to: &line)
+        line.append(0x0A)
+    }
+
+    /// The row's `_raw`: the text of a record that could not be split into fields; or, for a row read from a
+    /// rejects file with its card cells still empty and its `_raw` still set, that `_raw` (SPEC §6), so an
+    /// unfixed row never loses its text; else empty.
+    private func raw(of record: RawRecord) -> String {
+        guard let cells = record.cells else { return record.source ?? "" }
+        guard let rawColumn, rawColumn < cells.count, !cells[rawColumn].isEmpty,
+              cardColumns.allSatisfy({ $0 < cells.count && cells[$0].isEmpty })
+        else { return "" }
+        return cells[rawColumn]
     }
 
     private func jsonLine(_ record: RawRecord, errors: [RowError]) -> String {
@@ -84,7 +111,14 @@ package final class RejectsWriter {
         bytes += Array(String(record.line).utf8)
         key("_errors")
         bytes += Array(errors.map(\.masked).json.utf8)
-        if parsed == nil {
+        if let parsed {
+            // A rejects file's line uploaded again with no card key yet and its `_raw` still set keeps it.
+            if parsed.allSatisfy({ $0.key.utf8.first == UInt8(ascii: "_") }),
+               let raw = parsed.last(where: { $0.key == "_raw" }), case .string(let text) = raw.value, !text.isEmpty {
+                key("_raw")
+                JSONString.append(CardNumber.mask(text), to: &bytes)
+            }
+        } else {
             key("_raw")
             JSONString.append(CardNumber.mask(record.source ?? ""), to: &bytes)
         }

@@ -10,8 +10,8 @@ package enum ResultsWriter {
         try log.readSnapshot {
             try log.forEachRow(uploadID: uploadID) { row in
                 let cells = [
-                    String(row.line), SpreadsheetCSV.cell(row.externalID ?? "", delimiter: comma),
-                    SpreadsheetCSV.cell(row.entityID ?? "", delimiter: comma), row.outcome.rawValue, row.cardID ?? "",
+                    String(row.line), SpreadsheetCSV.cell(row.externalID ?? "", delimiter: comma, protection: .formulas),
+                    SpreadsheetCSV.cell(row.entityID ?? "", delimiter: comma, protection: .formulas), row.outcome.rawValue, row.cardID ?? "",
                 ]
                 try output.write(cells.joined(separator: ",") + "\n")
             }

@@ -1,37 +1,61 @@
 import CardUploadModel
 import CardUploadParsing
 
-/// CSV cells the tool writes: safe to open in a spreadsheet (SPEC §6) and read back by our own reader.
+/// CSV cells the tool writes (SPEC §6): masked, protected against what a spreadsheet does on opening, and
+/// quoted so that no spreadsheet finds a new cell inside one.
 package enum SpreadsheetCSV {
-    /// `text` as one CSV cell: masked, neutralised, and quoted when it holds the delimiter, a quote, a line
-    /// break, or a separator a spreadsheet may split on (`,` `;` `|` tab) whatever the delimiter: one that
-    /// splits on `;` must not find a new cell, formula or not, inside a cell of a comma file.
-    package static func cell(_ text: String, delimiter: UInt8) -> String {
-        let safe = neutralized(CardNumber.mask(text))
-        let needsQuotes = safe.utf8.contains {
-            $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D || CSVDelimiterSniffer.candidates.contains($0)
-        }
-        guard needsQuotes else { return safe }
-        var quoted = "\""
-        for character in safe.unicodeScalars {
-            if character == "\"" { quoted += "\"\"" } else { quoted.unicodeScalars.append(character) }
-        }
-        return quoted + "\""
+    /// How much of what a spreadsheet does on opening a cell is protected against.
+    package enum Protection {
+        /// Every CSV output (the results file, column names): a `'` before a cell a spreadsheet would run as a
+        /// formula (`SpreadsheetFormula`), unless it is a plain number such as `-12.5`, as OWASP recommends.
+        case formulas
+        /// The rejects file and the CSV export, made to be opened, fixed, saved and read back: a `'` before every
+        /// cell a spreadsheet would change (`SpreadsheetConversion`: `0042`, `1e6`, `12/01`, `TRUE`, `'5`, a
+        /// formula), exactly the cells whose `'` the reader of a file with `_` columns takes off again.
+        case conversions
     }
 
-    /// A cell a spreadsheet would run as a formula — one starting with `=` `+` `-` `@` tab, CR, NUL or a
-    /// full-width `＝` `＋` `－` `＠` (`SpreadsheetFormula`), unless it is a plain number such as `-12.5` — gets
-    /// a `'` in front, as OWASP recommends. So does a cell that already starts with one or more `'` and one of
-    /// those, so the reader, which takes one `'` off, gives it back whole (`''=x` is written `'''=x`).
-    package static func neutralized(_ text: String) -> String {
-        let bytes = text.utf8
-        if SpreadsheetFormula.begins(bytes) {
-            return isPlainNumber(text) ? text : "'" + text
+    private static let quote = UInt8(ascii: "\"")
+    private static let apostrophe = UInt8(ascii: "'")
+
+    /// `text` as one CSV cell (see `append`).
+    package static func cell(_ text: String, delimiter: UInt8, protection: Protection) -> String {
+        var bytes: [UInt8] = []
+        append(text, delimiter: delimiter, protection: protection, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as one CSV cell to `line`: card numbers masked, a `'` in front as `protection` says, and
+    /// quoted when it holds the delimiter, a quote, a line break, or a separator a spreadsheet may split on (`,`
+    /// `;` `|` tab) whatever the delimiter: one that splits on `;` must not find a new cell inside a cell of a
+    /// comma file. Copies bytes only: nothing is allocated for a cell but `line`'s growth (and a masked copy of
+    /// a cell holding a card number).
+    package static func append(_ text: String, delimiter: UInt8, protection: Protection, to line: inout [UInt8]) {
+        let masked = CardNumber.mask(text)
+        let bytes = masked.utf8
+        let protects: Bool
+        switch protection {
+        case .formulas: protects = SpreadsheetFormula.begins(bytes) && !isPlainNumber(masked)
+        case .conversions: protects = SpreadsheetConversion.changes(bytes)
         }
-        if bytes.first == UInt8(ascii: "'"), SpreadsheetFormula.begins(bytes.drop { $0 == UInt8(ascii: "'") }) {
-            return "'" + text
+        let needsQuotes = bytes.contains { byte in
+            switch byte {
+            // The delimiter, a quote, a line break, and every `CSVDelimiterSniffer` candidate.
+            case delimiter, quote, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "|"), 0x09: true
+            default: false
+            }
         }
-        return text
+        if needsQuotes { line.append(quote) }
+        if protects { line.append(apostrophe) }
+        if needsQuotes {
+            for byte in bytes {
+                line.append(byte)
+                if byte == quote { line.append(quote) }
+            }
+            line.append(quote)
+        } else {
+            line.append(contentsOf: bytes)
+        }
     }
 
     /// `[+-]?(digits[.digits]|.digits)([eE][+-]?digits)?`

@@ -130,10 +130,10 @@ private func checkText(_ text: String) {
     checkSpreadsheetCell(text)
 }
 
-/// A rejects-file cell (`SpreadsheetCSV.cell`) in a file with an annotation column reads back as the masked text.
+/// A rejects-file cell (`SpreadsheetCSV.cell`, `.conversions`) in a file with an annotation column reads back as the masked text.
 private func checkSpreadsheetCell(_ text: String) {
     if text.utf8.contains(0) { return }  // a NUL makes the record malformed_record, by design
-    let cell = SpreadsheetCSV.cell(text, delimiter: UInt8(ascii: ","))
+    let cell = SpreadsheetCSV.cell(text, delimiter: UInt8(ascii: ","), protection: .conversions)
     let file = "external_id,account_id,entity_id,details.last_four,_note\r\n,,,," + cell + "\r\n"
     let expected = CardNumber.mask(text)
     do {

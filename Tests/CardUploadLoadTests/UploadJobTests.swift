@@ -187,9 +187,7 @@ import Testing
         #expect(try StoreProbe(folder.db).cardCount == 7)
         // SPEC §6: a rejects cell copied from the input that starts with a digit gets a `'` (a spreadsheet
         // would read `0042` as 42); `_line` stays a plain number.
-        withKnownIssue("SpreadsheetCSV.neutralized protects formula starts only, not digits (SPEC §6 rejects file)") {
-            #expect(rows.map { $0[3] } == ["'12", "'12", "'12"])
-        }
+        #expect(rows.map { $0[3] } == ["'12", "'12", "'12"])
     }
 
     @Test func aRejectsPathInAMissingFolderFailsBeforeAnythingIsLoaded() throws {

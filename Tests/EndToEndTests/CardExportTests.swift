@@ -44,21 +44,22 @@ import Testing
             .joined(separator: ",") + "\n"
         #expect(export.stdout.utf8.starts(with: expectedHeader.utf8), "\(export.stdout)")
 
-        // Cells as written: formula-like ones behind a `'`, plain numbers as they are, quoted per RFC 4180.
+        // Cells as written: every value a spreadsheet would change (a formula, a number, a leading zero, a date, a
+        // leading `'`) behind a `'`, quoted per RFC 4180.
         let expectedCells: [[String]] = [
-            ["v1", "account_a", "entity_e", "virtual", "0001", "",
-             "", "", "", "", "", "", "Zürich 東京", "-12.5", "'=SUM(A1:A9)", "", "\"one\ntwo\r\nthree\"", "\"a, b\"", "",
+            ["v1", "account_a", "entity_e", "virtual", "'0001", "",
+             "", "", "", "", "", "", "Zürich 東京", "'-12.5", "'=SUM(A1:A9)", "", "\"one\ntwo\r\nthree\"", "\"a, b\"", "",
              "\"say \"\"hi\"\"\"", ""],
-            ["v2", "account_a", "entity_e", "virtual", "0002", "",
-             "''=kept", "'plain", "'@handle", "", "", "", "", "", "", "", "", "", "+1", "", "\"'\tindent\""],
-            ["'=v3", "account_b", "entity_f", "virtual", "0003", "",
+            ["v2", "account_a", "entity_e", "virtual", "'0002", "",
+             "''=kept", "''plain", "'@handle", "", "", "", "", "", "", "", "", "", "'+1", "", "\"'\tindent\""],
+            ["'=v3", "account_b", "entity_f", "virtual", "'0003", "",
              "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-            ["v4", "account_b", "entity_f", "virtual", "0004", "",
+            ["v4", "account_b", "entity_f", "virtual", "'0004", "",
              "", "", "", "pipes", "nfd", "nfc", "", "", "", "v", "", "", "", "", ""],
         ]
         let cards = try StoreInspector(first).rows("SELECT id, created_at, updated_at FROM cards ORDER BY rowid")
         let expectedBody = zip(expectedCells, cards).map { cells, card in
-            (cells + [card[0]!, "active", "", "", card[1]!, card[2]!]).joined(separator: ",") + "\n"
+            (cells + [card[0]!, "active", "", "", "'" + card[1]!, "'" + card[2]!]).joined(separator: ",") + "\n"
         }.joined()
         let body = export.stdout.utf8.dropFirst(expectedHeader.utf8.count)
         #expect(Array(body) == Array(expectedBody.utf8), "\(export.stdout)")
@@ -113,7 +114,7 @@ import Testing
         let byStatus = try export(["--status", "closed"])
         #expect(byStatus[0] == upload + "metadata.size," + system)
         #expect(byStatus.count == 3)
-        #expect(byStatus[1].hasPrefix("b1,account_b,entity_e,virtual,0003,,L,\(b1),closed,\"'=lost, stolen\",,"), "\(byStatus[1])")
+        #expect(byStatus[1].hasPrefix("b1,account_b,entity_e,virtual,'0003,,L,\(b1),closed,\"'=lost, stolen\",,"), "\(byStatus[1])")
 
         // No card: the header alone, with no metadata columns.
         #expect(try export(["--account", "account_z"]) == [upload + system, ""])

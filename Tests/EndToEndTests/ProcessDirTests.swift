@@ -59,7 +59,7 @@ import Testing
         #expect((b["counts"] as? [String: Int])?["rejected"] == 1)
         let rejects = try String(contentsOfFile: box.inbox + "/reports/b.csv.rejects.csv", encoding: .utf8)
         #expect(rejects.split(separator: "\n").count == 2, "\(rejects)")  // header + b2
-        #expect(rejects.contains("b2,account_a,entity_e,12,3,"))
+        #expect(rejects.contains("b2,account_a,entity_e,'12,3,"))
         let c = try readJSON(box.inbox + "/reports/c.csv.report.json")
         #expect(c["status"] as? String == "failed")
         #expect((c["error"] as? [String: Any])?["code"] != nil)

@@ -28,7 +28,7 @@ import Testing
         let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "external_id;account_id;entity_id;details.last_four;metadata.note;_line;_errors;_raw")
         #expect(lines.count == 5, "\(rejects)")  // header, k2, k4, k5, trailing newline
-        #expect(lines[1].hasPrefix(#"k2;account_a;entity_e;12;"'=HYPERLINK(""x"")";3;"#), "\(lines[1])")
+        #expect(lines[1].hasPrefix(#"k2;account_a;entity_e;'12;"'=HYPERLINK(""x"")";3;"#), "\(lines[1])")
         #expect(lines[2].contains("card **** **** **** 1111"))
         #expect(lines[3].hasPrefix(";;;;;6;"))
         #expect(lines[3].hasSuffix(#";"k5;account_a""#))
@@ -45,7 +45,7 @@ import Testing
         #expect(try StoreInspector(db).value("SELECT metadata FROM cards WHERE external_id = 'k3'") == #"{"note":"'=kept as typed"}"#)
 
         // Fix k2 in place (the formula stays as the user typed it), upload the rejects file as it is.
-        let fixed = rejects.replacingOccurrences(of: "k2;account_a;entity_e;12;", with: "k2;account_a;entity_e;0002;")
+        let fixed = rejects.replacingOccurrences(of: "k2;account_a;entity_e;'12;", with: "k2;account_a;entity_e;'0002;")
         try fixed.write(toFile: folder.path("rejects.csv"), atomically: true, encoding: .utf8)
         let second = try CardUploadBinary.run(
             ["process", folder.path("rejects.csv"), "--db", db, "--report", folder.path("r.json"),
@@ -76,11 +76,11 @@ import Testing
         #expect(results.count == 3 && results[1].hasPrefix("2,\"\(attack)\",entity_e,created,card_"), "\(results)")
         #expect(results[2] == "3,'＋SUM(A1),entity_e,rejected,", "\(results)")
         let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(rejects.count == 2 && rejects[1].hasPrefix("'＋SUM(A1),account_a,entity_e,12,'＝1+2,3,"), "\(rejects)")
+        #expect(rejects.count == 2 && rejects[1].hasPrefix("'＋SUM(A1),account_a,entity_e,'12,'＝1+2,3,"), "\(rejects)")
 
         let export = try CardUploadBinary.run(["cards", "list", "--format", "csv", "--db", db], in: folder.url)
         #expect(export.status == 0, "\(export.stderr)")
-        #expect(export.stdout.contains("\n\"\(attack)\",account_a,entity_e,virtual,0001,,\"x|@SUM(A1)\",card_"), "\(export.stdout)")
+        #expect(export.stdout.contains("\n\"\(attack)\",account_a,entity_e,virtual,'0001,,\"x|@SUM(A1)\",card_"), "\(export.stdout)")
 
         // NUL: only JSON lines can carry one into a value; its results cell is neutralised too.
         let jsonl = try folder.write("b.jsonl", #"{"external_id":"\u0000=1","account_id":"account_a","entity_id":"entity_e","details":{"last_four":"0002"}}"# + "\n")
@@ -90,7 +90,7 @@ import Testing
 
         // The rejects file, fixed and loaded again: the `'` comes off, the values are stored as typed.
         let fixed = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
-            .replacingOccurrences(of: ",entity_e,12,", with: ",entity_e,0003,")
+            .replacingOccurrences(of: ",entity_e,'12,", with: ",entity_e,0003,")
         try fixed.write(toFile: folder.path("rejects.csv"), atomically: true, encoding: .utf8)
         let second = try CardUploadBinary.run(["process", folder.path("rejects.csv"), "--db", db], in: folder.url)
         #expect(second.status == 0, "\(second.stderr)")
@@ -162,6 +162,70 @@ import Testing
         let again = try folder.write("fixed.csv", fixed)
         #expect(try CardUploadBinary.run(["process", again, "--db", db], in: folder.url).status == 0)
         #expect(try StoreInspector(db).value("SELECT metadata FROM cards") == #"{"q":"'=already"}"#)
+    }
+
+    /// SPEC §6: the results file keeps the lighter rule of every CSV output — a `'` before a formula only, numbers,
+    /// leading zeros and truth values as they are, separators quoted — while the rejects file of the same upload
+    /// protects every cell a spreadsheet would change.
+    @Test func theResultsFileNeutralisesFormulasOnlyAndTheRejectsFileEveryConversion() throws {
+        let folder = try TemporaryDirectory()
+        let result = try Self.loadWithRejectsAndResults(
+            folder,
+            "external_id,account_id,entity_id,details.last_four\n"
+                + "0042,account_a,entity_e,0001\n-12.5,account_a,entity_e,0002\nTRUE,account_a,entity_e,0003\n"
+                + "=1+1,account_a,entity_e,0004\n\"a;b\",account_a,entity_e,0005\n'5,account_a,entity_e,12\n")
+        #expect(result.status == 1, "\(result.stderr)")
+        let results = try String(contentsOfFile: folder.path("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(results.count == 7, "\(results)")
+        #expect(results.dropFirst().map { $0.split(separator: ",", maxSplits: 2)[1] } == ["0042", "-12.5", "TRUE", "'=1+1", "\"a;b\"", "'5"])
+        let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 2 && rejects[1].hasPrefix("''5,account_a,entity_e,'12,7,"), "\(rejects)")
+    }
+
+    /// SPEC §6: a malformed row uploaded again unfixed (its cells empty, its `_raw` set) keeps its text in the
+    /// next rejects file, and the one after; filled in from it, it loads.
+    @Test func anUnfixedMalformedRowKeepsItsRawThroughTwoMoreRejectsFiles() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let raw = "0042,account_a,=1+1;x"  // three fields of four
+        var file = try folder.write("a.csv", "external_id,account_id,entity_id,details.last_four\nk1,account_a,entity_e,12\n\(raw)\n")
+        var rejects = ""
+        for generation in 1...3 {
+            let path = folder.path("rejects\(generation).csv")
+            let result = try CardUploadBinary.run(["process", file, "--db", db, "--rejects", path], in: folder.url)
+            #expect(result.status == 1, "\(result.stderr)")
+            rejects = try String(contentsOfFile: path, encoding: .utf8)
+            let lines = rejects.split(separator: "\n")
+            #expect(lines.count == 3, "generation \(generation): \(rejects)")
+            #expect(lines[1].hasPrefix("k1,account_a,entity_e,'12,"), "generation \(generation): \(lines[1])")
+            #expect(lines[1].hasSuffix(","), "an ordinary row's _raw is empty: \(lines[1])")
+            #expect(lines[2].hasPrefix(generation == 1 ? ",,,,3,\"malformed_record: " : ",,,,3,\"missing_field: "), "\(lines[2])")
+            #expect(lines[2].hasSuffix(",\"'\(raw)\""), "generation \(generation): \(lines[2])")
+            file = path
+        }
+        // Filled in from `_raw` and with k1 fixed, the file loads.
+        let fixed = rejects.replacingOccurrences(of: ",'12,", with: ",0001,")
+            .replacingOccurrences(of: "\n,,,,3,", with: "\n'0042,account_a,entity_e,0002,3,")
+        let again = try CardUploadBinary.run(["process", try folder.write("fixed.csv", fixed), "--db", db], in: folder.url)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try StoreInspector(db).rows("SELECT external_id FROM cards ORDER BY external_id") == [["0042"], ["k1"]])
+    }
+
+    /// The same in JSON lines: a line that was not JSON keeps its `_raw` through the next rejects file.
+    @Test func anUnfixedJSONLineKeepsItsRawThroughTheNextRejectsFile() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let raw = #"{"external_id":"0042", oops"#
+        var file = try folder.write("a.jsonl", raw + "\n")
+        for generation in 1...3 {
+            let path = folder.path("rejects\(generation).jsonl")
+            let result = try CardUploadBinary.run(["process", file, "--db", db, "--rejects", path], in: folder.url)
+            #expect(result.status == 1, "\(result.stderr)")
+            let line = try parseJSON(try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .newlines))
+            #expect(line["_raw"] as? String == raw, "generation \(generation): \(line)")
+            #expect(line["_line"] as? Int == 1)
+            file = path
+        }
     }
 
     @Test func aJSONLineWithInvalidUTF8GoesWholeIntoRaw() throws {
