@@ -21,17 +21,18 @@ enum Help {
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--report-rows all|rejected|none] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--report-rows all|rejected|none] [--keep-days N] [--dry-run] [--atomic|--partial] [--quiet]",
         "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
         "cards list": "card-upload cards list [--entity ID] [--account ID] [--status S] [--upload UPLOAD_ID] [--format jsonl|csv|lead-card] [--generated-at YYYY-MM-DD] [--updated-since DATE-TIME] [--db PATH]",
         "cards set-status": "card-upload cards set-status CARD_ID active|inactive|closed|expired [--reason TEXT] [--db PATH]",
-        "uploads": "card-upload uploads list|show ...",
+        "uploads": "card-upload uploads list|show|prune ...",
         "uploads list": "card-upload uploads list [--json] [--limit N] [--db PATH]",
-        "uploads show": "card-upload uploads show UPLOAD_ID [--db PATH]",
+        "uploads show": "card-upload uploads show UPLOAD_ID [--report-rows all|rejected|none] [--db PATH]",
+        "uploads prune": "card-upload uploads prune (--before DATE | --keep-days N) [--dry-run] [--db PATH] [--quiet]",
         "help": "card-upload help [COMMAND]",
     ]
 
@@ -63,6 +64,7 @@ enum Help {
                   cards set-status        change a card's status
                   uploads list            past uploads, newest first
                   uploads show UPLOAD_ID  print the report of an upload, rebuilt from the store
+                  uploads prune           delete the per-line outcomes of old uploads, give the space back
                   help [COMMAND]          show help for a command
 
                 OPTIONS:
@@ -86,6 +88,8 @@ enum Help {
                   --rejects PATH          the rejected rows in the input's form, with _line and _errors, to fix and upload again
                   --results PATH          CSV line,external_id,entity_id,outcome,card_id for every row
                   --html PATH             a self-contained HTML report: counts, a chart of rejections, the rejected rows
+                  --report-rows ROWS      the rows the JSON report lists: all (default), rejected or none
+                                          (its counts are always complete; "rows_included" says which)
                   --on-conflict POLICY    reject (default) or update: a changed metadata replaces the stored one
                   --batch-size N          rows per transaction (default 100000; a batch also closes after 5 s)
                   --cache-size MIB        SQLite's page cache for the load (default 40 bytes per stored card, at
@@ -133,6 +137,9 @@ enum Help {
                                           file system (default INBOX/.card-upload-work). DONE, FAILED, REPORTS
                                           and DIR must be the job's own and writable by no one else (else 73)
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
+                  --report-rows ROWS      the rows each JSON report lists: all (default), rejected or none
+                  --keep-days N           after the run, prune the per-line outcomes of uploads that finished
+                                          more than N days ago (as uploads prune --keep-days N; one log line)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
                   --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
                   --entity, --on-conflict, --batch-size, --cache-size, --max-rows, --max-bytes,
@@ -145,6 +152,24 @@ enum Help {
                 or REPORTS is never overwritten: the upload id goes before the suffix (a.<upload_id>.csv.gz).
                 Files giving 64, 66 or 73 stay in INBOX; a database error (74) or busy store (75) stops the run.
                 --quiet keeps the one timestamped line per file (the cron log).
+
+                """
+        case "uploads prune"?:
+            return """
+                OVERVIEW: Delete the per-line outcomes of uploads that finished before a date, and give the space
+                back to the file system. Cards and every upload's summary stay; a running upload is never touched.
+
+                USAGE: \(usages["uploads prune"]!)
+
+                OPTIONS:
+                  --before DATE           uploads that finished before DATE (YYYY-MM-DD: its midnight UTC) or
+                                          before a date-time such as 2026-12-05T00:00:00Z
+                  --keep-days N           uploads that finished more than N days ago
+                  --dry-run               say what would be pruned, change nothing
+                \(common)
+
+                Exactly one of --before and --keep-days. uploads list still shows a pruned upload; uploads show
+                prints its summary with "rows_included": "pruned" and no rows.
 
                 """
         case let topic?:

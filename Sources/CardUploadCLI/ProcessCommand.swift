@@ -8,7 +8,7 @@ struct ProcessCommand {
         "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
         "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
         "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
-        "max-rows": .value, "max-bytes": .value,
+        "max-rows": .value, "max-bytes": .value, "report-rows": .value,
     ]
 
     let arguments: ParsedArguments
@@ -31,6 +31,7 @@ struct ProcessCommand {
         options.outputs.rejects = arguments.value("rejects")
         options.outputs.results = arguments.value("results")
         options.outputs.html = arguments.value("html")
+        options.reportRows = try RetentionOptions.reportRows(arguments, command: "process")
         try checkOutputs(options.outputs, files: files)
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")

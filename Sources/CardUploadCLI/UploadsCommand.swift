@@ -4,10 +4,10 @@ import CardUploadReport
 import CardUploadStore
 import Foundation
 
-/// `card-upload uploads list|show`.
+/// `card-upload uploads list|show|prune`.
 enum UploadsCommand {
     static func run(_ words: ArraySlice<String>, console: Console) throws -> ExitCode {
-        guard let (sub, rest) = try Subcommand.split(words, group: "uploads", choices: "list or show", console: console) else {
+        guard let (sub, rest) = try Subcommand.split(words, group: "uploads", choices: "list, show or prune", console: console) else {
             return .success
         }
         let command = "uploads \(sub)"
@@ -37,10 +37,12 @@ enum UploadsCommand {
             }
             return .success
         case "show":
-            guard let arguments = try ParsedArguments.unlessHelp(rest, known: ["db": .value, "quiet": .flag], command: command, console: console) else {
+            guard let arguments = try ParsedArguments.unlessHelp(
+                rest, known: ["db": .value, "quiet": .flag, "report-rows": .value], command: command, console: console) else {
                 return .success
             }
             let id = try arguments.single("UPLOAD_ID", command: command)
+            let rows = try RetentionOptions.reportRows(arguments, command: command)
             let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard try log.upload(id: id) != nil else {
                 throw NotFoundError(what: id)
@@ -48,11 +50,23 @@ enum UploadsCommand {
             signal(SIGPIPE, SIG_IGN)
             let output = try OutputFile(path: "-")
             do {
-                try ReportWriter.write(uploadID: id, log: log, to: output)
+                try ReportWriter.write(uploadID: id, log: log, rows: rows, to: output)
                 try output.commit()
             } catch let error as OutputError where error.isBrokenPipe {
                 // `| head`: the reader had enough.
             }
+            return .success
+        case "prune":
+            guard let arguments = try ParsedArguments.unlessHelp(
+                rest, known: ["db": .value, "quiet": .flag, "before": .value, "keep-days": .value, "dry-run": .flag],
+                command: command, console: console) else {
+                return .success
+            }
+            try arguments.expectNoPositionals(command: command)
+            try StoreAccess.validate(arguments, command: command)
+            let options = try RetentionOptions.pruneOptions(arguments, command: command)
+            let result = try PruneJob(options: options, storePath: StoreAccess.path(arguments), stop: StopSignal.install()).run()
+            if !arguments.flag("quiet") { console.err(RetentionOptions.summary(result) + "\n") }
             return .success
         default:
             throw UsageError(message: "unknown subcommand '\(sub)'", command: "uploads")
