@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Testing
 
@@ -158,6 +159,46 @@ import Testing
         #expect(process.terminationStatus == 1)
         let show = try parseJSON(try run(["uploads", "show", try uploadIDs(db)[1], "--db", db], in: folder, exit: 0).stdout)
         #expect(show["rows_included"] as? String == "all" && (show["rows"] as? [Any])?.count == 30)
+    }
+
+    @Test func theBinaryMigratesAVersionFourStoreIntoIncrementalModeAndPrunesIt() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        try folder.write("cards.csv", Self.file(rows: 2_000))
+        try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
+        try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
+        // Back to what the version-4 release wrote: no retention columns, no auto-vacuum, user_version 4.
+        var handle: OpaquePointer?
+        #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
+        let downgrade = "ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
+            + " PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
+        #expect(sqlite3_exec(handle, downgrade, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
+        sqlite3_close_v2(handle)
+        var inspector: StoreInspector! = try StoreInspector(db)
+        #expect(try inspector.value("PRAGMA auto_vacuum") == "0" && inspector.value("PRAGMA user_version") == "4")
+        let cardsBefore = try inspector.rows("SELECT * FROM cards ORDER BY seq")
+        let rowsBefore = try inspector.rows("SELECT * FROM upload_rows ORDER BY upload_seq, line")
+        #expect(cardsBefore.count == 1_800 && rowsBefore.count == 2_200)
+        inspector = nil
+
+        // A reader refuses it and says a load upgrades it; prune is a writer: it migrates, then prunes.
+        let refused = try run(["uploads", "list", "--db", db], in: folder, exit: 74)
+        #expect(refused.stderr.contains("schema version 4"), "\(refused.stderr)")
+        let dry = try run(["uploads", "prune", "--keep-days", "0", "--dry-run", "--db", db], in: folder, exit: 74)
+        #expect(dry.stderr.contains("schema version 4"), "a dry run writes nothing, not even a migration: \(dry.stderr)")
+        let early = try run(["uploads", "prune", "--before", "2000-01-01", "--db", db], in: folder, exit: 0)
+        #expect(early.stderr.contains("pruned 0 uploads"), "\(early.stderr)")
+        inspector = try StoreInspector(db)
+        #expect(try inspector.value("PRAGMA user_version") == "5")
+        #expect(try inspector.value("PRAGMA auto_vacuum") == "2")
+        #expect(try inspector.rows("SELECT * FROM cards ORDER BY seq") == cardsBefore)
+        #expect(try inspector.rows("SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
+        #expect(try inspector.rows("PRAGMA integrity_check") == [["ok"]])
+        let sizeBefore = try fileSize(db)
+        let pruned = try run(["uploads", "prune", "--keep-days", "0", "--db", db], in: folder, exit: 0)
+        #expect(pruned.stderr.contains("pruned 2 uploads") && pruned.stderr.contains(": 2,200 rows removed; "), "\(pruned.stderr)")
+        #expect(try fileSize(db) < sizeBefore)
+        #expect(try inspector.rows("SELECT * FROM cards ORDER BY seq") == cardsBefore)
     }
 
     @Test func pruneUsageErrorsAndAMissingStore() throws {
