@@ -35,6 +35,9 @@ enum CommandTable {
         .flag("atomic", "All rows or none: nothing is committed when any row is rejected (a Lead card file always is, unless --partial)."),
         .flag("partial", "A Lead card file: load its valid rows, in batches."),
     ]
+    static let reportRows = OptionSpec.value(
+        "report-rows", "rows", "The rows the JSON report lists; its counts are always complete, \"rows_included\" says which.",
+        default: "all", values: ["all", "rejected", "none"])
 
     /// The tool itself: `card-upload --help`.
     static let root = CommandSpec(name: "", overview: "Load card portfolios from CSV, TSV or JSON-lines files into a SQLite card store.",
@@ -50,7 +53,7 @@ enum CommandTable {
     static let commands: [CommandSpec] = [
         CommandSpec(name: "process", overview: "Load upload files into the card store.",
             arguments: [ArgumentSpec(name: "file", help: "A .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input.", repeats: true)],
-            options: common + [format] + delimiterEncodingEntity + outputs + load),
+            options: common + [format] + delimiterEncodingEntity + outputs + [reportRows] + load),
         CommandSpec(name: "process-dir", overview: "Load every upload file waiting in a folder (for cron), one at a time, in name order.",
             discussion: """
                 While another run holds the lock, exit 75 at once. A name already in DONE, FAILED or REPORTS is never \
@@ -67,6 +70,9 @@ enum CommandTable {
                 .value("work", "dir", "Where each file is claimed (renamed) before it is read; on INBOX's file system. DONE, "
                     + "FAILED, REPORTS and DIR must be the job's own and writable by no one else (else 73).", default: "INBOX/.card-upload-work"),
                 .value("min-age", "seconds", "Leave files modified less than this long ago.", default: "0"),
+                reportRows,
+                .value("keep-days", "n", "After the run, prune the per-line outcomes of uploads that finished more than "
+                    + "N days ago (as uploads prune --keep-days N; one log line)."),
             ] + ([format] + outputs).map { OptionSpec(name: $0.name, valueName: $0.valueName, help: $0.help, hidden: true) }),
         CommandSpec(name: "reconcile", overview: "Compare a file with the card store, row by row, and change nothing.",
             discussion: """
@@ -101,11 +107,22 @@ enum CommandTable {
             arguments: [ArgumentSpec(name: "card-id", help: "The card's id."),
                         ArgumentSpec(name: "status", help: "The new status.", values: ["active", "inactive", "closed", "expired"])],
             options: common + [.value("reason", "text", "Why; required for inactive, closed and expired.")]),
-        CommandSpec(name: "uploads", overview: "List past uploads, print the report of one."),
+        CommandSpec(name: "uploads", overview: "List past uploads, print the report of one, prune old ones."),
         CommandSpec(name: "uploads list", overview: "Past uploads, newest first: aligned on a terminal, tab-separated otherwise.",
             options: common + [.flag("json", "One JSON object per upload and line."), .value("limit", "n", "At most N uploads.", default: "all")]),
         CommandSpec(name: "uploads show", overview: "Print the JSON report of an upload, rebuilt from the store.",
-            arguments: [ArgumentSpec(name: "upload-id", help: "The upload's id.")], options: common),
+            arguments: [ArgumentSpec(name: "upload-id", help: "The upload's id.")], options: common + [reportRows]),
+        CommandSpec(name: "uploads prune", overview: "Delete the per-line outcomes of uploads that finished before a date, and give the space back.",
+            discussion: """
+                Cards and every upload's summary stay; a running upload is never touched. Exactly one of --before and \
+                --keep-days. uploads list still shows a pruned upload; uploads show prints its summary with \
+                "rows_included": "pruned" and no rows.
+                """,
+            options: common + [
+                .value("before", "date", "Uploads that finished before DATE (YYYY-MM-DD: its midnight UTC) or a date-time such as 2026-12-05T00:00:00Z."),
+                .value("keep-days", "n", "Uploads that finished more than N days ago."),
+                .flag("dry-run", "Say what would be pruned, change nothing."),
+            ]),
         CommandSpec(name: "completion", overview: "Print a shell completion script.",
             discussion: "bash: source <(card-upload completion bash)\nzsh: source <(card-upload completion zsh)\n"
                 + "fish: card-upload completion fish > ~/.config/fish/completions/card-upload.fish",

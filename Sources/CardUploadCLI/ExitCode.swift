@@ -74,7 +74,7 @@ extension ExitCode {
             let code = of(.upload(file.upload))
             return file.placementError == nil ? code : code.combined(with: .cannotCreateOutput)
         case .inbox(let run):
-            let start = run.stopReason.map(of) ?? .success
+            let start = (run.stopReason.map(of) ?? .success).combined(with: run.pruneFailure.map { of(.error($0)) } ?? .success)
             return run.files.reduce(start) { $0.combined(with: of(.inboxFile($1))) }
         }
     }

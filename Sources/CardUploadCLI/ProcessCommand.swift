@@ -19,6 +19,7 @@ struct ProcessCommand {
         options.outputs.rejects = arguments.value("rejects")
         options.outputs.results = arguments.value("results")
         options.outputs.html = arguments.value("html")
+        options.reportRows = try RetentionOptions.reportRows(arguments, command: "process")
         try checkOutputs(options.outputs, files: files)
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")

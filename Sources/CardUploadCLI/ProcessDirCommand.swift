@@ -22,6 +22,9 @@ enum ProcessDirCommand {
                 log.write(nil, "stopped after \(TerminalText.safe(last.name)) (exit \(ExitCode.of(.inboxFile(last)).rawValue)): "
                     + "\(result.notReached) file\(result.notReached == 1 ? "" : "s") left in INBOX for the next run")
             }
+            // --keep-days: what the prune after the files did (a cron log line even with --quiet), or why not.
+            if let pruned = result.pruned { log.write(nil, RetentionOptions.summary(pruned)) }
+            if let failure = result.pruneFailure { log.write(nil, "prune failed: \(TerminalText.safe(describeFailure(failure)))") }
             if !arguments.flag("quiet") {
                 let done = result.files.filter { $0.movedTo != nil && !$0.movedToFailed }.count
                 let failed = result.files.filter(\.movedToFailed).count
@@ -80,6 +83,8 @@ extension ProcessDirCommand {
         if let error = settings.load.input.defaultEntityError { throw UsageError(message: error, command: "process-dir") }
         settings.load.dryRun = arguments.flag("dry-run")
         settings.load.atomic = arguments.flag("atomic")
+        settings.load.reportRows = try RetentionOptions.reportRows(arguments, command: "process-dir")
+        settings.keepDays = try RetentionOptions.keepDays(arguments, command: "process-dir")
         try StoreAccess.validate(arguments, command: "process-dir")
         return settings
     }

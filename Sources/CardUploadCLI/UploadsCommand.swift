@@ -4,7 +4,7 @@ import CardUploadReport
 import CardUploadStore
 import Foundation
 
-/// `card-upload uploads list|show`.
+/// `card-upload uploads list|show|prune`.
 enum UploadsCommand {
     /// Runs `uploads SUB` with its parsed arguments.
     static func run(_ sub: String, _ arguments: ParsedArguments, console: Console) throws -> ExitCode {
@@ -32,6 +32,7 @@ enum UploadsCommand {
             return .success
         case "show":
             let id = try arguments.single("UPLOAD_ID", command: command)
+            let rows = try RetentionOptions.reportRows(arguments, command: command)
             let log = UploadLog(database: try StoreOpening.openReadOnly(StoreAccess.path(arguments)))
             guard try log.upload(id: id) != nil else {
                 throw NotFoundError(what: id)
@@ -39,11 +40,18 @@ enum UploadsCommand {
             signal(SIGPIPE, SIG_IGN)
             let output = try OutputFile(path: "-")
             do {
-                try ReportWriter.write(uploadID: id, log: log, to: output)
+                try ReportWriter.write(uploadID: id, log: log, rows: rows, to: output)
                 try output.commit()
             } catch let error as OutputError where error.isBrokenPipe {
                 // `| head`: the reader had enough.
             }
+            return .success
+        case "prune":
+            try arguments.expectNoPositionals(command: command)
+            try StoreAccess.validate(arguments, command: command)
+            let options = try RetentionOptions.pruneOptions(arguments, command: command)
+            let result = try PruneJob(options: options, storePath: StoreAccess.path(arguments), stop: StopSignal.install()).run()
+            if !arguments.flag("quiet") { console.err(RetentionOptions.summary(result) + "\n") }
             return .success
         default:
             throw UsageError(message: "unknown subcommand '\(sub)'", command: "uploads")

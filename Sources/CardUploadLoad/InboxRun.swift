@@ -39,6 +39,10 @@ package struct InboxResult {
     package var left = 0
     /// The files not reached because the run stopped after a file (`files.last`).
     package var notReached = 0
+    /// What `--keep-days` pruned after the files (nil when not asked for, or when the run stopped first).
+    package var pruned: PruneResult?
+    /// Why that prune failed, when it did.
+    package var pruneFailure: (any Error)?
 }
 
 /// Hears an inbox run as it goes: the cron log is written as files are loaded, not at the end.
@@ -110,7 +114,23 @@ package struct InboxRun {
                 break
             }
         }
+        prune(&result)
         return result
+    }
+
+    /// `--keep-days`: prunes after the files, unless the run stopped (a store error, a signal). A dry run
+    /// says what it would prune (nothing, when the store does not exist yet).
+    private func prune(_ result: inout InboxResult) {
+        guard let days = settings.keepDays, result.stopReason == nil, stop.reason == nil,
+              result.files.last?.stopsRun != true else { return }
+        if settings.dryRun, !FileManager.default.fileExists(atPath: store.path) { return }
+        do {
+            result.pruned = try PruneJob(
+                options: .keeping(days: days, dryRun: settings.dryRun), storePath: store.path, stop: stop
+            ).run()
+        } catch {
+            result.pruneFailure = error
+        }
     }
 
     /// INBOX locked, the job's folders opened (created 0700 when missing) and checked. A dry run moves

@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadReport
 import CardUploadStore
 
 /// How one input is read: `--format`, `--delimiter`, `--encoding`, `--entity` (shared by load and reconcile).
@@ -26,6 +27,8 @@ package struct LoadOptions: Sendable {
     /// A batch also closes after this much work, so a concurrent run never waits long.
     package var batchSeconds = 5.0
     package var outputs = OutputPaths()
+    /// `--report-rows`: which rows the JSON report lists (all by default; the counts are always complete).
+    package var reportRows = ReportRows.all
     /// `--dry-run`: every check, the file in one transaction that is rolled back; nothing recorded.
     package var dryRun = false
     /// `--atomic`: the file in one transaction, committed only when no row is rejected.
@@ -124,6 +127,8 @@ package struct InboxSettings: Sendable {
     package static let defaultWorkName = ".card-upload-work"
     /// The row options every file is loaded with (format and outputs are set per file).
     package var load = LoadOptions()
+    /// `--keep-days N`: after the run, prune the rows of uploads that finished more than N days ago.
+    package var keepDays: Int?
 
     package init(inbox: String, done: String, failed: String, reports: String) {
         self.inbox = inbox

@@ -22,6 +22,12 @@ package enum StoreOpening {
         return database
     }
 
+    /// Opens an existing store for writing (`uploads prune`): a missing one is exit 66, never created.
+    package static func openExistingForWriting(_ path: String) throws -> Database {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }
+        return try openForWriting(path)
+    }
+
     /// Opens the store for a dry run, which writes nothing: abandoned uploads are not marked, a store
     /// that does not exist is not created (an empty one in memory stands in for it), and one transaction is
     /// opened — every file of the run inside it, so later files see earlier ones — which the caller rolls

@@ -62,7 +62,7 @@ package final class UploadJob {
         // An input refused unread (process-dir: a link, a FIFO…) is never opened; its upload says why.
         let input = options.refusal == nil ? try OpenedInput(path: file, settings: options.input, stop: stop) : nil
         input?.maxBytes = options.maxBytes
-        let outputs = try UploadOutputs(options.outputs)
+        let outputs = try UploadOutputs(options.outputs, reportRows: options.reportRows)
         try input?.detectFormat()
         if let kind = input?.kind {
             if kind.takesNativeOptions, let error = options.input.defaultEntityError { throw OptionConflictError(message: error) }

@@ -12,8 +12,10 @@ final class UploadOutputs {
     private let results: OutputFile?
     private let html: OutputFile?
     private var rejectsWriter: RejectsWriter?
+    private let reportRows: ReportRows
 
-    init(_ paths: OutputPaths) throws(OutputError) {
+    init(_ paths: OutputPaths, reportRows: ReportRows = .all) throws(OutputError) {
+        self.reportRows = reportRows
         report = try paths.report.map { path throws(OutputError) in try OutputFile(path: path) }
         rejects = try paths.rejects.map { path throws(OutputError) in try OutputFile(path: path) }
         results = try paths.results.map { path throws(OutputError) in try OutputFile(path: path) }
@@ -76,7 +78,7 @@ final class UploadOutputs {
     func finishReport(uploadID: String, log: UploadLog) throws {
         guard let report else { return }
         do {
-            try ReportWriter.write(uploadID: uploadID, log: log, to: report)
+            try ReportWriter.write(uploadID: uploadID, log: log, rows: reportRows, to: report)
             try report.commit()
         } catch let error as OutputError where error.isBrokenPipe {
             // The load is complete; the reader only stopped reading.

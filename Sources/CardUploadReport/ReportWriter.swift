@@ -1,17 +1,30 @@
 import CardUploadModel
 import CardUploadStore
 
+/// Which rows a JSON report lists (`--report-rows`, SPEC §10); the counts are always complete.
+package enum ReportRows: String, Sendable, CaseIterable {
+    /// One entry per data record (the default).
+    case all
+    /// Only the rejected rows.
+    case rejected
+    /// No rows: the summary alone.
+    case none
+}
+
 /// Writes the JSON report of an upload (SPEC §6), rebuilt from the store's tables and streamed row by row,
 /// so the report written at load time and `uploads show` are the same document.
 package enum ReportWriter {
-    /// Writes the report of upload `uploadID` to `output`.
-    package static func write(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+    /// Writes the report of upload `uploadID` to `output`, listing the rows `rows` asks for. The report
+    /// says which in `rows_included`: `rows`'s value, or `pruned` for an upload whose rows `uploads prune`
+    /// deleted (it then lists none).
+    package static func write(uploadID: String, log: UploadLog, rows: ReportRows = .all, to output: OutputFile) throws {
         // One read transaction: the counts and the rows come from the same snapshot of the store.
-        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, to: output) }
+        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, rows: rows, to: output) }
     }
 
-    private static func writeReport(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+    private static func writeReport(uploadID: String, log: UploadLog, rows: ReportRows, to output: OutputFile) throws {
         guard let upload = try log.upload(id: uploadID) else { return }
+        let pruned = upload.rowsPrunedAt != nil
         let byCode = try log.rejectionsByCode(uploadID: uploadID)
         var head = "{"
         head += "\"upload_id\":\(JSONString.quoted(upload.id)),"
@@ -33,10 +46,15 @@ package enum ReportWriter {
         head += byCode.map { "\(JSONString.quoted($0.code)):\($0.rows)" }.joined(separator: ",")
         head += "},"
         head += "\"error\":\(errorJSON(upload.error)),"
+        head += "\"rows_included\":\"\(pruned ? "pruned" : rows.rawValue)\","
         head += "\"rows\":["
         try output.write(head)
+        guard !pruned, rows != .none else {
+            try output.write("]}\n")
+            return
+        }
         var first = true
-        try log.forEachRow(uploadID: uploadID) { row in
+        try log.forEachRow(uploadID: uploadID, rejectedOnly: rows == .rejected) { row in
             var line = first ? "\n" : ",\n"
             first = false
             line += "{\"line\":\(row.line),\"external_id\":\(JSONString.quotedOrNull(row.externalID)),"

@@ -71,6 +71,12 @@ package final class Database {
         }, Unmanaged.passUnretained(self).toOpaque())
         try execute("PRAGMA foreign_keys = ON")
         if mode == .readWriteCreate {
+            // A new store is in incremental auto-vacuum mode from its first page (`uploads prune` gives the
+            // space back; SPEC §10). It must be said before anything is written: switching to WAL writes the
+            // header. An existing store keeps its mode (`Schema.useIncrementalVacuum` converts one).
+            if try prepare("PRAGMA page_count").queryOne([], { $0.integer(0) ?? 0 }) == 0 {
+                try execute("PRAGMA auto_vacuum = INCREMENTAL")
+            }
             // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).
             // Switching a new file to WAL needs an exclusive lock and does not wait on the busy handler:
             // when another run is creating the same store at this moment, retry up to the busy timeout.

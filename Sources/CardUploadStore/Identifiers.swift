@@ -54,6 +54,18 @@ package enum Timestamp {
         var clock = TimestampClock()
         return clock.now()
     }
+
+    /// The current time less `days` days, to the millisecond (`uploads prune --keep-days`).
+    package static func daysAgo(_ days: Int) -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec - days * 86_400
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(spec.tv_nsec / 1_000_000))
+    }
 }
 
 /// Makes timestamps for many rows: the date and time up to the second is formatted once per second, and

@@ -218,6 +218,18 @@ package enum Schema {
                 OR NEW.key_hash IS NOT OLD.key_hash OR NEW.key_overflow IS NOT OLD.key_overflow
             BEGIN SELECT RAISE(ABORT, 'a card''s key (entity_id, external_id) never changes'); END;
         """,
+        // 4 -> 5: retention (SPEC §10). `uploads prune` deletes the per-line outcomes (upload_rows) of old
+        // uploads and keeps their summary: `rows_pruned_at` says when (a report of the upload then lists no
+        // rows: `"rows_included": "pruned"`), and `rejected_by_code` keeps what the report's
+        // `rejected_by_code` and the summary's table were computed from — `{"code": {"rows": n,
+        // "first_line": l}}` — taken in the same transaction as the first rows deleted. Cards are never
+        // touched: a created row's outcome is its card (`upload_seq`, `upload_line`), which stays.
+        // The store is put in incremental auto-vacuum mode after this migration commits, outside any
+        // transaction (VACUUM cannot run inside one): `useIncrementalVacuum`.
+        """
+        ALTER TABLE uploads ADD COLUMN rows_pruned_at TEXT;
+        ALTER TABLE uploads ADD COLUMN rejected_by_code TEXT;
+        """,
     ]
 
     /// The version this build writes.
@@ -235,7 +247,12 @@ package enum Schema {
         if version > target {
             throw NewerSchemaError(found: version, supported: target)
         }
-        guard version < target else { return }
+        if version < target { try runMigrations(database, to: target) }
+        if target >= incrementalVacuumVersion { try useIncrementalVacuum(database) }
+    }
+
+    /// Runs the migrations from the store's version to `target` in one write transaction.
+    private static func runMigrations(_ database: Database, to target: Int32) throws {
         // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
         // transaction) and checked before it commits.
         try database.execute("PRAGMA foreign_keys = OFF")
@@ -255,6 +272,31 @@ package enum Schema {
             }
             try database.execute("PRAGMA user_version = \(target)")
         }
+    }
+
+    /// The version from which a store is in incremental auto-vacuum mode.
+    static let incrementalVacuumVersion: Int32 = 5
+
+    /// Puts a store that is not in incremental auto-vacuum mode (one created before version 5) in it:
+    /// `PRAGMA auto_vacuum = INCREMENTAL`, then a VACUUM, which rewrites the whole file in that mode. Run on
+    /// every open for writing outside a transaction (a dry run's open, inside its transaction, skips it);
+    /// one read of the header when there is nothing to do. VACUUM is one transaction (written through the
+    /// WAL): a process killed in the middle leaves the store whole, still in its old mode, and the next
+    /// writer's open does it again. Readers go on reading their snapshot meanwhile; writers wait for it like
+    /// for any transaction (the busy timeout). It needs free disk space for a temporary copy of the store
+    /// and for the WAL.
+    package static func useIncrementalVacuum(_ database: Database) throws {
+        guard !database.isInTransaction, !database.isReadOnly else { return }
+        guard try autoVacuumMode(database) != 2 else { return }
+        // Read again under the write lock: another process may have converted it while this one waited.
+        guard try database.writeTransaction({ try autoVacuumMode(database) != 2 }) else { return }
+        try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        try database.execute("VACUUM")
+    }
+
+    /// `PRAGMA auto_vacuum`: 0 none, 1 full, 2 incremental.
+    package static func autoVacuumMode(_ database: Database) throws(DatabaseError) -> Int64 {
+        try database.prepare("PRAGMA auto_vacuum").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
     }
 
     /// Checks, without writing, that a database opened read-only has a schema this build can read.

@@ -18,6 +18,8 @@ package struct UploadRecord: Sendable {
     package var dryRun: Bool
     package var counts: UploadCounts
     package var error: FileError?
+    /// When `uploads prune` deleted its per-line outcomes (its report then lists no rows), or nil.
+    package var rowsPrunedAt: String?
 }
 
 /// Rows by outcome.
@@ -73,7 +75,8 @@ package final class UploadLog {
 
     private static let uploadColumns =
         "id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at, status, committed,"
-        + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset, owner"
+        + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset, owner,"
+        + " rows_pruned_at"
 
     package init(database: Database) {
         self.database = database
@@ -308,10 +311,23 @@ package final class UploadLog {
         return outcome
     }
 
-    /// Rejected rows by error code: how many rows, and the first line of each.
+    /// Rejected rows by error code: how many rows, and the first line of each — from the rows, or for an
+    /// upload whose rows were pruned, from what the prune kept of them (`rejected_by_code`).
     package func rejectionsByCode(uploadID: String) throws -> [(code: String, rows: Int, firstLine: Int)] {
         try writePendingRows()
         var result: [(String, Int, Int)] = []
+        let kept = try database.prepare("SELECT rejected_by_code FROM uploads WHERE id = ?").queryOne([.text(uploadID)]) {
+            $0.text(0)
+        } ?? nil
+        if let kept {
+            try database.prepare(
+                "SELECT key, json_extract(value, '$.rows'), json_extract(value, '$.first_line') FROM json_each(?)"
+                    + " ORDER BY key"
+            ).forEachRow([.text(kept)]) { row in
+                result.append((row.text(0) ?? "", Int(row.integer(1) ?? 0), Int(row.integer(2) ?? 0)))
+            }
+            return result
+        }
         try database.prepare(
             "SELECT code, count(DISTINCT line), min(line) FROM (SELECT DISTINCT upload_rows.line AS line,"
                 + " json_extract(e.value, '$.code') AS code FROM upload_rows, json_each(upload_rows.errors) AS e"
@@ -349,7 +365,8 @@ package final class UploadLog {
             id: row.text(0) ?? "", file: row.text(1) ?? "", format: row.text(2), delimiter: row.text(3),
             encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
             startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: UploadStatus(rawValue: row.text(9) ?? "") ?? .failed,
-            committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error)
+            committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error,
+            rowsPrunedAt: row.text(21))
     }
 }
 

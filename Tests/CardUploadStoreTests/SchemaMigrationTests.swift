@@ -4,9 +4,9 @@ import CardUploadModel
 import Foundation
 import Testing
 
-/// Migrations 2 -> 3 (Lead card files) and 3 -> 4 (hashed keys): a store written by the release before them
-/// keeps every card, rowid, upload and outcome; the new columns, indexes and rules hold after them; a
-/// release that knows version 2 or 3 refuses it.
+/// Migrations 2 -> 3 (Lead card files), 3 -> 4 (hashed keys) and 4 -> 5 (retention, incremental
+/// auto-vacuum): a store written by the release before them keeps every card, rowid, upload and outcome; the
+/// new columns, indexes and rules hold after them; a release that knows an earlier version refuses it.
 @Suite struct SchemaMigrationTests {
     private func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID().uuidString).sqlite").path
@@ -31,12 +31,22 @@ import Testing
         "rowid, seq, id, external_id, account_id, entity_id, type, status, status_reason, last_four, replacement_for,"
         + " replaced_by, metadata, upload_seq, created_at, updated_at, upload_line"
 
+    /// The columns of uploads before version 5, in their order.
+    private static let versionFourUploadColumns =
+        "seq, id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at, status, committed,"
+        + " dry_run, rows, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset,"
+        + " owner, first_card_rowid, last_card_rowid"
+
     /// A store as the release with schema version 2 wrote it: its two migrations (never edited since, only
     /// appended to), then cards, uploads and outcomes of every kind through plain SQL. Rowids have gaps (a
     /// dry run's cards rolled back), one card replaces another, one card has no line (a dry run's).
     private func makeVersionTwoStore(_ path: String) throws -> Database {
         let database = try Database(path: path, mode: .readWriteCreate)
         try Schema.migrate(database, to: 2)
+        // A new store is in incremental auto-vacuum mode from its creation today; a release before version 5
+        // made none.
+        try database.execute("PRAGMA auto_vacuum = NONE; VACUUM")
+        #expect(try Schema.autoVacuumMode(database) == 0)
         #expect(try Schema.userVersion(database) == 2)
         #expect(try value(database, "SELECT count(*) FROM pragma_table_info('cards') WHERE name = 'file_kind'") == "0")
         try database.writeTransaction {
@@ -75,7 +85,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = try makeVersionTwoStore(path)
         let cardsBefore = try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid")
-        let uploadsBefore = try rows(database, "SELECT * FROM uploads ORDER BY seq")
+        let uploadsBefore = try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq")
         let rowsBefore = try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line")
         let outcomesBefore = try rows(database, "SELECT * FROM upload_outcomes ORDER BY upload_seq, line")
         let viewBefore = try value(database, "SELECT sql FROM sqlite_master WHERE name = 'upload_outcomes'")
@@ -84,10 +94,10 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 4)
-        #expect(Schema.currentVersion == 4)
+        #expect(try Schema.userVersion(database) == 5)
+        #expect(Schema.currentVersion == 5)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
-        #expect(try rows(database, "SELECT * FROM uploads ORDER BY seq") == uploadsBefore)
+        #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
         #expect(try rows(database, "SELECT * FROM upload_outcomes ORDER BY upload_seq, line") == outcomesBefore)
         #expect(try value(database, "SELECT sql FROM sqlite_master WHERE name = 'upload_outcomes'") == viewBefore)
@@ -188,6 +198,76 @@ import Testing
         #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
     }
 
+    @Test func aVersionFourStoreIsVacuumedIntoIncrementalModeWithEveryRowKept() throws {
+        let path = temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            // The version-4 release's store: its four migrations, no auto-vacuum, cards, uploads and outcomes,
+            // and a few thousand outcomes of a replay, some of them deleted (free pages VACUUM gives back).
+            let database = try makeVersionTwoStore(path)
+            try Schema.migrate(database, to: 4)
+            try database.writeTransaction {
+                try database.execute("""
+                    WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 4000)
+                    INSERT INTO upload_rows (upload_seq, line, external_id, entity_id, outcome, card_id, errors)
+                    SELECT 2, value + 10, 'x' || value, 'entity_e', 'rejected', NULL,
+                           '[{"field":null,"code":"invalid_format","message":"' || printf('%.200c', 'm') || '"}]'
+                    FROM n;
+                    DELETE FROM upload_rows WHERE upload_seq = 2 AND line > 2010;
+                    """)
+            }
+            #expect(try Schema.userVersion(database) == 4)
+        }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        #expect(try Schema.autoVacuumMode(database) == 0)
+        let freeBefore = try value(database, "PRAGMA freelist_count").flatMap { Int($0) } ?? 0
+        #expect(freeBefore > 50, "the deleted rows left free pages")
+        let cardsBefore = try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
+        let uploadsBefore = try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq")
+        let rowsBefore = try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line")
+        #expect(rowsBefore.count == 2_004)
+
+        try Schema.migrate(database)
+
+        #expect(try Schema.userVersion(database) == 5)
+        #expect(try Schema.autoVacuumMode(database) == 2)
+        #expect(try value(database, "PRAGMA freelist_count") == "0", "VACUUM gave every free page back")
+        #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
+            == cardsBefore)
+        #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
+        #expect(try rows(database, "SELECT DISTINCT rows_pruned_at, rejected_by_code FROM uploads") == [[nil, nil]])
+        #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
+        #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
+        #expect(try rows(database, "PRAGMA foreign_key_check").isEmpty)
+        #expect(try value(database, "PRAGMA journal_mode") == "wal")
+
+        // A conversion a kill interrupted (VACUUM is one transaction: the store stays whole, in its old mode)
+        // is done again by the next writer's open.
+        try database.execute("PRAGMA auto_vacuum = NONE; VACUUM")
+        #expect(try Schema.autoVacuumMode(database) == 0)
+        let reopened = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(reopened)
+        #expect(try Schema.autoVacuumMode(reopened) == 2)
+        #expect(try rows(reopened, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
+
+        // Inside a transaction (a dry run's open) there is no VACUUM: the migration is rolled back with it.
+        try reopened.execute("PRAGMA auto_vacuum = NONE; VACUUM")
+        try reopened.beginWrite()
+        try Schema.migrate(reopened)
+        reopened.rollback()
+        #expect(try Schema.autoVacuumMode(reopened) == 0)
+    }
+
+    @Test func aNewStoreIsInIncrementalAutoVacuumModeFromItsFirstPage() throws {
+        let path = temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        #expect(try Schema.autoVacuumMode(database) == 2)
+        try Schema.migrate(database)
+        #expect(try Schema.autoVacuumMode(database) == 2)
+        #expect(try value(database, "PRAGMA journal_mode") == "wal")
+    }
+
     @Test func aVersionOneStoreIsBroughtThroughBothMigrations() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -214,14 +294,17 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
         let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
-        #expect(written?.found == 4 && written?.supported == 2)
+        #expect(written?.found == 5 && written?.supported == 2)
         let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
-        #expect(read?.found == 4 && read?.supported == 2)
-        // The version-3 release (Lead card files, text keys) refuses it the same way.
+        #expect(read?.found == 5 && read?.supported == 2)
+        // The version-3 release (Lead card files, text keys) and the version-4 one (before retention)
+        // refuse it the same way.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 3) }
         #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 3) }
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 4) }
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 4) }
         // Nothing was changed by the refusal; this release reads it.
-        #expect(try Schema.userVersion(database) == 4)
+        #expect(try Schema.userVersion(database) == 5)
         try Schema.checkReadable(database)
         // This release refuses the next one's store the same way.
         try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")
