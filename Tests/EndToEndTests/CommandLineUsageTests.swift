@@ -177,7 +177,7 @@ import Testing
             fpath=(\(folder.path("functions")) $fpath); autoload -Uz _card_upload
             words=(card-upload uploads ''); CURRENT=3; _card_upload
             """], in: folder)
-        #expect(autoloaded.status == 0 && autoloaded.stdout == "list|show\n", "\(autoloaded.stdout)\(autoloaded.stderr)")
+        #expect(autoloaded.status == 0 && autoloaded.stdout == "list|show|prune\n", "\(autoloaded.stdout)\(autoloaded.stderr)")
     }
 
     @Test func fishCompletesThroughItsDeclarations() throws {
