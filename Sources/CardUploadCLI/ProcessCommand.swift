@@ -75,11 +75,15 @@ struct ProcessCommand {
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun, cacheMiB: options.cacheMiB)
         defer { store.discard() }
         for file in arguments.positionals {
+            let announced = store.created
             let result = UploadJob(
                 file: file, options: options, store: store, stop: stop,
                 progress: ProgressLine.make(file: file, quiet: quiet)
             ).run()
             let code = ExitCode.of(.upload(result))
+            if store.created, !announced, !quiet {
+                console.err("created the card store \(TerminalText.safe(store.path))\n")
+            }
             printSummary(result)
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
@@ -92,6 +96,7 @@ struct ProcessCommand {
     /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
     private func printSummary(_ result: UploadResult) {
         let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        let store = StoreAccess.path(arguments)
         for note in result.notes { console.err("\(name): note: \(note)\n") }
         if let waiting = result.stoppedWhileWaiting {
             console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
@@ -102,6 +107,9 @@ struct ProcessCommand {
                 console.err("\(name): stopped before loading: \(TerminalText.safe(describeFailure(failure)))\n")
             } else if let usage = failure as? OptionConflictError {
                 CardUploadCLI.printUsage(UsageError(message: usage.message, command: "process"), console: console)
+            } else if StoreAccess.isStoreError(failure) {
+                // The store failed, not the file: the message names the store.
+                console.err("Error: \(TerminalText.safe(StoreAccess.describe(failure, store: store))) (loading \(name))\n")
             } else {
                 console.err("\(name): Error: \(TerminalText.safe(describeFailure(failure)))\n")
             }
@@ -111,22 +119,9 @@ struct ProcessCommand {
             console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
         guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
-        let counts = result.counts
-        let note = result.dryRun ? "dry run: nothing recorded" : result.committed ? nil
-            : result.allOrNothingByDefault ? "a Lead card file loads all or nothing: nothing committed; fix the rejected rows, or load the valid ones with --partial"
-            : "atomic: nothing committed"
         console.err(
-            "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
-                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status.rawValue)\(note.map { " (\($0))" } ?? ""), "
-                + "upload \(uploadID)\n")
-        guard counts.rejected > 0, !result.rejections.isEmpty else { return }
-        let width = max(4, result.rejections.map(\.code.count).max() ?? 4)
-        console.err("  " + "code".padding(toLength: width, withPad: " ", startingAt: 0) + "   rows  first line\n")
-        for entry in result.rejections {
-            let rows = String(entry.rows)
-            console.err(
-                "  " + entry.code.padding(toLength: width, withPad: " ", startingAt: 0) + " "
-                    + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(entry.firstLine)\n")
-        }
+            "\(name): \(UploadSummary.counts(result)) — \(UploadSummary.outcome(result, status: status)), "
+                + UploadSummary.destination(result, uploadID: uploadID, store: store) + "\n")
+        console.err(UploadSummary.rejectionTable(result))
     }
 }

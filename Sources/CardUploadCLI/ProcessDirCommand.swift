@@ -26,25 +26,25 @@ enum ProcessDirCommand {
         let stop = StopSignal.install()
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
-        let log = InboxLog(console: console, minimumAge: settings.minimumAge)
+        let log = InboxLog(console: console, minimumAge: settings.minimumAge, store: store, quiet: arguments.flag("quiet"))
+        var exit: ExitCode
         do throws(InboxError) {
             let result = try InboxRun(settings: settings, store: store, stop: stop, progress: log).run()
-            let exit = ExitCode.of(.inbox(result))
+            exit = ExitCode.of(.inbox(result))
             if let last = result.files.last, result.notReached > 0 {
                 log.write(nil, "stopped after \(TerminalText.safe(last.name)) (exit \(ExitCode.of(.inboxFile(last)).rawValue)): "
-                    + "\(result.notReached) file\(result.notReached == 1 ? "" : "s") left in INBOX for the next run")
+                    + "\(TerminalFormat.count(result.notReached, "file")) left in INBOX for the next run")
             }
             if !arguments.flag("quiet") {
-                let done = result.files.filter { $0.movedTo != nil && !$0.movedToFailed }.count
-                let failed = result.files.filter(\.movedToFailed).count
-                log.write(nil, "\(result.ready) file\(result.ready == 1 ? "" : "s"): \(done) done, \(failed) failed, "
-                    + "\(result.left) left in INBOX, \(result.waiting) waiting — exit \(exit.rawValue)")
+                log.write(nil, "\(TerminalFormat.count(result.ready, "file")): \(TerminalFormat.number(result.done)) done, "
+                    + "\(TerminalFormat.number(result.failed)) failed, \(TerminalFormat.number(result.left)) left in INBOX, "
+                    + "\(TerminalFormat.number(result.waiting)) waiting — exit \(exit.rawValue)")
             }
-            return exit
         } catch {
             log.write(nil, "Error: \(TerminalText.safe(error.message))")
-            return .of(.error(error))
+            exit = .of(.error(error))
         }
+        return exit
     }
 }
 

@@ -28,6 +28,8 @@ package final class Database {
         case readOnly
         /// Read-write; the file is created (readable by its owner only) when missing.
         case readWriteCreate
+        /// Read-write; the file must exist (a command that changes a store but never makes one).
+        case readWrite
     }
 
     /// Opens `path` with the store's settings: WAL, synchronous=FULL, foreign keys, a busy timeout.
@@ -37,7 +39,8 @@ package final class Database {
             ? nil : try StoreFile(path: path, create: mode == .readWriteCreate, readOnly: mode == .readOnly)
         _ = Self.libraryConfigured
         var handle: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY
+                : mode == .readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | (file?.isImmutable == true ? SQLITE_OPEN_URI : 0)
         let code = sqlite3_open_v2(file?.sqliteName ?? path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
@@ -70,7 +73,7 @@ package final class Database {
             return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().busyWait(count)
         }, Unmanaged.passUnretained(self).toOpaque())
         try execute("PRAGMA foreign_keys = ON")
-        if mode == .readWriteCreate {
+        if mode != .readOnly {
             // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).
             // Switching a new file to WAL needs an exclusive lock and does not wait on the busy handler:
             // when another run is creating the same store at this moment, retry up to the busy timeout.

@@ -223,19 +223,23 @@ package enum Schema {
     /// The version this build writes.
     package static var currentVersion: Int32 { Int32(migrations.count) }
 
-    /// Brings the database to `currentVersion`; refuses one from a newer version.
-    package static func migrate(_ database: Database) throws {
+    /// Brings the database to `currentVersion`; refuses one from a newer version. True when this call made
+    /// the card store (the file had no schema yet: a new database), so the caller can say so.
+    @discardableResult
+    package static func migrate(_ database: Database) throws -> Bool {
         try migrate(database, to: currentVersion)
     }
 
     /// Brings the database to `target` with the first `target` migrations, as the card-upload whose schema
     /// version that is does (tests play an earlier release with it: migrations are only ever appended).
-    static func migrate(_ database: Database, to target: Int32) throws {
+    @discardableResult
+    static func migrate(_ database: Database, to target: Int32) throws -> Bool {
         let version = try userVersion(database)
         if version > target {
             throw NewerSchemaError(found: version, supported: target)
         }
-        guard version < target else { return }
+        guard version < target else { return false }
+        var created = false
         // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
         // transaction) and checked before it commits.
         try database.execute("PRAGMA foreign_keys = OFF")
@@ -246,6 +250,7 @@ package enum Schema {
             if lockedVersion > target {
                 throw NewerSchemaError(found: lockedVersion, supported: target)
             }
+            created = lockedVersion == 0
             for step in Int(lockedVersion)..<Int(target) {
                 try database.execute(migrations[step])
             }
@@ -255,6 +260,7 @@ package enum Schema {
             }
             try database.execute("PRAGMA user_version = \(target)")
         }
+        return created
     }
 
     /// Checks, without writing, that a database opened read-only has a schema this build can read.
