@@ -21,8 +21,8 @@ enum Help {
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--metrics PATH] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--metrics PATH] [--dry-run] [--atomic|--partial] [--quiet]",
         "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
@@ -93,6 +93,8 @@ enum Help {
                                           in memory)
                   --max-rows N            stop a file past N rows: file_too_large (65), the rows before stay loaded
                   --max-bytes N           the same past N bytes (decompressed); neither has a limit by default
+                  --metrics PATH          after the run, its metrics in Prometheus' text format (for
+                                          node_exporter's textfile collector)
                   --dry-run               every check, nothing recorded; the report says what a real run would do
                   --atomic                all rows or none: nothing is committed when any row is rejected
                                           (a Lead card file always is, unless --partial)
@@ -133,6 +135,8 @@ enum Help {
                                           file system (default INBOX/.card-upload-work). DONE, FAILED, REPORTS
                                           and DIR must be the job's own and writable by no one else (else 73)
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
+                  --metrics PATH          after the run, its metrics in Prometheus' text format (for
+                                          node_exporter's textfile collector: exit code, rows, files)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
                   --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
                   --entity, --on-conflict, --batch-size, --cache-size, --max-rows, --max-bytes,

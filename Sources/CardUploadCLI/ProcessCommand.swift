@@ -8,7 +8,7 @@ struct ProcessCommand {
         "db": .value, "quiet": .flag, "format": .value, "delimiter": .value, "encoding": .value,
         "entity": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
         "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
-        "max-rows": .value, "max-bytes": .value,
+        "max-rows": .value, "max-bytes": .value, "metrics": .value,
     ]
 
     let arguments: ParsedArguments
@@ -32,6 +32,7 @@ struct ProcessCommand {
         options.outputs.results = arguments.value("results")
         options.outputs.html = arguments.value("html")
         try checkOutputs(options.outputs, files: files)
+        try StoreAccess.checkMetrics(arguments, inputs: files, outputs: options.outputs.named.map(\.path), command: "process")
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")
         return options
@@ -71,9 +72,11 @@ struct ProcessCommand {
         var options = try validate()
         options.summarizesRejections = !quiet
         let stop = StopSignal.install()
+        let started = ContinuousClock.now
         var exit = ExitCode.success
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun, cacheMiB: options.cacheMiB)
         defer { store.discard() }
+        var results: [UploadResult] = []
         for file in arguments.positionals {
             let announced = store.created
             let result = UploadJob(
@@ -85,8 +88,14 @@ struct ProcessCommand {
                 console.err("created the card store \(TerminalText.safe(store.path))\n")
             }
             printSummary(result)
+            results.append(result)
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
+        }
+        if let metrics = arguments.value("metrics") {
+            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+                for result in results { metrics.add(result) }
+            }
         }
         return exit
     }

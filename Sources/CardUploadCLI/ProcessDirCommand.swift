@@ -13,7 +13,7 @@ enum ProcessDirCommand {
         "db": .value, "quiet": .flag, "delimiter": .value, "encoding": .value, "entity": .value,
         "dry-run": .flag, "atomic": .flag, "partial": .flag, "on-conflict": .value, "batch-size": .value, "cache-size": .value,
         "max-rows": .value, "max-bytes": .value,
-        "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value,
+        "done": .value, "failed": .value, "reports": .value, "work": .value, "min-age": .value, "metrics": .value,
         // Known only to say why they do not apply here.
         "format": .value, "report": .value, "rejects": .value, "results": .value, "html": .value,
     ]
@@ -24,12 +24,15 @@ enum ProcessDirCommand {
         }
         let settings = try checkedSettings(arguments)
         let stop = StopSignal.install()
+        let started = ContinuousClock.now
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
         let log = InboxLog(console: console, minimumAge: settings.minimumAge, store: store, quiet: arguments.flag("quiet"))
         var exit: ExitCode
+        var run: InboxResult?
         do throws(InboxError) {
             let result = try InboxRun(settings: settings, store: store, stop: stop, progress: log).run()
+            run = result
             exit = ExitCode.of(.inbox(result))
             if let last = result.files.last, result.notReached > 0 {
                 log.write(nil, "stopped after \(TerminalText.safe(last.name)) (exit \(ExitCode.of(.inboxFile(last)).rawValue)): "
@@ -43,6 +46,11 @@ enum ProcessDirCommand {
         } catch {
             log.write(nil, "Error: \(TerminalText.safe(error.message))")
             exit = .of(.error(error))
+        }
+        if let metrics = arguments.value("metrics") {
+            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+                if let run { metrics.add(run) } else { metrics.files = (done: 0, failed: 0, left: 0) }
+            }
         }
         return exit
     }
@@ -93,6 +101,7 @@ extension ProcessDirCommand {
         settings.load.dryRun = arguments.flag("dry-run")
         settings.load.atomic = arguments.flag("atomic")
         try StoreAccess.validate(arguments, command: "process-dir")
+        try StoreAccess.checkMetrics(arguments, inputs: [], outputs: [], command: "process-dir")
         return settings
     }
 }

@@ -45,4 +45,22 @@ enum StoreAccess {
         let text = (error as? DatabaseError)?.message ?? describeFailure(error)
         return text.contains(store) ? text : "database \(store): \(text)"
     }
+
+    /// `--metrics PATH` (`process`, `process-dir`): a file path that is none of the inputs, the store or
+    /// another output.
+    static func checkMetrics(_ arguments: ParsedArguments, inputs: [String], outputs: [String], command: String) throws(UsageError) {
+        guard let metrics = arguments.value("metrics") else { return }
+        func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
+        guard !metrics.isEmpty, metrics != "-" else { throw usage("--metrics needs a file path (for node_exporter's textfile collector)") }
+        if let input = inputs.first(where: { $0 != "-" && PathIdentity.same($0, metrics) }) {
+            throw usage("--metrics \(metrics) is the input \(input); choose another path")
+        }
+        let database = path(arguments)
+        if isStoreFile(metrics, database: database) {
+            throw usage("--metrics \(metrics) is the card store \(database); choose another path")
+        }
+        if outputs.contains(where: { PathIdentity.same($0, metrics) }) {
+            throw usage("--metrics \(metrics) names the same file as another output")
+        }
+    }
 }
