@@ -109,6 +109,20 @@ import Testing
         #expect(objects.last?["created"] as? Int == 2)
     }
 
+    @Test func reconcileNamesTheStoreItComparedWith() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let keys = (0..<1001).map { "k\($0)" }
+        #expect(try CardUploadBinary.run(["process", try folder.write("a.csv", Self.csv(keys)), "--db", db, "--quiet"], in: folder.url).status == 0)
+        let file = try folder.write("b.csv", Self.csv(keys + ["new"]))
+        let run = try CardUploadBinary.run(["reconcile", file, "--db", db], in: folder.url)
+        #expect(run.status == 1, "\(run.stderr)")
+        let line = #".*b\.csv: 1,002 rows: 1,001 match, 1 missing, 0 differs, 0 invalid — differences found in \d+\.\d\d s, compared with "#
+            + NSRegularExpression.escapedPattern(for: db)
+        #expect(Self.lines(run.stderr, matching: line).count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("  missing      1  1,003\n"), "\(run.stderr)")
+    }
+
     @Test func errorsAboutTheStoreNameTheStoreNotTheInput() throws {
         let folder = try TemporaryDirectory()
         let file = try folder.write("in.csv", Self.csv(["a1"]))
