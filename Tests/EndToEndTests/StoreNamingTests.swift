@@ -59,6 +59,9 @@ import Testing
         #expect(Self.lines(inbox.stderr, matching: line).count == 1, "\(inbox.stderr)")
         #expect(inbox.stderr.contains(" 1 file: 1 done, 0 failed, 0 left in INBOX, 0 waiting — exit 0"), "\(inbox.stderr)")
         #expect(!inbox.stderr.contains("created the card store"), "the store was there already: \(inbox.stderr)")
+        // Other commands count the same way: native cards left out of a Lead card file listing.
+        let listing = try CardUploadBinary.run(["cards", "list", "--format", "lead-card", "--db", db], in: folder.url)
+        #expect(listing.stderr.hasPrefix("2,235 cards left out: "), "\(listing.stderr)")
     }
 
     @Test func processDirAnnouncesTheStoreItCreates() throws {
