@@ -75,7 +75,7 @@ enum CardsCommand {
             if status.requiresReason, reason?.isEmpty ?? true {
                 throw UsageError(message: "--reason is required to make a card \(status.rawValue)", command: command)
             }
-            let store = CardStore(database: try StoreOpening.openForWriting(StoreAccess.path(arguments)))
+            let store = CardStore(database: try StoreOpening.openExistingForWriting(StoreAccess.path(arguments)))
             do {
                 let card = try store.setStatus(id: cardID, to: status, reason: reason)
                 console.out(CardJSON.render(card) + "\n")

@@ -35,6 +35,8 @@ enum CommandTable {
         .flag("atomic", "All rows or none: nothing is committed when any row is rejected (a Lead card file always is, unless --partial)."),
         .flag("partial", "A Lead card file: load its valid rows, in batches."),
     ]
+    static let metrics = OptionSpec.value(
+        "metrics", "path", "After the run, write its metrics there in Prometheus' text format, for node_exporter's textfile collector.")
     static let reportRows = OptionSpec.value(
         "report-rows", "rows", "The rows the JSON report lists; its counts are always complete, \"rows_included\" says which.",
         default: "all", values: ["all", "rejected", "none"])
@@ -53,7 +55,7 @@ enum CommandTable {
     static let commands: [CommandSpec] = [
         CommandSpec(name: "process", overview: "Load upload files into the card store.",
             arguments: [ArgumentSpec(name: "file", help: "A .csv, .tsv or .jsonl file, optionally gzip-compressed; - for standard input.", repeats: true)],
-            options: common + [format] + delimiterEncodingEntity + outputs + [reportRows] + load),
+            options: common + [format] + delimiterEncodingEntity + outputs + [reportRows, metrics] + load),
         CommandSpec(name: "process-dir", overview: "Load every upload file waiting in a folder (for cron), one at a time, in name order.",
             discussion: """
                 While another run holds the lock, exit 75 at once. A name already in DONE, FAILED or REPORTS is never \
@@ -70,7 +72,7 @@ enum CommandTable {
                 .value("work", "dir", "Where each file is claimed (renamed) before it is read; on INBOX's file system. DONE, "
                     + "FAILED, REPORTS and DIR must be the job's own and writable by no one else (else 73).", default: "INBOX/.card-upload-work"),
                 .value("min-age", "seconds", "Leave files modified less than this long ago.", default: "0"),
-                reportRows,
+                reportRows, metrics,
                 .value("keep-days", "n", "After the run, prune the per-line outcomes of uploads that finished more than "
                     + "N days ago (as uploads prune --keep-days N; one log line)."),
             ] + ([format] + outputs).map { OptionSpec(name: $0.name, valueName: $0.valueName, help: $0.help, hidden: true) }),

@@ -9,10 +9,15 @@ import Foundation
 final class InboxLog: InboxProgress {
     private let console: Console
     private let minimumAge: Double
+    private let store: LoadStore
+    private let quiet: Bool
+    private var announcedStore = false
 
-    init(console: Console, minimumAge: Double) {
+    init(console: Console, minimumAge: Double, store: LoadStore, quiet: Bool) {
         self.console = console
         self.minimumAge = minimumAge
+        self.store = store
+        self.quiet = quiet
     }
 
     func listed(_ listing: InboxListing) {
@@ -28,19 +33,21 @@ final class InboxLog: InboxProgress {
     }
 
     func filed(_ file: InboxFileResult) {
+        if store.created, !announcedStore {
+            announcedStore = true
+            if !quiet { write(nil, "created the card store \(TerminalText.safe(store.path))") }
+        }
         var parts: [String] = []
         let upload = file.upload
         if let status = upload.status {
-            let counts = upload.counts
-            parts.append("\(status.rawValue), \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
-                + "\(counts.updated) updated, \(counts.rejected) rejected")
+            parts.append("\(UploadSummary.outcome(upload, status: status)), \(UploadSummary.counts(upload))")
         }
-        if let problem = Self.problem(upload) { parts.append(TerminalText.safe(problem)) }
-        if upload.allOrNothingByDefault, !upload.committed, !upload.dryRun, upload.fileError == nil, upload.status != nil {
-            parts.append("a Lead card file loads all or nothing: nothing committed")
-        }
+        if let problem = problem(upload) { parts.append(TerminalText.safe(problem)) }
         parts += upload.notes.map { "note: \($0)" }
-        if let uploadID = upload.uploadID { parts.append("upload \(uploadID)") }
+        if let uploadID = upload.uploadID {
+            parts.append(upload.status == nil ? "upload \(uploadID)"
+                : UploadSummary.destination(upload, uploadID: uploadID, store: store.path))
+        }
         if let report = file.report { parts.append("report \(TerminalText.safe(report))") }
         if let rejects = file.rejects { parts.append("rejects \(TerminalText.safe(rejects))") }
         if let error = file.placementError { parts.append("Error: \(TerminalText.safe(error.description))") }
@@ -55,10 +62,13 @@ final class InboxLog: InboxProgress {
         write(file.name, parts.joined(separator: "; "))
     }
 
-    /// What went wrong with a file's load, in one phrase (nil when nothing did).
-    private static func problem(_ upload: UploadResult) -> String? {
+    /// What went wrong with a file's load, in one phrase (nil when nothing did); a store error names the store.
+    private func problem(_ upload: UploadResult) -> String? {
         if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
         if let failure = upload.failure {
+            if upload.stopReason == nil, StoreAccess.isStoreError(failure) {
+                return "Error: " + StoreAccess.describe(failure, store: store.path)
+            }
             let text = describeFailure(failure)
             return upload.stopReason != nil ? "stopped before loading: \(text)" : text
         }

@@ -36,9 +36,8 @@ struct LeadCardListing {
                 from: reader, matching: filter, updatedSince: updatedSince, generatedAt: generatedAt, emit: emit)
         }
         if leftOut > 0 {
-            let cards = leftOut == 1 ? "1 card" : "\(leftOut) cards"
             console.err(
-                "\(cards) left out: not every required Lead field is known (cards a native upload created have none);"
+                "\(TerminalFormat.count(leftOut, "card")) left out: not every required Lead field is known (cards a native upload created have none);"
                     + " list them with --format jsonl\n")
         }
         return .success

@@ -21,6 +21,7 @@ struct ProcessCommand {
         options.outputs.html = arguments.value("html")
         options.reportRows = try RetentionOptions.reportRows(arguments, command: "process")
         try checkOutputs(options.outputs, files: files)
+        try StoreAccess.checkMetrics(arguments, inputs: files, outputs: options.outputs.named.map(\.path), command: "process")
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")
         return options
@@ -56,18 +57,30 @@ struct ProcessCommand {
         var options = try validate()
         options.summarizesRejections = !quiet
         let stop = StopSignal.install()
+        let started = ContinuousClock.now
         var exit = ExitCode.success
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun, cacheMiB: options.cacheMiB)
         defer { store.discard() }
+        var results: [UploadResult] = []
         for file in arguments.positionals {
+            let announced = store.created
             let result = UploadJob(
                 file: file, options: options, store: store, stop: stop,
                 progress: ProgressLine.make(file: file, quiet: quiet)
             ).run()
             let code = ExitCode.of(.upload(result))
+            if store.created, !announced, !quiet {
+                console.err("created the card store \(TerminalText.safe(store.path))\n")
+            }
             printSummary(result)
+            results.append(result)
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
+        }
+        if let metrics = arguments.value("metrics") {
+            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+                for result in results { metrics.add(result) }
+            }
         }
         return exit
     }
@@ -77,6 +90,7 @@ struct ProcessCommand {
     /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
     private func printSummary(_ result: UploadResult) {
         let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        let store = StoreAccess.path(arguments)
         for note in result.notes { console.err("\(name): note: \(note)\n") }
         if let waiting = result.stoppedWhileWaiting {
             console.err("\(name): stopped while waiting: \(TerminalText.safe(waiting))\n")
@@ -87,6 +101,9 @@ struct ProcessCommand {
                 console.err("\(name): stopped before loading: \(TerminalText.safe(describeFailure(failure)))\n")
             } else if let usage = failure as? OptionConflictError {
                 CardUploadCLI.printUsage(UsageError(message: usage.message, command: "process"), console: console)
+            } else if StoreAccess.isStoreError(failure) {
+                // The store failed, not the file: the message names the store.
+                console.err("Error: \(TerminalText.safe(StoreAccess.describe(failure, store: store))) (loading \(name))\n")
             } else {
                 console.err("\(name): Error: \(TerminalText.safe(describeFailure(failure)))\n")
             }
@@ -96,22 +113,9 @@ struct ProcessCommand {
             console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
         guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
-        let counts = result.counts
-        let note = result.dryRun ? "dry run: nothing recorded" : result.committed ? nil
-            : result.allOrNothingByDefault ? "a Lead card file loads all or nothing: nothing committed; fix the rejected rows, or load the valid ones with --partial"
-            : "atomic: nothing committed"
         console.err(
-            "\(name): \(counts.rows) rows: \(counts.created) created, \(counts.replayed) replayed, "
-                + "\(counts.updated) updated, \(counts.rejected) rejected — \(status.rawValue)\(note.map { " (\($0))" } ?? ""), "
-                + "upload \(uploadID)\n")
-        guard counts.rejected > 0, !result.rejections.isEmpty else { return }
-        let width = max(4, result.rejections.map(\.code.count).max() ?? 4)
-        console.err("  " + "code".padding(toLength: width, withPad: " ", startingAt: 0) + "   rows  first line\n")
-        for entry in result.rejections {
-            let rows = String(entry.rows)
-            console.err(
-                "  " + entry.code.padding(toLength: width, withPad: " ", startingAt: 0) + " "
-                    + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(entry.firstLine)\n")
-        }
+            "\(name): \(UploadSummary.counts(result)) — \(UploadSummary.outcome(result, status: status)), "
+                + UploadSummary.destination(result, uploadID: uploadID, store: store) + "\n")
+        console.err(UploadSummary.rejectionTable(result))
     }
 }

@@ -12,30 +12,38 @@ enum ProcessDirCommand {
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitCode {
         let settings = try checkedSettings(arguments)
         let stop = StopSignal.install()
+        let started = ContinuousClock.now
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
-        let log = InboxLog(console: console, minimumAge: settings.minimumAge)
+        let log = InboxLog(console: console, minimumAge: settings.minimumAge, store: store, quiet: arguments.flag("quiet"))
+        var exit: ExitCode
+        var run: InboxResult?
         do throws(InboxError) {
             let result = try InboxRun(settings: settings, store: store, stop: stop, progress: log).run()
-            let exit = ExitCode.of(.inbox(result))
+            run = result
+            exit = ExitCode.of(.inbox(result))
             if let last = result.files.last, result.notReached > 0 {
                 log.write(nil, "stopped after \(TerminalText.safe(last.name)) (exit \(ExitCode.of(.inboxFile(last)).rawValue)): "
-                    + "\(result.notReached) file\(result.notReached == 1 ? "" : "s") left in INBOX for the next run")
+                    + "\(TerminalFormat.count(result.notReached, "file")) left in INBOX for the next run")
             }
             // --keep-days: what the prune after the files did (a cron log line even with --quiet), or why not.
             if let pruned = result.pruned { log.write(nil, RetentionOptions.summary(pruned)) }
             if let failure = result.pruneFailure { log.write(nil, "prune failed: \(TerminalText.safe(describeFailure(failure)))") }
             if !arguments.flag("quiet") {
-                let done = result.files.filter { $0.movedTo != nil && !$0.movedToFailed }.count
-                let failed = result.files.filter(\.movedToFailed).count
-                log.write(nil, "\(result.ready) file\(result.ready == 1 ? "" : "s"): \(done) done, \(failed) failed, "
-                    + "\(result.left) left in INBOX, \(result.waiting) waiting — exit \(exit.rawValue)")
+                log.write(nil, "\(TerminalFormat.count(result.ready, "file")): \(TerminalFormat.number(result.done)) done, "
+                    + "\(TerminalFormat.number(result.failed)) failed, \(TerminalFormat.number(result.left)) left in INBOX, "
+                    + "\(TerminalFormat.number(result.waiting)) waiting — exit \(exit.rawValue)")
             }
-            return exit
         } catch {
             log.write(nil, "Error: \(TerminalText.safe(error.message))")
-            return .of(.error(error))
+            exit = .of(.error(error))
         }
+        if let metrics = arguments.value("metrics") {
+            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+                if let run { metrics.add(run) } else { metrics.files = (done: 0, failed: 0, left: 0) }
+            }
+        }
+        return exit
     }
 }
 
@@ -86,6 +94,7 @@ extension ProcessDirCommand {
         settings.load.reportRows = try RetentionOptions.reportRows(arguments, command: "process-dir")
         settings.keepDays = try RetentionOptions.keepDays(arguments, command: "process-dir")
         try StoreAccess.validate(arguments, command: "process-dir")
+        try StoreAccess.checkMetrics(arguments, inputs: [], outputs: [], command: "process-dir")
         return settings
     }
 }

@@ -18,7 +18,7 @@ enum ReconcileCommand {
             throw failure
         }
         if summary.stopReason == nil {
-            printSummary(summary, settings: settings, quiet: quiet, console: console)
+            printSummary(summary, settings: settings, store: StoreAccess.path(arguments), quiet: quiet, console: console)
         }
         return .of(.reconcile(summary))
     }
@@ -50,7 +50,9 @@ enum ReconcileCommand {
     }
 
     /// The comparison's summary on stderr: the counts, the verdict, and the first line of each difference.
-    private static func printSummary(_ summary: ReconcileSummary, settings: ReconcileOptions, quiet: Bool, console: Console) {
+    private static func printSummary(
+        _ summary: ReconcileSummary, settings: ReconcileOptions, store: String, quiet: Bool, console: Console
+    ) {
         let name = TerminalText.safe(settings.file == "-" ? "standard input" : settings.file)
         if let fileError = summary.fileError {
             console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
@@ -58,10 +60,12 @@ enum ReconcileCommand {
         guard !quiet else { return }
         let counts = summary.counts
         let verdict = summary.fileError != nil ? "incomplete" : summary.everythingMatches ? "everything matches" : "differences found"
-        let extra = settings.listsExtra && summary.fileError == nil ? ", \(counts.extra) extra" : ""
+        let number = TerminalFormat.number
+        let extra = settings.listsExtra && summary.fileError == nil ? ", \(number(counts.extra)) extra" : ""
         console.err(
-            "\(name): \(counts.rows) rows: \(counts.match) match, \(counts.missing) missing, \(counts.differs) differs, "
-                + "\(counts.invalid) invalid\(extra) — \(verdict)\n")
+            "\(name): \(TerminalFormat.count(counts.rows, "row")): \(number(counts.match)) match, \(number(counts.missing)) missing, "
+                + "\(number(counts.differs)) differs, \(number(counts.invalid)) invalid\(extra) — \(verdict) "
+                + "in \(TerminalFormat.duration(seconds: summary.seconds)), compared with \(TerminalText.safe(store))\n")
         guard !summary.firstLines.isEmpty else { return }
         let rowsByResult = ["missing": counts.missing, "differs": counts.differs, "invalid": counts.invalid]
         func tableLine(_ result: String, _ rows: String, _ line: String) -> String {
@@ -70,7 +74,8 @@ enum ReconcileCommand {
         }
         console.err(tableLine("result", "rows", "first line"))
         for entry in summary.firstLines.sorted(by: { $0.line < $1.line }) {
-            console.err(tableLine(entry.result, String(rowsByResult[entry.result] ?? 0), String(entry.line)))
+            console.err(tableLine(
+                entry.result, TerminalFormat.number(rowsByResult[entry.result] ?? 0), TerminalFormat.number(entry.line)))
         }
     }
 }

@@ -58,28 +58,35 @@ enum UploadsCommand {
         }
     }
 
-    private static let columns = ["upload_id", "file", "started_at", "status", "rows", "created", "replayed", "updated", "rejected"]
+    private static let columns = [
+        "upload_id", "file", "started_at", "status", "committed", "rows", "created", "replayed", "updated", "rejected",
+    ]
+    /// Where the numbers start (right-aligned, with thousands separators on a terminal).
+    private static let firstNumber = 5
 
-    private static func fields(_ upload: UploadRecord) -> [String] {
-        [upload.id, upload.file, upload.startedAt, upload.status.rawValue, String(upload.counts.rows),
-         String(upload.counts.created), String(upload.counts.replayed), String(upload.counts.updated),
-         String(upload.counts.rejected)]
+    /// The text fields of an upload and its numbers (the `committed` column says `yes` or `no`).
+    private static func fields(_ upload: UploadRecord) -> (text: [String], numbers: [Int]) {
+        let counts = upload.counts
+        return ([upload.id, upload.file, upload.startedAt, upload.status.rawValue, upload.committed ? "yes" : "no"],
+                [counts.rows, counts.created, counts.replayed, counts.updated, counts.rejected])
     }
 
     private static func json(_ upload: UploadRecord) -> String {
-        let values = fields(upload)
-        return "{" + columns.indices.map { index in
-            "\"\(columns[index])\":" + (index >= 4 ? values[index] : JSONString.quoted(values[index]))
-        }.joined(separator: ",") + "}"
+        let (text, numbers) = fields(upload)
+        let values = text.prefix(4).map(JSONString.quoted) + [upload.committed ? "true" : "false"] + numbers.map(String.init)
+        return "{" + zip(columns, values).map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}"
     }
 
     private static func table(_ uploads: [UploadRecord], aligned: Bool) -> String {
-        let rows = [columns] + uploads.map { fields($0).map(TerminalText.safe) }
+        let rows = [columns] + uploads.map { upload in
+            let (text, numbers) = fields(upload)
+            return text.map(TerminalText.safe) + numbers.map { aligned ? TerminalFormat.number($0) : String($0) }
+        }
         guard aligned else { return rows.map { $0.joined(separator: "\t") + "\n" }.joined() }
         let widths = columns.indices.map { index in rows.map { $0[index].count }.max() ?? 0 }
         return rows.map { row in
             row.indices.map { index in
-                index >= 4 ? String(repeating: " ", count: widths[index] - row[index].count) + row[index]
+                index >= firstNumber ? String(repeating: " ", count: widths[index] - row[index].count) + row[index]
                     : row[index].padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  ") + "\n"
         }.joined()

@@ -45,6 +45,13 @@ package struct InboxResult {
     package var pruneFailure: (any Error)?
 }
 
+extension InboxResult {
+    /// The files loaded and moved to DONE.
+    package var done: Int { files.filter { $0.movedTo != nil && !$0.movedToFailed }.count }
+    /// The files moved to FAILED.
+    package var failed: Int { files.filter(\.movedToFailed).count }
+}
+
 /// Hears an inbox run as it goes: the cron log is written as files are loaded, not at the end.
 package protocol InboxProgress: AnyObject {
     /// INBOX was listed.

@@ -10,6 +10,8 @@ package final class LoadStore {
     /// `--cache-size`, in MiB: the page cache of a load's connection (else `PageCache` sizes it to the store).
     private let cacheMiB: Int?
     private var opened: Database?
+    /// Set when an opening made the card store (a new database); the caller says so once.
+    package private(set) var created = false
 
     package init(path: String, dryRun: Bool, cacheMiB: Int? = nil) {
         self.path = path
@@ -21,7 +23,8 @@ package final class LoadStore {
     /// (reopened if a database error ended it, so nothing that follows is ever written for real).
     package func database() throws -> Database {
         guard dryRun else {
-            let database = try StoreOpening.openForWriting(path)
+            let (database, created) = try StoreOpening.openForWriting(path)
+            if created { self.created = true }
             try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
             return database
         }

@@ -17,6 +17,8 @@ package struct ReconcileSummary {
     /// The error that kept the comparison from running (the store, the input or the report cannot be
     /// opened; `--encoding` for a JSON-lines file), or ended it (a database error).
     package var failure: (any Error)?
+    /// How long the comparison took, in seconds.
+    package var seconds: Double = 0
 
     /// Whether every row matches and no extra card was found.
     package var everythingMatches: Bool { counts.match == counts.rows && counts.extra == 0 }
@@ -46,11 +48,14 @@ package final class ReconcileJob {
     /// Runs the comparison; never throws: what kept it from running is the summary's `failure`. A stopped
     /// run writes no report: a partial comparison would read as a complete one.
     package func run() -> ReconcileSummary {
+        let started = ContinuousClock.now
         do {
             try compare()
         } catch {
             summary.failure = error
         }
+        let elapsed = (ContinuousClock.now - started).components
+        summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return summary
     }
 

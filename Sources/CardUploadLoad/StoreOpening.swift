@@ -13,19 +13,26 @@ package enum StoreOpening {
     }
 
     /// Opens for writing: created when missing, migrated forward, abandoned uploads marked `interrupted`.
-    package static func openForWriting(_ path: String) throws -> Database {
+    /// `created` is true when this opening made the card store (a new database: the caller says so).
+    package static func openForWriting(_ path: String) throws -> (database: Database, created: Bool) {
         guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
         try checkReadable(path)
         let database = try Database(path: path, mode: .readWriteCreate)
+        let created = try Schema.migrate(database)
+        try UploadLog(database: database).markAbandonedUploads()
+        return (database, created)
+    }
+
+    /// Opens an existing store for writing (`cards set-status`, `uploads prune`): a missing one is exit 66 and nothing is
+    /// created; migrated forward, abandoned uploads marked `interrupted`.
+    package static func openExistingForWriting(_ path: String) throws -> Database {
+        guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }
+        try checkReadable(path)
+        let database = try Database(path: path, mode: .readWrite)
         try Schema.migrate(database)
         try UploadLog(database: database).markAbandonedUploads()
         return database
-    }
-
-    /// Opens an existing store for writing (`uploads prune`): a missing one is exit 66, never created.
-    package static func openExistingForWriting(_ path: String) throws -> Database {
-        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseMissingError(path: path) }
-        return try openForWriting(path)
     }
 
     /// Opens the store for a dry run, which writes nothing: abandoned uploads are not marked, a store

@@ -33,6 +33,7 @@ package final class UploadJob {
     package func run() -> UploadResult {
         var result = UploadResult(file: options.recordedName ?? file)
         result.dryRun = options.dryRun
+        let started = ContinuousClock.now
         do {
             try load(into: &result)
         } catch {
@@ -41,6 +42,8 @@ package final class UploadJob {
             // usage error is the caller's, stop or not.
             if let reason = stop.reason, !(error is OptionConflictError) { result.stopReason = reason }
         }
+        let elapsed = (ContinuousClock.now - started).components
+        result.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         return result
     }
 

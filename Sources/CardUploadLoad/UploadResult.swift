@@ -35,6 +35,8 @@ package struct UploadResult {
     package var notes: [String] = []
     /// The file was loaded all or nothing because its kind is (a Lead card file without `--partial`).
     package var allOrNothingByDefault = false
+    /// How long the file took, from opening it to its last output, in seconds.
+    package var seconds: Double = 0
 
     package init(file: String) {
         self.file = file

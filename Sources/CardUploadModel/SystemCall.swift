@@ -137,4 +137,12 @@ package enum SystemCall {
         action.sa_flags = 0
         return sigaction(signal, &action, nil) == 0
     }
+
+    /// The width in columns of the terminal `descriptor` is on (`TIOCGWINSZ`); nil when it is not a
+    /// terminal or does not say (a pseudo-terminal nobody sized reports 0).
+    package static func terminalColumns(_ descriptor: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
 }

@@ -49,8 +49,9 @@ package final class OutputFile {
     /// A write failed: what was written is incomplete, and `commit()` must not put it in place.
     private var writeFailed = false
 
-    /// Opens the output now (before any row is read), so a path that cannot be created fails early.
-    package init(path: String) throws(OutputError) {
+    /// Opens the output now (before any row is read), so a path that cannot be created fails early. A new
+    /// file is readable by its owner only, unless `permissions` says otherwise (metrics: no card data).
+    package init(path: String, permissions: mode_t = 0o600) throws(OutputError) {
         self.path = path
         func failure(_ code: Int32 = errno) -> OutputError { OutputError(path: path, reason: SystemCall.errorText(code)) }
         switch try OutputTarget.resolve(path) {
@@ -78,7 +79,15 @@ package final class OutputFile {
             finalPath = special
             ownsDescriptor = true
         case .file(let target):
-            (descriptor, temporaryPath) = try Self.createTemporaryFile(beside: target, for: path)
+            let (opened, temporary) = try Self.createTemporaryFile(beside: target, for: path)
+            // Exactly these bits, whatever the umask.
+            if permissions != 0o600, fchmod(opened, permissions) != 0 {
+                let code = errno
+                close(opened)
+                unlink(temporary)
+                throw failure(code)
+            }
+            (descriptor, temporaryPath) = (opened, temporary)
             finalPath = target
             ownsDescriptor = true
         }

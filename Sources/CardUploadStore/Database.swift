@@ -28,6 +28,8 @@ package final class Database {
         case readOnly
         /// Read-write; the file is created (readable by its owner only) when missing.
         case readWriteCreate
+        /// Read-write; the file must exist (a command that changes a store but never makes one).
+        case readWrite
     }
 
     /// Opens `path` with the store's settings: WAL, synchronous=FULL, foreign keys, a busy timeout.
@@ -37,7 +39,8 @@ package final class Database {
             ? nil : try StoreFile(path: path, create: mode == .readWriteCreate, readOnly: mode == .readOnly)
         _ = Self.libraryConfigured
         var handle: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY
+                : mode == .readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | (file?.isImmutable == true ? SQLITE_OPEN_URI : 0)
         let code = sqlite3_open_v2(file?.sqliteName ?? path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
@@ -70,11 +73,11 @@ package final class Database {
             return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().busyWait(count)
         }, Unmanaged.passUnretained(self).toOpaque())
         try execute("PRAGMA foreign_keys = ON")
-        if mode == .readWriteCreate {
+        if mode != .readOnly {
             // A new store is in incremental auto-vacuum mode from its first page (`uploads prune` gives the
             // space back; SPEC §10). It must be said before anything is written: switching to WAL writes the
             // header. An existing store keeps its mode (`Schema.useIncrementalVacuum` converts one).
-            if try prepare("PRAGMA page_count").queryOne([], { $0.integer(0) ?? 0 }) == 0 {
+            if mode == .readWriteCreate, try prepare("PRAGMA page_count").queryOne([], { $0.integer(0) ?? 0 }) == 0 {
                 try execute("PRAGMA auto_vacuum = INCREMENTAL")
             }
             // journal_mode answers with a row; a database that is not one fails here (SQLITE_NOTADB).

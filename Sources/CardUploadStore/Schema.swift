@@ -235,24 +235,31 @@ package enum Schema {
     /// The version this build writes.
     package static var currentVersion: Int32 { Int32(migrations.count) }
 
-    /// Brings the database to `currentVersion`; refuses one from a newer version.
-    package static func migrate(_ database: Database) throws {
+    /// Brings the database to `currentVersion`; refuses one from a newer version. True when this call made
+    /// the card store (the file had no schema yet: a new database), so the caller can say so.
+    @discardableResult
+    package static func migrate(_ database: Database) throws -> Bool {
         try migrate(database, to: currentVersion)
     }
 
     /// Brings the database to `target` with the first `target` migrations, as the card-upload whose schema
     /// version that is does (tests play an earlier release with it: migrations are only ever appended).
-    static func migrate(_ database: Database, to target: Int32) throws {
+    @discardableResult
+    static func migrate(_ database: Database, to target: Int32) throws -> Bool {
         let version = try userVersion(database)
         if version > target {
             throw NewerSchemaError(found: version, supported: target)
         }
-        if version < target { try runMigrations(database, to: target) }
+        var created = false
+        if version < target { created = try runMigrations(database, to: target) }
         if target >= incrementalVacuumVersion { try useIncrementalVacuum(database) }
+        return created
     }
 
-    /// Runs the migrations from the store's version to `target` in one write transaction.
-    private static func runMigrations(_ database: Database, to target: Int32) throws {
+    /// Runs the migrations from the store's version to `target` in one write transaction; true when the
+    /// store had no schema at all under the write lock (a new store).
+    private static func runMigrations(_ database: Database, to target: Int32) throws -> Bool {
+        var created = false
         // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
         // transaction) and checked before it commits.
         try database.execute("PRAGMA foreign_keys = OFF")
@@ -263,6 +270,7 @@ package enum Schema {
             if lockedVersion > target {
                 throw NewerSchemaError(found: lockedVersion, supported: target)
             }
+            created = lockedVersion == 0
             for step in Int(lockedVersion)..<Int(target) {
                 try database.execute(migrations[step])
             }
@@ -272,6 +280,7 @@ package enum Schema {
             }
             try database.execute("PRAGMA user_version = \(target)")
         }
+        return created
     }
 
     /// The version from which a store is in incremental auto-vacuum mode.

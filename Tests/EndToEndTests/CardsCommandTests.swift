@@ -49,7 +49,7 @@ import Testing
         #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 1)
         #expect(try StoreInspector(db).value("SELECT format FROM uploads") == "jsonl")
         #expect(try StoreInspector(db).value("SELECT file FROM uploads") == "-")
-        #expect(result.stderr.hasPrefix("standard input: 1 rows"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("created the card store \(db)\nstandard input: 1 row: 1 created"), "\(result.stderr)")
     }
 
     @Test func aPipeThatStartsWithBlankLinesIsStillSniffedAsJSONLines() throws {

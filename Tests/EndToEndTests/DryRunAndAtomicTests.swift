@@ -112,8 +112,10 @@ import Testing
         let dry = try CardUploadBinary.run(["process", first, second, "--db", folder.path("dry.sqlite"), "--dry-run"], in: folder.url)
         let real = try CardUploadBinary.run(["process", first, second, "--db", folder.path("real.sqlite")], in: folder.url)
         #expect(dry.status == 1 && real.status == 1, "\(dry.stderr)")
-        #expect(dry.stderr.contains("2.csv: 2 rows: 0 created, 1 replayed, 0 updated, 1 rejected — completed_with_errors (dry run: nothing recorded)"), "\(dry.stderr)")
-        #expect(real.stderr.contains("2.csv: 2 rows: 0 created, 1 replayed, 0 updated, 1 rejected — completed_with_errors, upload"))
+        #expect(dry.stderr.contains("2.csv: 2 rows: would create 0, 1 replayed, would update 0, 1 rejected — completed_with_errors, nothing committed (dry run: nothing recorded) in "), "\(dry.stderr)")
+        #expect(dry.stderr.contains(", checked against \(folder.path("dry.sqlite"))\n"), "\(dry.stderr)")
+        #expect(real.stderr.contains("2.csv: 2 rows: 0 created, 1 replayed, 0 updated, 1 rejected — completed_with_errors in "), "\(real.stderr)")
+        #expect(real.stderr.contains(" → \(folder.path("real.sqlite"))\n"), "\(real.stderr)")
         // The dry run wrote nothing: not even the database file.
         #expect(!FileManager.default.fileExists(atPath: folder.path("dry.sqlite")))
         #expect(!FileManager.default.fileExists(atPath: folder.path("dry.sqlite-uploads.lock")))

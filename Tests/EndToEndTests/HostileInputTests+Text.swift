@@ -226,7 +226,7 @@ extension HostileInputTests {
         try folder.write("head\u{2028}.csv", badHeader)
         let good = try Self.load(folder, name)
         #expect(good.result.status == 0, "\(good.result.stderr)")
-        #expect(good.result.stderr.contains("rlo\\u202evsc\\u2028.csv: 1 rows"), "\(good.result.stderr.debugDescription)")
+        #expect(good.result.stderr.contains("rlo\\u202evsc\\u2028.csv: 1 row:"), "\(good.result.stderr.debugDescription)")
         let header = try Self.load(folder, "head\u{2028}.csv")
         #expect(header.result.status == 65)
         #expect(header.result.stderr.contains(#"col\u202e\u2028x"#), "\(header.result.stderr.debugDescription)")

@@ -26,7 +26,7 @@ import Testing
         let report = folder.path("report.json")
         let first = try run(["process", sample, "--db", db, "--report", report, "--rejects", folder.path("rejects.csv")], in: folder)
         #expect(first.status == 1, "\(first.stderr)")
-        #expect(first.stderr.contains("all or nothing: nothing committed"), "\(first.stderr)")
+        #expect(first.stderr.contains("nothing committed (a Lead card file loads all or nothing"), "\(first.stderr)")
         let json = try readJSON(report)
         #expect(json["format"] as? String == "lead-card")
         #expect(json["committed"] as? Bool == false)
