@@ -27,7 +27,7 @@ enum ProcessDirCommand {
                     + "\(TerminalFormat.count(result.notReached, "file")) left in INBOX for the next run")
             }
             // --keep-days: what the prune after the files did (a cron log line even with --quiet), or why not.
-            if let pruned = result.pruned { log.write(nil, RetentionOptions.summary(pruned)) }
+            if let pruned = result.pruned { log.write(nil, pruned.summary) }
             if let failure = result.pruneFailure { log.write(nil, "prune failed: \(TerminalText.safe(describeFailure(failure)))") }
             if !arguments.flag("quiet") {
                 log.write(nil, "\(TerminalFormat.count(result.ready, "file")): \(TerminalFormat.number(result.done)) done, "

@@ -51,7 +51,7 @@ enum UploadsCommand {
             try StoreAccess.validate(arguments, command: command)
             let options = try RetentionOptions.pruneOptions(arguments, command: command)
             let result = try PruneJob(options: options, storePath: StoreAccess.path(arguments), stop: StopSignal.install()).run()
-            if !arguments.flag("quiet") { console.err(RetentionOptions.summary(result) + "\n") }
+            if !arguments.flag("quiet") { console.err(result.summary + "\n") }
             return .success
         default:
             throw UsageError(message: "unknown subcommand '\(sub)'", command: "uploads")

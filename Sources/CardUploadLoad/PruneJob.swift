@@ -1,3 +1,5 @@
+import CardUploadReport
+import CardUploadRules
 import CardUploadStore
 import Foundation
 
@@ -17,6 +19,31 @@ package struct PruneOptions: Sendable {
     package static func keeping(days: Int, dryRun: Bool = false) -> PruneOptions {
         PruneOptions(cutoff: Timestamp.daysAgo(days), dryRun: dryRun)
     }
+
+    /// The cutoff of exactly one of `--before DATE` (a date, meaning its midnight UTC, or a date-time) and
+    /// `--keep-days N`.
+    package static func parse(before: String?, keepDays: Int?, dryRun: Bool) throws(PruneOptionsError) -> PruneOptions {
+        switch (before, keepDays) {
+        case (nil, nil):
+            throw PruneOptionsError(message: "say which uploads to prune: --before DATE or --keep-days N")
+        case (.some, .some):
+            throw PruneOptionsError(message: "--before and --keep-days contradict each other: choose one")
+        case (nil, let days?):
+            return .keeping(days: days, dryRun: dryRun)
+        case (let given?, nil):
+            if LeadDateTime.isCalendarDate(given) { return PruneOptions(cutoff: given + "T00:00:00.000Z", dryRun: dryRun) }
+            guard let instant = LeadDateTime.normalized(given) else {
+                throw PruneOptionsError(
+                    message: "--before must be a date YYYY-MM-DD or a date-time such as 2026-12-05T00:00:00Z (got '\(given)')")
+            }
+            return PruneOptions(cutoff: instant, dryRun: dryRun)
+        }
+    }
+}
+
+/// `uploads prune` was not told which uploads, or told it twice or wrongly (a usage error).
+package struct PruneOptionsError: Error {
+    package var message: String
 }
 
 /// What a prune did (or, for a dry run, would do).
@@ -80,5 +107,23 @@ package struct PruneJob {
         database.checkpoint()
         result.bytesAfter = try retention.size().bytes
         return result
+    }
+}
+
+extension PruneResult {
+    /// What a prune did, in one line naming the store: `./cards.sqlite: pruned 2 uploads that finished
+    /// before …: 300,000 rows removed; 15,204,352 bytes (15.2 MB) back (40,960,000 → 25,755,648 bytes)`.
+    package var summary: String {
+        let store = TerminalText.safe(database.contains("/") ? database : "./" + database)
+        let uploads = TerminalFormat.count(self.uploads, "upload")
+        let rows = TerminalFormat.count(self.rows, "row")
+        if dryRun {
+            return "\(store): would prune \(uploads) that finished before \(cutoff): \(rows) (dry run: nothing changed)"
+        }
+        let megabytes = Double(bytesFreed) / 1_000_000
+        let number = TerminalFormat.number
+        return "\(store): pruned \(uploads) that finished before \(cutoff): \(rows) removed; "
+            + "\(number(Int(bytesFreed))) bytes (\(String(format: "%.1f", megabytes)) MB) back "
+            + "(\(number(Int(bytesBefore))) → \(number(Int(bytesAfter))) bytes)"
     }
 }

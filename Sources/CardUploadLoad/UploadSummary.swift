@@ -1,14 +1,13 @@
-import CardUploadLoad
 import CardUploadReport
 import CardUploadStore
 
 /// The words of a file's summary on stderr, shared by `process` and `process-dir`'s cron log (SPEC §10):
 /// counts with thousands separators and singular nouns, what a run that committed nothing would have
 /// done, how long the file took and the store it went to.
-enum UploadSummary {
+package enum UploadSummary {
     /// `37 rows: 22 created, 1 replayed, 0 updated, 14 rejected`; for an upload that committed nothing,
     /// what it would have done: `would create 22, …, would update 0`.
-    static func counts(_ result: UploadResult) -> String {
+    package static func counts(_ result: UploadResult) -> String {
         let counts = result.counts
         let number = TerminalFormat.number
         let changed = result.committed
@@ -18,7 +17,7 @@ enum UploadSummary {
     }
 
     /// Why an upload committed nothing (`nothing committed (atomic)`), nil when its rows are in the store.
-    static func nothingCommitted(_ result: UploadResult) -> String? {
+    package static func nothingCommitted(_ result: UploadResult) -> String? {
         guard !result.committed else { return nil }
         let why = result.dryRun ? "dry run: nothing recorded"
             : result.allOrNothingByDefault
@@ -28,19 +27,19 @@ enum UploadSummary {
     }
 
     /// `completed_with_errors in 0.41 s` or `completed, nothing committed (atomic) in 0.41 s`.
-    static func outcome(_ result: UploadResult, status: UploadStatus) -> String {
+    package static func outcome(_ result: UploadResult, status: UploadStatus) -> String {
         status.rawValue + (nothingCommitted(result).map { ", " + $0 } ?? "")
             + " in \(TerminalFormat.duration(seconds: result.seconds))"
     }
 
     /// `upload upload_… → ./cards.sqlite`; a dry run's upload is checked against the store, not in it.
-    static func destination(_ result: UploadResult, uploadID: String, store: String) -> String {
+    package static func destination(_ result: UploadResult, uploadID: String, store: String) -> String {
         let name = TerminalText.safe(store)
         return result.dryRun ? "upload \(uploadID), checked against \(name)" : "upload \(uploadID) → \(name)"
     }
 
     /// The rejections by error code, two spaces in: `code  rows  first line`.
-    static func rejectionTable(_ result: UploadResult) -> String {
+    package static func rejectionTable(_ result: UploadResult) -> String {
         guard result.counts.rejected > 0, !result.rejections.isEmpty else { return "" }
         let width = max(4, result.rejections.map(\.code.count).max() ?? 4)
         let rows = result.rejections.map { TerminalFormat.number($0.rows) }
