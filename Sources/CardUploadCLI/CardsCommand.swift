@@ -46,11 +46,21 @@ enum CardsCommand {
             if format != "lead-card", let option = ["generated-at", "updated-since"].first(where: { arguments.value($0) != nil }) {
                 throw UsageError(message: "--\(option) applies to --format lead-card only", command: command)
             }
-            if format == "lead-card" {
-                return try LeadCardListing(arguments: arguments, command: command).run(filter: filter, console: console)
+            let lead: LeadCardListing?
+            do {
+                lead = format == "lead-card"
+                    ? try LeadCardListing(generatedAt: arguments.value("generated-at"), updatedSince: arguments.value("updated-since")) : nil
+            } catch {
+                throw UsageError(message: error.message, command: command)
             }
             let database = try StoreOpening.openReadOnly(StoreAccess.path(arguments))
             let stdout = StandardOutput()
+            if let lead {
+                var leftOut: String?
+                try stdout.stream { emit in leftOut = try lead.write(from: database, matching: filter, emit: emit) }
+                if let leftOut { console.err(leftOut + "\n") }
+                return .success
+            }
             if format == "csv" {
                 let reader = CardExportReader(database: database)
                 try stdout.stream { emit in try CardCSVExport.write(from: reader, matching: filter, emit: emit) }
