@@ -32,7 +32,9 @@ final class ProgressLine: ProgressSink {
         lastDrawn = now
         // A terminal that no longer says its width gets no line (and the one drawn is erased).
         guard let width = SystemCall.terminalColumns(STDERR_FILENO) else { return clear() }
-        let text = Self.text(name: name, bytes: bytes, total: total, rows: rows, seconds: Self.seconds(now - started), width: width)
+        let elapsed = now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let text = TerminalFormat.progressLine(name: name, bytes: bytes, total: total, rows: rows, seconds: seconds, width: width)
         Console.writeAll(STDERR_FILENO, "\r" + text + "\u{1B}[K")
         drawn = true
     }
@@ -42,31 +44,5 @@ final class ProgressLine: ProgressSink {
         guard drawn else { return }
         Console.writeAll(STDERR_FILENO, "\r\u{1B}[K")
         drawn = false
-    }
-
-    /// The line for a terminal `width` columns wide: at most `width - 1` columns (a character in the last
-    /// column would leave the cursor waiting to wrap), the file's name shortened first, then the figures.
-    static func text(name: String, bytes: Int, total: Int?, rows: Int, seconds elapsed: Double, width: Int) -> String {
-        var figures = ": \(megabytes(bytes))"
-        if let total, total > 0 {
-            figures += " of \(megabytes(total)) (\(min(100, bytes * 100 / total))%)"
-        }
-        let rate = elapsed > 0 ? Int(Double(rows) / elapsed) : 0
-        figures += ", \(TerminalFormat.count(rows, "row")), \(TerminalFormat.number(rate)) rows/s"
-        if let total, total > 0, bytes > 0, elapsed > 0 {
-            let remaining = Int(elapsed * Double(total - bytes) / Double(bytes))
-            figures += ", ETA \(remaining / 60):\(String(format: "%02d", remaining % 60))"
-        }
-        let room = width - 1
-        let nameRoom = max(12, room - TerminalFormat.columns(figures))
-        return TerminalFormat.cut(TerminalFormat.cut(name, toColumns: nameRoom) + figures, toColumns: room)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    private static func megabytes(_ bytes: Int) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_000_000)
     }
 }

@@ -66,4 +66,26 @@ package enum TerminalFormat {
         }
         return kept + "…"
     }
+
+    /// The progress line (`ProgressLine` in the CLI draws it) for a terminal `width` columns wide: at most `width - 1` columns (a character in the last
+    /// column would leave the cursor waiting to wrap), the file's name shortened first, then the figures.
+    package static func progressLine(name: String, bytes: Int, total: Int?, rows: Int, seconds elapsed: Double, width: Int) -> String {
+        var figures = ": \(megabytes(bytes))"
+        if let total, total > 0 {
+            figures += " of \(megabytes(total)) (\(min(100, bytes * 100 / total))%)"
+        }
+        let rate = elapsed > 0 ? Int(Double(rows) / elapsed) : 0
+        figures += ", \(count(rows, "row")), \(number(rate)) rows/s"
+        if let total, total > 0, bytes > 0, elapsed > 0 {
+            let remaining = Int(elapsed * Double(total - bytes) / Double(bytes))
+            figures += ", ETA \(remaining / 60):\(String(format: "%02d", remaining % 60))"
+        }
+        let room = width - 1
+        let nameRoom = max(12, room - columns(figures))
+        return cut(cut(name, toColumns: nameRoom) + figures, toColumns: room)
+    }
+
+    private static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
 }
