@@ -16,14 +16,16 @@ enum Help {
           --format FORMAT         csv, tsv, jsonl or lead-card; default from the file name, else sniffed
                                   ('{' first means JSON lines)
           --delimiter CHAR        default sniffed from the header: the most frequent of , ; | tab
-          --encoding NAME         utf-8 (default), latin1 or cp1252; CSV and TSV only
+          --encoding NAME         auto (default: UTF-8, or Windows-1252 when bytes that are not UTF-8
+                                  follow plain ASCII), utf-8 (utf8), cp1252 (windows-1252), latin1
+                                  (iso-8859-1, read as Windows-1252); any case; CSV and TSV only
           --entity ENTITY_ID      entity for rows without entity_id
         """
 
     private static let usages: [String: String] = [
-        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
-        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
-        "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
+        "process": "card-upload process FILE... [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding auto|utf-8|latin1|cp1252] [--entity ENTITY_ID] [--report PATH] [--rejects PATH] [--results PATH] [--html PATH] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "process-dir": "card-upload process-dir INBOX [--done DIR] [--failed DIR] [--reports DIR] [--work DIR] [--min-age SECONDS] [--db PATH] [--delimiter CHAR] [--encoding auto|utf-8|latin1|cp1252] [--entity ENTITY_ID] [--on-conflict reject|update] [--batch-size N] [--cache-size MIB] [--max-rows N] [--max-bytes N] [--dry-run] [--atomic|--partial] [--quiet]",
+        "reconcile": "card-upload reconcile FILE [--db PATH] [--format csv|tsv|jsonl|lead-card] [--delimiter CHAR] [--encoding auto|utf-8|latin1|cp1252] [--entity ENTITY_ID] [--extra] [--report PATH] [--quiet]",
         "cards": "card-upload cards get|find|list|set-status ...",
         "cards get": "card-upload cards get CARD_ID [--db PATH]",
         "cards find": "card-upload cards find --entity ENTITY_ID --external-id X [--db PATH]",
@@ -134,7 +136,7 @@ enum Help {
                                           and DIR must be the job's own and writable by no one else (else 73)
                   --min-age SECONDS       leave files modified less than this long ago (default 0)
                   --delimiter CHAR        for .csv files (default sniffed); .tsv files are tab-separated
-                  --encoding NAME         for CSV and TSV files: utf-8 (default), latin1 or cp1252
+                  --encoding NAME         for CSV and TSV files: auto (default), utf-8, cp1252 or latin1
                   --entity, --on-conflict, --batch-size, --cache-size, --max-rows, --max-bytes,
                   --dry-run, --atomic, --partial
                                           as for process (a file past --max-rows/--max-bytes, or a Lead card

@@ -9,10 +9,13 @@ import Foundation
 final class InboxLog: InboxProgress {
     private let console: Console
     private let minimumAge: Double
+    /// Whether each file's hints (SPEC §10) follow its line; not with `--quiet`.
+    private let showsHints: Bool
 
-    init(console: Console, minimumAge: Double) {
+    init(console: Console, minimumAge: Double, showsHints: Bool = true) {
         self.console = console
         self.minimumAge = minimumAge
+        self.showsHints = showsHints
     }
 
     func listed(_ listing: InboxListing) {
@@ -53,6 +56,9 @@ final class InboxLog: InboxProgress {
         }
         parts.append("exit \(ExitCode.of(.inboxFile(file)).rawValue)")
         write(file.name, parts.joined(separator: "; "))
+        if showsHints {
+            for hint in upload.hints.texts { write(file.name, "hint: \(TerminalText.safe(hint))") }
+        }
     }
 
     /// What went wrong with a file's load, in one phrase (nil when nothing did).

@@ -26,7 +26,7 @@ enum ProcessDirCommand {
         let stop = StopSignal.install()
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
-        let log = InboxLog(console: console, minimumAge: settings.minimumAge)
+        let log = InboxLog(console: console, minimumAge: settings.minimumAge, showsHints: !arguments.flag("quiet"))
         do throws(InboxError) {
             let result = try InboxRun(settings: settings, store: store, stop: stop, progress: log).run()
             let exit = ExitCode.of(.inbox(result))

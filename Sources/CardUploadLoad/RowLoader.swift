@@ -32,6 +32,8 @@ struct RowLoader {
     private(set) var batchesRecorded = 0
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
+    /// The hints of the rows applied so far: their errors' and, once the input is read, the field rules' (SPEC §10).
+    private(set) var hints = FileHints()
 
     init(
         options: LoadOptions, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
@@ -62,6 +64,7 @@ struct RowLoader {
         defer {
             pipeline.finish()
             source.stopRequested = { [stop] in stop.isRequested }
+            hints.add(contentsOf: pipeline.ruleHints)
         }
         // In batches, rejected rows are pending until their batch is committed; the header is kept now. In
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
@@ -164,7 +167,10 @@ struct RowLoader {
                 entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
         }
         try spool?.append(line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
-        if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
+        if case .rejected(let errors) = outcome {
+            for error in errors { if let hint = error.hint { hints.add(hint) } }
+            if let record = row.record { try writeRejected(record, errors) }
+        }
         batch.add(outcome)
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()

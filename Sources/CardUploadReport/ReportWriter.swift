@@ -4,13 +4,14 @@ import CardUploadStore
 /// Writes the JSON report of an upload (SPEC §6), rebuilt from the store's tables and streamed row by row,
 /// so the report written at load time and `uploads show` are the same document.
 package enum ReportWriter {
-    /// Writes the report of upload `uploadID` to `output`.
-    package static func write(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+    /// Writes the report of upload `uploadID` to `output`. `hints` (SPEC §10) are the load's own: they are not
+    /// stored, so a report rebuilt later (`uploads show`, nil) has no `hints` key.
+    package static func write(uploadID: String, log: UploadLog, to output: OutputFile, hints: [String]? = nil) throws {
         // One read transaction: the counts and the rows come from the same snapshot of the store.
-        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, to: output) }
+        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, to: output, hints: hints) }
     }
 
-    private static func writeReport(uploadID: String, log: UploadLog, to output: OutputFile) throws {
+    private static func writeReport(uploadID: String, log: UploadLog, to output: OutputFile, hints: [String]?) throws {
         guard let upload = try log.upload(id: uploadID) else { return }
         let byCode = try log.rejectionsByCode(uploadID: uploadID)
         var head = "{"
@@ -33,6 +34,7 @@ package enum ReportWriter {
         head += byCode.map { "\(JSONString.quoted($0.code)):\($0.rows)" }.joined(separator: ",")
         head += "},"
         head += "\"error\":\(errorJSON(upload.error)),"
+        if let hints { head += "\"hints\":[\(hints.map(JSONString.quoted).joined(separator: ","))]," }
         head += "\"rows\":["
         try output.write(head)
         var first = true
