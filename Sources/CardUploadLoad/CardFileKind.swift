@@ -127,7 +127,9 @@ extension CardFileKind {
         },
         check: { content, context in
             guard case .card(let raw) = content else { return .failure(RowErrors([Self.wrongKind])) }
-            return CardRules.validate(raw, defaultEntity: context.defaultEntity).map(CheckedCard.native)
+            let checked = CardRules.validate(raw, defaultEntity: context.defaultEntity)
+            if case .failure = checked { context.hints.add(contentsOf: CardRules.hints(for: raw)) }
+            return checked.map(CheckedCard.native)
         },
         storedForm: { content, defaultEntity in
             guard case .card(let raw) = content else { return nil }

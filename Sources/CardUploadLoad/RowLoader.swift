@@ -32,7 +32,8 @@ struct RowLoader {
     private(set) var batchesRecorded = 0
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
-    /// The hints of the rows applied so far: their errors' and, once the input is read, the field rules' (SPEC §10).
+    /// The hints of the rows applied so far (SPEC §10): the field rules' (on the reading thread, gathered once the
+    /// input is read) and the store's.
     private(set) var hints = FileHints()
 
     init(
@@ -65,6 +66,7 @@ struct RowLoader {
             pipeline.finish()
             source.stopRequested = { [stop] in stop.isRequested }
             hints.add(contentsOf: pipeline.ruleHints)
+            if let conflict = writers.native.conflictHint { hints.add(conflict) }
         }
         // In batches, rejected rows are pending until their batch is committed; the header is kept now. In
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
@@ -120,6 +122,7 @@ struct RowLoader {
                 var context = RowCheckContext(defaultEntity: options.input.defaultEntity)
                 let checked = RowPipeline.checked(
                     raw, line: handed.line, record: handed.record, kind: options.kind, context: &context) { nil }
+                hints.add(contentsOf: context.hints.list)
                 try record(checked, outcome: .rejected(checked.errors))
                 return
             }
@@ -167,10 +170,7 @@ struct RowLoader {
                 entityID: keyOnCard ? nil : row.entityID, outcome: outcome)
         }
         try spool?.append(line: row.line, externalID: row.externalID, entityID: row.entityID, outcome: outcome)
-        if case .rejected(let errors) = outcome {
-            for error in errors { if let hint = error.hint { hints.add(hint) } }
-            if let record = row.record { try writeRejected(record, errors) }
-        }
+        if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
         batch.add(outcome)
         if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()

@@ -52,7 +52,9 @@ package final class CSVRecordReader {
     private let metadataCount: Int
     /// The header's fields, trailing empty names included: a record may have this many fields.
     private let paddedColumnCount: Int
-    private var decoder: CellDecoder
+    /// Read and written only by this reader's own methods, one at a time: unchecked, so the per-record copy
+    /// costs no dynamic exclusivity check.
+    @exclusivity(unchecked) private var decoder: CellDecoder
     private let byteOrderMarkOverrode: Bool
     /// The first cell that starts with the `'` this tool's writers add, in a file without `_` columns: line, column.
     private var apostropheCell: (line: Int, column: Int)?
@@ -303,7 +305,8 @@ package final class CSVRecordReader {
                 }
             }
         }
-        if decides { self.decoder = decoder }
+        // Only the first non-ASCII cell changes the decoder (it decides `auto` once).
+        if decides, !decoder.undecided { self.decoder = decoder }
         if let apostropheColumn, apostropheCell == nil { apostropheCell = (line, apostropheColumn) }
         if let badColumn {
             let start = badColumn == 0 ? 0 : fieldEnds[badColumn - 1]

@@ -25,12 +25,13 @@ struct CellDecoder {
     /// The cell as text, or nil when its bytes are not valid in the file's encoding.
     @inline(__always)
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) -> String? {
-        if !undecided { return TextDecoding.decode(bytes, as: encoding) }
-        return decide(bytes, line: line)
+        // ASCII is the same text in both encodings, decided or not: the common cell needs no state.
+        if TextDecoding.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        return decodeNonASCII(bytes, line: line)
     }
 
-    private mutating func decide(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) -> String? {
-        if TextDecoding.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+    private mutating func decodeNonASCII(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) -> String? {
+        if !undecided { return TextDecoding.decode(bytes, as: encoding) }
         undecided = false
         if TextDecoding.isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
         encoding = .cp1252

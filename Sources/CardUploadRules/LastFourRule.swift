@@ -11,8 +11,7 @@ enum LastFourRule {
         guard case .valid(let text) = check else { return check }
         guard text.utf8.count == 4, text.utf8.allSatisfy(ASCII.isDigit) else {
             if text.utf8.count < 4, text.utf8.allSatisfy(ASCII.isDigit) {
-                return .invalid(RowError(
-                    field: field, code: .invalidFormat, message: Message.droppedZeros(text), hint: Message.droppedZerosHint(text)))
+                return .invalid(RowError(field: field, code: .invalidFormat, message: Message.droppedZeros(text)))
             }
             return .invalid(RowError(field: field, code: .invalidFormat, message: Message.format(text)))
         }
@@ -27,6 +26,13 @@ enum LastFourRule {
         /// One to three digits: what a spreadsheet leaves of `0042` (SPEC §10).
         static func droppedZeros(_ text: String) -> String {
             format(text) + " — did a spreadsheet drop leading zeros? \"\(padded(text))\""
+        }
+
+        /// The hint for a row whose last_four is one to three digits, or nil (SPEC §10): asked only of rejected rows.
+        static func droppedZerosHint(_ value: RawValue?) -> FileHint? {
+            guard case .string(let text)? = value, (1...3).contains(text.utf8.count), text.utf8.allSatisfy(ASCII.isDigit)
+            else { return nil }
+            return droppedZerosHint(text)
         }
 
         static func droppedZerosHint(_ text: String) -> FileHint {

@@ -13,6 +13,8 @@ package final class CardStore {
     /// The rowids of the cards created since `takeCreatedRowIDs` last ran: first and last (rows are
     /// numbered in insertion order, so these bound them all).
     private var createdRowIDs: ClosedRange<Int64>?
+    /// The hint of the first `idempotency_conflict` this store refused (SPEC §10): what differed, for the file's hints.
+    package private(set) var conflictHint: FileHint?
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata, seq, file_kind FROM cards"
@@ -272,14 +274,16 @@ package final class CardStore {
             return .updated(cardID: cardID)
         }
         let advice = differing == ["metadata"] ? "; to replace its metadata, give --on-conflict update" : ""
+        if conflictHint == nil {
+            conflictHint = FileHint(
+                .idempotencyConflict,
+                "idempotency_conflict: a row's key was loaded before with another body (\(details)); a key keeps the"
+                    + " body it was first loaded with — send the stored values\(advice)")
+        }
         return .rejected([RowError(
             field: nil, code: .idempotencyConflict,
             message: "external_id \"\(request.externalID)\" of \(request.entityID) was already loaded as \(cardID)"
-                + " with a different body (\(details)); the stored card is unchanged\(advice)",
-            hint: FileHint(
-                .idempotencyConflict,
-                "idempotency_conflict: a row's key was loaded before with another body (\(details)); a key keeps the"
-                    + " body it was first loaded with — send the stored values\(advice)"))])
+                + " with a different body (\(details)); the stored card is unchanged\(advice)")])
     }
 
     /// Each field in which the stored card in `row` (columns 1–5) differs from `request`, with both values

@@ -39,7 +39,7 @@ import Testing
         let error = try #require(rowErrors(validCard { $0.lastFour = .string(text) }).first)
         #expect(error.code == .invalidFormat)
         #expect(error.message == "details.last_four must be exactly four digits 0-9 (got \"\(text)\") — did a spreadsheet drop leading zeros? \"\(padded)\"")
-        let hint = try #require(error.hint)
+        let hint = try #require(CardRules.hints(for: validCard { $0.lastFour = .string(text) }).first)
         #expect(hint.kind == .leadingZeros)
         #expect(hint.text.contains("\"\(text)\" has fewer than four digits") && hint.text.contains("\"\(padded)\""))
     }
@@ -47,7 +47,7 @@ import Testing
     @Test(arguments: ["12345", "12a4", "abc", " 12"])
     func otherBadValuesGetNoLeadingZeroHint(_ text: String) throws {
         let error = try #require(rowErrors(validCard { $0.lastFour = .string(text) }).first)
-        #expect(error.hint == nil && !error.message.contains("leading zeros"))
+        #expect(CardRules.hints(for: validCard { $0.lastFour = .string(text) }).isEmpty && !error.message.contains("leading zeros"))
     }
 
     @Test func aWholeCardNumberIsInvalidFormatAndMasked() {
