@@ -10,7 +10,9 @@ enum CommandTable {
     /// How to read an upload file (`process`, `reconcile`; `process-dir` without `--format`).
     static let delimiterEncodingEntity: [OptionSpec] = [
         .value("delimiter", "char", "One character; tab may be written tab or \\t.", default: "sniffed from the header: the most frequent of , ; | tab"),
-        .value("encoding", "name", "CSV and TSV only.", default: "utf-8", values: ["utf-8", "latin1", "cp1252"]),
+        .value("encoding", "name", "auto: UTF-8, or Windows-1252 when bytes that are not UTF-8 follow plain ASCII; utf-8 (utf8) "
+            + "strict; cp1252 (windows-1252); latin1 (iso-8859-1) is read as Windows-1252. Any case; CSV and TSV only.",
+            default: "auto", values: ["auto", "utf-8", "cp1252", "latin1"]),
         .value("entity", "entity-id", "The entity of rows without entity_id."),
     ]
     static let format = OptionSpec.value(

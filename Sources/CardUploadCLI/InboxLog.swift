@@ -60,6 +60,9 @@ final class InboxLog: InboxProgress {
         }
         parts.append("exit \(ExitCode.of(.inboxFile(file)).rawValue)")
         write(file.name, parts.joined(separator: "; "))
+        if !quiet {
+            for hint in upload.hints.texts { write(file.name, "hint: \(TerminalText.safe(hint))") }
+        }
     }
 
     /// What went wrong with a file's load, in one phrase (nil when nothing did); a store error names the store.

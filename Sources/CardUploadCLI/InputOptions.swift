@@ -31,12 +31,16 @@ enum InputOptions {
             settings.delimiter = byte
         }
         if let encoding = arguments.value("encoding") {
-            guard let parsed = TextEncoding(rawValue: encoding.lowercased()) else {
-                throw usage("--encoding must be utf-8, latin1 or cp1252 (got '\(encoding)')")
+            guard let parsed = EncodingChoice(name: encoding) else {
+                throw usage(
+                    "--encoding must be auto, utf-8 (utf8), cp1252 (windows-1252), latin1 (iso-8859-1) (got '\(encoding)')")
             }
             settings.encoding = parsed
-            settings.encodingGiven = true
-            if settings.format == .jsonl { throw usage("--encoding applies to CSV and TSV only, not JSON lines") }
+            // `auto` is the default, and what a JSON-lines file is read as.
+            settings.encodingGiven = parsed != .auto
+            if settings.format == .jsonl, parsed != .auto {
+                throw usage("--encoding applies to CSV and TSV only, not JSON lines")
+            }
         }
         if let entity = arguments.value("entity") {
             // A Lead card file ignores --entity (its entity ids are the client's own): the use case says

@@ -73,6 +73,7 @@ struct ProcessCommand {
                 console.err("created the card store \(TerminalText.safe(store.path))\n")
             }
             printSummary(result)
+            printHints(result)
             results.append(result)
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
@@ -86,6 +87,13 @@ struct ProcessCommand {
     }
 
     private var quiet: Bool { arguments.flag("quiet") }
+
+    /// What to fix, one line per hint after the summary (SPEC §10); none with `--quiet`.
+    private func printHints(_ result: UploadResult) {
+        guard !quiet else { return }
+        let name = TerminalText.safe(result.file == "-" ? "standard input" : result.file)
+        for hint in result.hints.texts { console.err("\(name): hint: \(TerminalText.safe(hint))\n") }
+    }
 
     /// The file's summary on stderr: what went wrong, the counts and status, and the rejections by code.
     private func printSummary(_ result: UploadResult) {

@@ -5,10 +5,13 @@ import Foundation
 package struct InputOpenError: Error, Sendable, Equatable {
     package var path: String
     package var message: String
+    /// The path names a folder.
+    package var isFolder: Bool
 
-    package init(path: String, message: String) {
+    package init(path: String, message: String, isFolder: Bool = false) {
         self.path = path
         self.message = message
+        self.isFolder = isFolder
     }
 }
 
@@ -56,7 +59,7 @@ package final class ByteSource: ChunkSource {
         }
         if info.st_mode & S_IFMT == S_IFDIR {
             close(descriptor)
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(EISDIR))")
+            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(EISDIR))", isFolder: true)
         }
         return ByteSource(fileDescriptor: descriptor, closesOnDeinit: true)
     }

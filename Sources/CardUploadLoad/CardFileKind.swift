@@ -31,6 +31,8 @@ package struct RowCheckContext: Sendable {
     package var defaultEntity: String?
     /// A Lead file's generated_at: the first row's (SPEC §9).
     package var fileGeneratedAt: String?
+    /// Hints the field rules found on rows they accepted (a Lead date-time without a zone).
+    package var hints = FileHints()
 
     package init(defaultEntity: String?) {
         self.defaultEntity = defaultEntity
@@ -125,7 +127,9 @@ extension CardFileKind {
         },
         check: { content, context in
             guard case .card(let raw) = content else { return .failure(RowErrors([Self.wrongKind])) }
-            return CardRules.validate(raw, defaultEntity: context.defaultEntity).map(CheckedCard.native)
+            let checked = CardRules.validate(raw, defaultEntity: context.defaultEntity)
+            if case .failure = checked { context.hints.add(contentsOf: CardRules.hints(for: raw)) }
+            return checked.map(CheckedCard.native)
         },
         storedForm: { content, defaultEntity in
             guard case .card(let raw) = content else { return nil }
@@ -148,7 +152,12 @@ extension CardFileKind {
         },
         check: { content, context in
             guard case .lead(let raw) = content else { return .failure(RowErrors([Self.wrongKind])) }
-            return LeadRules.check(raw, fileGeneratedAt: &context.fileGeneratedAt).map(CheckedCard.lead)
+            let checked = LeadRules.check(raw, fileGeneratedAt: &context.fileGeneratedAt)
+            if case .success = checked, !context.hints.list.contains(where: { $0.kind == .leadTimeZone }),
+               let hint = LeadRules.noZoneHint(raw) {
+                context.hints.add(hint)
+            }
+            return checked.map(CheckedCard.lead)
         },
         storedForm: { _, _ in nil },
         apply: { writers, card, write throws(DatabaseError) in

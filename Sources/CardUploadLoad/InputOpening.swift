@@ -12,6 +12,10 @@ package protocol RecordReader: AnyObject {
     var delimiterInUse: UInt8? { get }
     /// How a rejects file writes this input's rows back.
     var rejectsForm: RejectsWriter.Form { get }
+    /// The encoding the input was read in so far (JSON lines: always UTF-8).
+    var encodingInUse: TextEncoding { get }
+    /// What the reader found that the person fixing the file should be told (SPEC §10).
+    var hints: [FileHint] { get }
 }
 
 extension CSVRecordReader: RecordReader {
@@ -30,6 +34,8 @@ extension JSONLinesRecordReader: RecordReader {
     }
     package var delimiterInUse: UInt8? { nil }
     package var rejectsForm: RejectsWriter.Form { .jsonLines }
+    package var encodingInUse: TextEncoding { .utf8 }
+    package var hints: [FileHint] { [] }
 }
 
 /// A use case's options contradict the input itself (`--encoding` for a JSON-lines file): a usage error
@@ -103,17 +109,33 @@ package final class OpenedInput {
         }
     }
 
-    /// The encoding the input is read in.
-    package var encoding: TextEncoding { format == .jsonl ? .utf8 : settings.encoding }
+    /// The encoding the input is read in until its bytes say otherwise (`auto`, a byte order mark).
+    package var encoding: TextEncoding { format == .jsonl ? .utf8 : settings.encoding.initial }
 
     /// The reader `kind` opens over the input (reading the CSV header); the error reading the first bytes,
     /// if there was one, is thrown here.
     package func reader(kind: CardFileKind) throws(FileError) -> any RecordReader {
         if let firstError { throw firstError }
+        if let workbook = Self.workbookError(firstChunk ?? []) { throw workbook }
         var chunks: any ChunkSource = PrefixedChunkSource(first: firstChunk, rest: source)
         if let maxBytes { chunks = LimitedChunkSource(chunks, maxBytes: maxBytes) }
         firstChunk = nil
         return try kind.openReader(format, chunks, settings)
+    }
+
+    /// `not_a_text_file` when `bytes` begin as a ZIP (`.xlsx`) or OLE (`.xls`) container does: a workbook
+    /// given where its CSV was meant (SPEC §10).
+    static func workbookError(_ bytes: [UInt8]) -> FileError? {
+        let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+        let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+        let kind = bytes.starts(with: zip) ? "a ZIP container (an .xlsx workbook)"
+            : bytes.starts(with: ole) ? "an OLE container (an .xls workbook)" : nil
+        guard let kind else { return nil }
+        return FileError(
+            code: .notATextFile,
+            message: "the file is not text: it starts as \(kind) does; this is an Excel workbook: save it as CSV",
+            line: nil, offset: 0,
+            hints: [FileHint(.workbook, "this is an Excel workbook: save it as CSV (File > Save As > CSV UTF-8) and load the CSV")])
     }
 
     /// The first non-blank line of `bytes` (a BOM skipped).

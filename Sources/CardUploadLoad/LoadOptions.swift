@@ -6,8 +6,9 @@ import CardUploadStore
 package struct InputSettings: Sendable {
     package var format: InputFormat?
     package var delimiter: UInt8?
-    package var encoding: TextEncoding = .utf8
-    /// Whether `--encoding` was given (a JSON-lines file then is a usage error).
+    /// `--encoding`, `auto` by default (SPEC §10).
+    package var encoding = EncodingChoice.auto
+    /// Whether `--encoding` was given other than `auto` (a JSON-lines file then is a usage error).
     package var encodingGiven = false
     package var defaultEntity: String?
     /// Why `--entity` is not a native entity id: a usage error for a native file, nothing for a Lead file,
@@ -147,7 +148,7 @@ package struct InboxSettings: Sendable {
         options.input.format = format
         if format != .csv { options.input.delimiter = nil }
         if format == .jsonl {
-            options.input.encoding = .utf8
+            options.input.encoding = .auto
             options.input.encodingGiven = false
         }
         options.outputs = OutputPaths()

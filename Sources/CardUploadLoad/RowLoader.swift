@@ -31,6 +31,9 @@ struct RowLoader {
     private(set) var batchesRecorded = 0
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
+    /// The hints of the rows applied so far (SPEC §10): the field rules' (on the reading thread, gathered once the
+    /// input is read) and the store's.
+    private(set) var hints = FileHints()
 
     init(
         options: LoadOptions, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
@@ -60,6 +63,8 @@ struct RowLoader {
         defer {
             pipeline.finish()
             source.stopRequested = { [stop] in stop.isRequested }
+            hints.add(contentsOf: pipeline.ruleHints)
+            if let conflict = writers.native.conflictHint { hints.add(conflict) }
         }
         // In batches, rejected rows are pending until their batch is committed; the header is kept now. In
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
@@ -115,6 +120,7 @@ struct RowLoader {
                 var context = RowCheckContext(defaultEntity: options.input.defaultEntity)
                 let checked = RowPipeline.checked(
                     raw, line: handed.line, record: handed.record, kind: options.kind, context: &context) { nil }
+                hints.add(contentsOf: context.hints.list)
                 try record(checked, outcome: .rejected(checked.errors))
                 return
             }

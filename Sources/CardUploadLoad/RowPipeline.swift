@@ -223,6 +223,9 @@ final class RowPipeline: @unchecked Sendable {
         freed.removeAll()
     }
 
+    /// The hints the field rules found on the rows they accepted; read after `finish`.
+    var ruleHints: [FileHint] { context.hints.list }
+
     /// Whether the writer has stopped: the reading thread ends its input there (also a read it waits in).
     var isCancelled: Bool {
         condition.lock()

@@ -17,6 +17,8 @@ package final class UploadJob {
     private let progress: (any ProgressSink)?
     /// The input's delimiter as far as it is known (nil for JSON lines).
     private var delimiterInUse: UInt8?
+    /// The input's encoding as far as it is known (`--encoding auto` decides from the bytes).
+    private var encodingInUse: TextEncoding?
 
     /// Loads `file` into `store` with `options`; `stop` is checked between rows and in every wait.
     package init(
@@ -47,6 +49,16 @@ package final class UploadJob {
         return result
     }
 
+    /// Opens the input; a folder given as FILE says how to load a folder (SPEC §10).
+    private func openInput() throws(InputOpenError) -> OpenedInput {
+        do throws(InputOpenError) {
+            return try OpenedInput(path: file, settings: options.input, stop: stop)
+        } catch {
+            guard error.isFolder else { throw error }
+            throw InputOpenError(path: error.path, message: "'\(file)' is a folder — to load a folder, use process-dir", isFolder: true)
+        }
+    }
+
     /// The state of one load while its rows are applied.
     private struct Upload {
         var id: String
@@ -63,7 +75,7 @@ package final class UploadJob {
 
     private func load(into result: inout UploadResult) throws {
         // An input refused unread (process-dir: a link, a FIFO…) is never opened; its upload says why.
-        let input = options.refusal == nil ? try OpenedInput(path: file, settings: options.input, stop: stop) : nil
+        let input = options.refusal == nil ? try openInput() : nil
         input?.maxBytes = options.maxBytes
         let outputs = try UploadOutputs(options.outputs, reportRows: options.reportRows)
         try input?.detectFormat()
@@ -83,6 +95,7 @@ package final class UploadJob {
         // The delimiter the first bytes suggest, then the reader's once it has read the header (an upload
         // begun again after an atomic run's rollback records that one).
         delimiterInUse = input?.provisionalDelimiter
+        encodingInUse = input?.encoding
         // How the input is read is recorded with the upload, so even a run that dies before the header
         // reports its format; the delimiter is the one the first bytes suggest until the header is read.
         let startedAt = Timestamp.now()
@@ -91,7 +104,7 @@ package final class UploadJob {
                 id: uploadID, file: result.file, startedAt: startedAt, dryRun: options.dryRun,
                 format: options.kind.isAtomicByDefault ? options.kind.name : (input?.format ?? options.input.format ?? .csv).rawValue,
                 delimiter: delimiterInUse.map { String(UnicodeScalar($0)) },
-                encoding: (input?.encoding ?? options.input.encoding).rawValue,
+                encoding: (encodingInUse ?? options.input.encoding.initial).rawValue,
                 compression: (input?.source.compression ?? .none).rawValue)
         }
         // --dry-run and --atomic load the whole file in one transaction (other writers wait, up to the
@@ -151,8 +164,23 @@ package final class UploadJob {
     private func readRows(of upload: inout Upload, input: OpenedInput, into result: inout UploadResult) {
         let database = upload.database
         func committedCounts() -> UploadCounts { (try? upload.log.upload(id: upload.id))?.counts ?? result.counts }
+        var opened: (any RecordReader)?
+        var rowHints = FileHints()
+        defer {
+            // How the file was read, and what to tell the person fixing it: whatever ended the rows.
+            if let opened {
+                if opened.encodingInUse != encodingInUse {
+                    encodingInUse = opened.encodingInUse
+                    try? upload.log.recordEncoding(id: upload.id, encoding: opened.encodingInUse.rawValue)
+                }
+                result.hints.add(contentsOf: opened.hints)
+            }
+            result.hints.add(contentsOf: rowHints.list)
+            if let fileError = result.fileError { result.hints.add(contentsOf: fileError.hints) }
+        }
         do {
             let reader = try input.reader(kind: options.kind)
+            opened = reader
             reader.keepsSource = upload.outputs.wantsRejects
             if let delimiter = reader.delimiterInUse {
                 delimiterInUse = delimiter
@@ -162,6 +190,7 @@ package final class UploadJob {
             var rows = RowLoader(
                 options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: input.source,
                 outputs: upload.outputs, stop: stop, progress: progress)
+            defer { rowHints = rows.hints }
             result.counts = try rows.load(from: reader)
             result.batches = rows.batchesRecorded
         } catch let error as FileError where !stop.isRequested {
@@ -227,7 +256,7 @@ package final class UploadJob {
         }
         if !upload.database.isInTransaction { upload.database.checkpoint() }
         do {
-            try upload.outputs.finishReport(uploadID: upload.id, log: upload.log)
+            try upload.outputs.finishReport(uploadID: upload.id, log: upload.log, hints: result.hints.texts)
         } catch let error as OutputError {
             // The report itself cannot be written: the store says so (uploads show still has it all).
             try outputFailure(error)

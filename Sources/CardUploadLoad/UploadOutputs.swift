@@ -75,10 +75,10 @@ final class UploadOutputs {
 
     /// Writes the JSON report from the store, in its final state. A report on standard output whose
     /// reader went away (`| head`) is not a failure.
-    func finishReport(uploadID: String, log: UploadLog) throws {
+    func finishReport(uploadID: String, log: UploadLog, hints: [String]) throws {
         guard let report else { return }
         do {
-            try ReportWriter.write(uploadID: uploadID, log: log, rows: reportRows, to: report)
+            try ReportWriter.write(uploadID: uploadID, log: log, rows: reportRows, to: report, hints: hints)
             try report.commit()
         } catch let error as OutputError where error.isBrokenPipe {
             // The load is complete; the reader only stopped reading.

@@ -37,6 +37,8 @@ package struct UploadResult {
     package var allOrNothingByDefault = false
     /// How long the file took, from opening it to its last output, in seconds.
     package var seconds: Double = 0
+    /// What the person fixing the file should be told, once each (SPEC §10): stderr and the report's `hints`.
+    package var hints = FileHints()
 
     package init(file: String) {
         self.file = file
@@ -82,7 +84,7 @@ package enum FailureKind: Sendable, Equatable {
 /// A one-line description of an error for stderr and the cron log.
 package func describeFailure(_ error: any Error) -> String {
     switch error {
-    case let input as InputOpenError: "cannot open \(input.path): \(input.message)"
+    case let input as InputOpenError: input.isFolder ? input.message : "cannot open \(input.path): \(input.message)"
     case let file as FileError: "\(file.code.rawValue): \(file.message)" + (file.line.map { " (line \($0))" } ?? "")
     case let database as DatabaseError: "database: \(database.message)"
     case let conflict as OptionConflictError: conflict.message

@@ -20,4 +20,11 @@ package enum EditDistance {
         known.map { (word: $0, distance: between(typed, $0)) }.filter { $0.distance <= limit }
             .min { $0.distance < $1.distance }?.word
     }
+
+    /// The distance between `a` and `b`, or nil when it is more than `limit` (a column's did-you-mean).
+    package static func within(_ limit: Int, _ a: some StringProtocol, _ b: some StringProtocol) -> Int? {
+        guard abs(a.count - b.count) <= limit else { return nil }
+        let distance = between(String(a), String(b))
+        return distance <= limit ? distance : nil
+    }
 }

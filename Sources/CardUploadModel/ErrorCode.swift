@@ -9,6 +9,8 @@ package enum ErrorCode: String, Sendable, CaseIterable, Hashable {
     case malformedCSV = "malformed_csv"
     case emptyFile = "empty_file"
     case corruptGzip = "corrupt_gzip"
+    /// The file is a spreadsheet workbook (a ZIP or OLE container: `.xlsx`, `.xls`), not text (SPEC §10).
+    case notATextFile = "not_a_text_file"
     case outputError = "output_error"
 
     // Record level (one row rejected, the load goes on).

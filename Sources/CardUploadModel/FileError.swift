@@ -7,12 +7,15 @@ package struct FileError: Error, Sendable, Equatable {
     package var message: String
     package var line: Int?
     package var offset: Int?
+    /// What to tell the person fixing the file besides the error itself (SPEC §10): stderr and the report.
+    package var hints: [FileHint] = []
 
-    package init(code: ErrorCode, message: String, line: Int? = nil, offset: Int? = nil) {
+    package init(code: ErrorCode, message: String, line: Int? = nil, offset: Int? = nil, hints: [FileHint] = []) {
         self.code = code
         self.message = message
         self.line = line
         self.offset = offset
+        self.hints = hints
     }
 
     /// The same error placed at `line` when it has no line yet (a gzip stream that breaks mid-file is

@@ -25,14 +25,26 @@ package struct CSVHeader: Sendable {
 
         /// For a Lead file: the column Lead spells like this one in another letter case.
         package var hint = ""
+        /// What to do about it (SPEC §10): the column meant, or `--entity`; empty when there is nothing to say.
+        package var suggestion = ""
 
         package var description: String {
             let quoted = "\"\(name)\""
+            let advice = suggestion.isEmpty ? "" : "; \(suggestion)"
             switch code {
             case .columnNotSettable: return "column \(position ?? 0) \(quoted) is set by the store, not by an upload (column_not_settable)"
             case .duplicateColumn: return "column \(position ?? 0) \(quoted) appears more than once (duplicate_column)"
-            case .missingColumn: return "required column \(quoted) is missing (missing_column)"
-            default: return "column \(position ?? 0) \(quoted) is not \(hint.isEmpty ? "an upload" : "a Lead card file") column (unknown_column)\(hint)"
+            case .missingColumn: return "required column \(quoted) is missing (missing_column)\(advice)"
+            default: return "column \(position ?? 0) \(quoted) is not \(hint.isEmpty ? "an upload" : "a Lead card file") column (unknown_column)\(hint)\(advice)"
+            }
+        }
+
+        /// The suggestion as a hint of its own (SPEC §10), or nil.
+        var fileHint: FileHint? {
+            guard !suggestion.isEmpty else { return nil }
+            switch code {
+            case .missingColumn: return FileHint(.missingEntity, "the file has no entity_id column: add it, \(suggestion)")
+            default: return FileHint(.unknownColumn, "column \"\(CardNumber.mask(name))\": \(suggestion)")
             }
         }
     }
@@ -89,11 +101,14 @@ package struct CSVHeader: Sendable {
         if let first = problems.first {
             // A header of half a million bad columns must not make a message of tens of megabytes.
             let shownLimit = 20
-            var list = problems.prefix(shownLimit).map(\.description).joined(separator: "; ")
+            var shown = Array(problems.prefix(shownLimit))
+            if !lead { for index in shown.indices { shown[index].suggestion = Self.suggestion(for: shown[index]) } }
+            var list = shown.map(\.description).joined(separator: "; ")
             if problems.count > shownLimit { list += "; and \(problems.count - shownLimit) more" }
             let noun = problems.count == 1 ? "problem" : "problems"
             throw FileError(
-                code: first.code, message: "header has \(problems.count) \(noun): \(list)", line: line, offset: offset)
+                code: first.code, message: "header has \(problems.count) \(noun): \(list)", line: line, offset: offset,
+                hints: shown.compactMap(\.fileHint))
         }
         self.names = names
         self.columns = columns
@@ -117,6 +132,38 @@ package struct CSVHeader: Sendable {
             problems.append(Problem(code: .missingColumn, name: name, position: nil))
         }
         return (columns, problems)
+    }
+
+    /// What to do about a native header's problem (SPEC §10): for an unknown column, the upload column it is
+    /// the last part of or within two edits of, else (a name without a dot) the metadata column it may mean; for
+    /// a missing entity_id, `--entity`.
+    static func suggestion(for problem: Problem) -> String {
+        switch problem.code {
+        case .missingColumn:
+            return problem.name == "entity_id" ? "or give --entity ENTITY_ID" : ""
+        case .unknownColumn:
+            let name = problem.name
+            guard !name.isEmpty else { return "" }
+            let known = settable.map { String(decoding: $0.name, as: UTF8.self) }
+            // Spreadsheet users change letter case (`External_ID`): compare in lower case.
+            let lowered = name.lowercased()
+            // The last part (`last_four` for `details.last_four`), or the nearest name within two edits.
+            if let whole = known.first(where: { $0.contains(".") && $0.split(separator: ".").last.map(String.init) == lowered }) {
+                return "did you mean '\(whole)'?"
+            }
+            let near = known.compactMap { column -> (String, Int)? in
+                let last = column.split(separator: ".").last.map(String.init) ?? column
+                let distance = [EditDistance.within(2, lowered, column), EditDistance.within(2, lowered, last)].compactMap { $0 }.min()
+                return distance.map { (column, $0) }
+            }
+            if let best = near.min(by: { $0.1 < $1.1 }) { return "did you mean '\(best.0)'?" }
+            if !name.contains(".") {
+                return "did you mean 'metadata.\(CardNumber.mask(name))'? (metadata columns are named metadata.<key>)"
+            }
+            return ""
+        default:
+            return ""
+        }
     }
 
     /// A Lead card file's header (SPEC §9): Lead's 14 columns, each once, exact and case-sensitive, in any

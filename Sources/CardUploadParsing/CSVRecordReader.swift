@@ -6,13 +6,14 @@ import CardUploadModel
 package struct CSVOptions: Sendable {
     /// `--delimiter`, or nil to sniff it from the header line. Must not be `"`, CR, LF or NUL.
     package var delimiter: UInt8?
-    package var encoding: TextEncoding
+    /// `--encoding`: `auto` decides from the bytes (SPEC §10); a UTF-8 byte order mark means UTF-8 whatever it says.
+    package var encoding: EncodingChoice
     /// True when `--entity` was given, so `entity_id` is not a required column.
     package var hasDefaultEntity: Bool
     /// `--format lead-card`: the file is a Lead card file whatever its header (else the header says).
     package var leadCard: Bool
 
-    package init(delimiter: UInt8? = nil, encoding: TextEncoding = .utf8, hasDefaultEntity: Bool = false, leadCard: Bool = false) {
+    package init(delimiter: UInt8? = nil, encoding: EncodingChoice = .utf8, hasDefaultEntity: Bool = false, leadCard: Bool = false) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.hasDefaultEntity = hasDefaultEntity
@@ -23,11 +24,13 @@ package struct CSVOptions: Sendable {
 /// Reads upload records from CSV or TSV, chunk by chunk: the header first, then one `RawRecord` per data record.
 ///
 /// Bytes are split by `CSVTokenizer` (delimiters and quotes are ASCII in every accepted encoding); each cell is
-/// then decoded in `options.encoding`. Only the current chunk and the current record are held.
+/// then decoded by a `CellDecoder` (`options.encoding`, decided from the bytes for `auto`). A header that ends
+/// in columns with empty names (a spreadsheet saved a stray cell's column) is read without them; a value under
+/// one is `malformed_record`. Only the current chunk and the current record are held.
 package final class CSVRecordReader {
     /// The delimiter in use (given or sniffed).
     package let delimiter: UInt8
-    /// The header's column names, in order.
+    /// The header's column names, in order (trailing empty names left out).
     package let columns: [String]
     /// The checked header: what each column holds.
     package let header: CSVHeader
@@ -47,10 +50,41 @@ package final class CSVRecordReader {
     /// Per column, the metadata key ("" for other columns).
     private let metadataKeys: [String]
     private let metadataCount: Int
-    private let encoding: TextEncoding
+    /// The header's fields, trailing empty names included: a record may have this many fields.
+    private let paddedColumnCount: Int
+    /// Read and written only by this reader's own methods, one at a time: unchecked, so the per-record copy
+    /// costs no dynamic exclusivity check.
+    @exclusivity(unchecked) private var decoder: CellDecoder
+    private let byteOrderMarkOverrode: Bool
+    /// The first cell that starts with the `'` this tool's writers add, in a file without `_` columns: line, column.
+    private var apostropheCell: (line: Int, column: Int)?
     private var finished = false
     /// Whether records carry their cells (`RawRecord.cells`), which only the rejects file needs.
     package var keepsCells = true
+
+    /// The encoding the file was read in (so far): what the report's `encoding` says.
+    package var encodingInUse: TextEncoding { decoder.encoding }
+
+    /// What the person fixing the file should be told about how it was read (SPEC §10).
+    package var hints: [FileHint] {
+        var hints: [FileHint] = []
+        if byteOrderMarkOverrode {
+            hints.append(FileHint(
+                .byteOrderMark,
+                "the file starts with a UTF-8 byte order mark: it was read as UTF-8, not as the Windows-1252 that"
+                    + " --encoding asked for"))
+        }
+        if let hint = decoder.hint { hints.append(hint) }
+        if let (line, column) = apostropheCell {
+            let name = CardNumber.mask(columns[column])
+            hints.append(FileHint(
+                .apostrophe,
+                "line \(line), column \"\(name)\": values start with the ' that this tool's rejects file puts before"
+                    + " what a spreadsheet would change, and the file has no _ columns: they were kept as they are"
+                    + " (with the '); keep the _ columns when you fix a rejects file"))
+        }
+        return hints
+    }
 
     /// Reads and checks the header. Throws `FileError` for `empty_file`, `malformed_header`, `unknown_column`,
     /// `missing_column`, `duplicate_column`, `column_not_settable`.
@@ -58,7 +92,9 @@ package final class CSVRecordReader {
         stream = try CSVRecordStream(
             source: source, delimiter: options.delimiter, maxRecordBytes: Self.maxRecordBytes)
         delimiter = stream.delimiter
-        encoding = options.encoding
+        var decoder = CellDecoder(options.encoding)
+        if stream.hadByteOrderMark { decoder.sawByteOrderMark() }
+        byteOrderMarkOverrode = stream.hadByteOrderMark && options.encoding == .cp1252
 
         let step = try stream.next()
         let line = stream.tokenizer.recordLine
@@ -83,17 +119,21 @@ package final class CSVRecordReader {
         var start = 0
         for (index, end) in tokenizer.fieldEnds.enumerated() {
             let name = tokenizer.withFieldBytes { bytes in
-                TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
+                decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), line: line)
             }
             guard let name else {
                 let why = tokenizer.withFieldBytes { bytes in
-                    TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: options.encoding)
+                    TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: decoder.encoding)
                 }
                 throw malformed("is not valid text: column \(index + 1) \(why)")
             }
             names.append(name)
             start = end
         }
+        self.decoder = decoder
+        paddedColumnCount = names.count
+        // Columns with empty names at the end: a spreadsheet saved a stray cell's column. Read as if absent.
+        while names.last?.isEmpty == true { names.removeLast() }
         isLead = options.leadCard || CSVHeader.isLead(names: names)
         if isLead, delimiter != CSVByte.pipe, !names.contains(where: { $0.utf8.first == UInt8(ascii: "_") }) {
             let shown = delimiter == CSVByte.tab ? "tab" : "'\(String(UnicodeScalar(delimiter)))'"
@@ -166,13 +206,13 @@ package final class CSVRecordReader {
         let tokenizer = stream.tokenizer
         let fieldEnds = tokenizer.fieldEnds
         let delimiter = self.delimiter
-        let encoding = self.encoding
+        let line = tokenizer.recordLine
         var fields: [String] = []
         tokenizer.withFieldBytes { bytes in
             var start = 0
             for end in fieldEnds {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                let text = TextDecoding.decode(slice, as: encoding) ?? String(decoding: slice, as: UTF8.self)
+                let text = decoder.decode(slice, line: line) ?? String(decoding: slice, as: UTF8.self)
                 fields.append(text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
                 start = end
             }
@@ -199,15 +239,25 @@ package final class CSVRecordReader {
         let tokenizer = stream.tokenizer
         let fieldEnds = tokenizer.fieldEnds
         let columnCount = header.columns.count
-        guard fieldEnds.count == columnCount else {
-            let fields = fieldEnds.count == 1 ? "1 field" : "\(fieldEnds.count) fields"
-            return unreadable("record has \(fields), the header has \(columnCount)", line: line, offset: offset)
+        let fieldCount = fieldEnds.count
+        guard fieldCount == columnCount || (fieldCount > columnCount && fieldCount <= paddedColumnCount) else {
+            let fields = fieldCount == 1 ? "1 field" : "\(fieldCount) fields"
+            let padding = paddedColumnCount > columnCount ? " (and \(paddedColumnCount - columnCount) with no name)" : ""
+            return unreadable("record has \(fields), the header has \(columnCount)\(padding)", line: line, offset: offset)
         }
         if tokenizer.recordHasNUL {
             return unreadable("record holds a NUL byte", line: line, offset: offset)
         }
+        if fieldCount > columnCount,
+           let extra = (columnCount..<fieldCount).first(where: { fieldEnds[$0] > ($0 == 0 ? 0 : fieldEnds[$0 - 1]) }) {
+            return unreadable(
+                "field \(extra + 1) holds a value, but its column has no name in the header (a spreadsheet's stray cell?):"
+                    + " the value has no column; move it under a named column or delete it", line: line, offset: offset)
+        }
 
-        let encoding = self.encoding
+        var decoder = self.decoder
+        let decides = decoder.undecided
+        var apostropheColumn: Int?
         let stripsApostrophe = header.hasAnnotations
         var cells: [String] = []
         cells.reserveCapacity(columnCount)
@@ -218,8 +268,9 @@ package final class CSVRecordReader {
         var badColumn: Int?
         tokenizer.withFieldBytes { bytes in
             var start = 0
-            for (index, end) in fieldEnds.enumerated() {
-                guard var cell = TextDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), as: encoding)
+            for index in 0..<columnCount {
+                let end = fieldEnds[index]
+                guard var cell = decoder.decode(UnsafeBufferPointer(rebasing: bytes[start..<end]), line: line)
                 else {
                     badColumn = index
                     return
@@ -227,7 +278,15 @@ package final class CSVRecordReader {
                 // The writer put a `'` before every cell a spreadsheet would change (`'0042`, `'=x`, `''5` for
                 // `'5`: `SpreadsheetConversion`); one comes off again, so all round-trip. Asked of the decoded
                 // text, so a file a spreadsheet saved in Windows-1252 (`'€5`) loses it too.
-                if stripsApostrophe { cell = SpreadsheetConversion.removingApostrophe(cell) }
+                // In a file without `_` columns the `'` stays (and a hint says so).
+                if end - start >= 2, bytes[start] == CSVByte.apostrophe {
+                    let stripped = SpreadsheetConversion.removingApostrophe(cell)
+                    if stripsApostrophe {
+                        cell = stripped
+                    } else if apostropheColumn == nil, stripped.utf8.count != cell.utf8.count {
+                        apostropheColumn = index
+                    }
+                }
                 if keepsCells { cells.append(cell) }
                 start = end
                 if cell.isEmpty { continue }
@@ -247,10 +306,14 @@ package final class CSVRecordReader {
                 }
             }
         }
+        // Only the first non-ASCII cell changes the decoder (it decides `auto` once).
+        if decides, !decoder.undecided { self.decoder = decoder }
+        if let apostropheColumn, apostropheCell == nil { apostropheCell = (line, apostropheColumn) }
         if let badColumn {
             let start = badColumn == 0 ? 0 : fieldEnds[badColumn - 1]
             let why = tokenizer.withFieldBytes { bytes in
-                TextDecoding.failureDescription(UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[badColumn]]), as: encoding)
+                TextDecoding.failureDescription(
+                    UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[badColumn]]), as: decoder.encoding)
             }
             let name = CardNumber.mask(header.names[badColumn])
             return unreadable("field \(badColumn + 1) (\"\(name)\") \(why)", line: line, offset: offset)

@@ -1,6 +1,6 @@
 import CardUploadModel
 
-/// Turns the bytes of one CSV cell into a `String` in the file's encoding (UTF-8, Latin-1 or Windows-1252).
+/// Turns the bytes of one CSV cell into a `String` in the file's encoding (UTF-8 or Windows-1252).
 package enum TextDecoding {
     /// The cell as text, or nil when its bytes are not valid in `encoding`.
     package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, as encoding: TextEncoding) -> String? {
@@ -9,22 +9,42 @@ package enum TextDecoding {
             // `String(validating:as:)` is generic and costs a metadata lookup per call; this is the hot path.
             if isASCII(bytes) || isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
             return nil
-        case .latin1, .cp1252:
+        case .cp1252:
             if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
-            return decodeSingleByte(bytes, windows1252: encoding == .cp1252)
+            return decodeWindows1252(bytes)
         }
     }
 
     /// Why `decode` returned nil, in words that do not repeat the cell's text.
     package static func failureDescription(_ bytes: UnsafeBufferPointer<UInt8>, as encoding: TextEncoding) -> String {
         switch encoding {
-        case .utf8, .latin1:
+        case .utf8:
             return "is not valid UTF-8"
         case .cp1252:
             let byte = bytes.first { $0 >= 0x80 && $0 <= 0x9F && windows1252High[Int($0 - 0x80)] == 0 } ?? 0
             let hex = String(byte, radix: 16, uppercase: true)
             return "holds byte 0x\(hex), which has no character in cp1252"
         }
+    }
+
+    /// The first byte of `bytes` that starts no UTF-8 sequence (nil when they are all valid): for messages.
+    package static func firstInvalidUTF8Byte(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var start = 0
+        next: while start < bytes.count {
+            if bytes[start] < 0x80 {
+                start += 1
+                continue
+            }
+            // The one length (2 to 4) that makes a valid sequence here, if any.
+            for length in 2...4 where start + length <= bytes.count {
+                if isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<(start + length)])) {
+                    start += length
+                    continue next
+                }
+            }
+            return bytes[start]
+        }
+        return nil
     }
 
     /// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
@@ -66,8 +86,9 @@ package enum TextDecoding {
         return true
     }
 
+    /// Whether every byte is ASCII (the same text in UTF-8 and Windows-1252).
     @inline(__always)
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var bits: UInt8 = 0
         for byte in bytes { bits |= byte }
         return bits < 0x80
@@ -81,15 +102,16 @@ package enum TextDecoding {
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
     ]
 
-    /// Latin-1 (every byte is U+0000–U+00FF) or Windows-1252 (0x80–0x9F from its table), written as UTF-8.
-    private static func decodeSingleByte(_ bytes: UnsafeBufferPointer<UInt8>, windows1252: Bool) -> String? {
+    /// Windows-1252 as the WHATWG Encoding Standard reads it (0x80–0x9F from its table, every other byte its own
+    /// code point), written as UTF-8; nil when a byte has no character.
+    private static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var valid = true
         // At most three UTF-8 bytes per byte (the Windows-1252 punctuation is U+2000–U+21FF).
         let text = String(unsafeUninitializedCapacity: bytes.count * 3) { output in
             var count = 0
             for byte in bytes {
                 var scalar = UInt32(byte)
-                if windows1252, byte >= 0x80, byte <= 0x9F {
+                if byte >= 0x80, byte <= 0x9F {
                     scalar = windows1252High[Int(byte - 0x80)]
                     if scalar == 0 {
                         valid = false

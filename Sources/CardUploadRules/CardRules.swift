@@ -6,6 +6,12 @@ import CardUploadModel
 /// external_id, account_id, entity_id, type, details, details.last_four, details.replacement_for,
 /// metadata, metadata.<key>… (input order), then the fields an upload may not set.
 package enum CardRules {
+    /// What to tell the person fixing the file about a rejected row (SPEC §10): a last_four a spreadsheet
+    /// took the leading zeros off. Asked only of rejected rows, so valid rows pay nothing for it.
+    package static func hints(for raw: RawCard) -> [FileHint] {
+        [LastFourRule.Message.droppedZerosHint(raw.lastFour)].compactMap { $0 }
+    }
+
     /// The request for `raw`, or all of its errors. `defaultEntity` (`--entity`) is used when the row has no entity_id.
     package static func validate(_ raw: RawCard, defaultEntity: String?) -> Result<CardRequest, RowErrors> {
         var errors: [RowError] = []

@@ -2,22 +2,22 @@ import CardUploadModel
 
 /// How a value from the file is echoed in an error message: masked first (a card number never
 /// appears whole), then cut to a readable length.
-enum Echo {
+package enum Echo {
     /// Values longer than this many scalars are cut, and end with `…`.
     static let maxScalars = 60
 
-    /// `text` masked, cut, and in double quotes: `"card_12"`.
-    static func quoted(_ text: String) -> String {
-        "\"" + short(CardNumber.mask(text)) + "\""
+    /// `text` masked, cut (to `limit` scalars), and in double quotes: `"card_12"`.
+    package static func quoted(_ text: String, limit: Int = maxScalars) -> String {
+        "\"" + short(CardNumber.mask(text), limit: limit) + "\""
     }
 
-    /// `text` cut to `maxScalars` scalars with `…` after it. Mask before cutting (a card number cut in
+    /// `text` cut to `limit` scalars with `…` after it. Mask before cutting (a card number cut in
     /// half is no longer recognised) and again after: a cut inside a run of 20 or more digits (not a card
     /// number) can leave 13–19 digits that are one.
-    static func short(_ text: String) -> String {
-        guard FieldText.isLonger(text, than: maxScalars) else { return text }
+    static func short(_ text: String, limit: Int = maxScalars) -> String {
+        guard FieldText.isLonger(text, than: limit) else { return text }
         var kept = String.UnicodeScalarView()
-        kept.append(contentsOf: text.unicodeScalars.prefix(maxScalars))
+        kept.append(contentsOf: text.unicodeScalars.prefix(limit))
         return CardNumber.mask(String(kept)) + "…"
     }
 

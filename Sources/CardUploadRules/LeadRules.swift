@@ -154,6 +154,18 @@ package enum LeadRules {
         return .invalid(RowError(field: LeadColumn.cardStatus.name, code: .invalidEnum, message: Message.notAStatus(text)))
     }
 
+    /// The hint for a row whose date-times have no zone (read as UTC, SPEC §9), or nil: the first such column.
+    package static func noZoneHint(_ raw: LeadRawRow) -> FileHint? {
+        for column in [LeadColumn.createdAt, .activatedAt, .closedAt] {
+            guard let text = raw[column], text.utf8.last != UInt8(ascii: "Z"), LeadDateTime.hasNoZone(text) else { continue }
+            return FileHint(
+                .leadTimeZone,
+                "\(column.name) \(Echo.quoted(text)) has no time zone: date-times without one are read as UTC; if they"
+                    + " are local times, write them with their offset (+02:00) or Z")
+        }
+        return nil
+    }
+
     /// A date-time column, normalised to its UTC instant (`LeadDateTime.normalized`).
     static func dateTime(_ raw: LeadRawRow, _ column: LeadColumn, required: Bool) -> FieldCheck<String> {
         guard let text = present(raw[column]) else { return required ? .invalid(missing(column)) : .absent }

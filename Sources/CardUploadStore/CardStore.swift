@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadParsing
 import CardUploadRules
 
 /// The card table: idempotent creation (SPEC §4), replacement rules, look-ups and status changes.
@@ -12,6 +13,8 @@ package final class CardStore {
     /// The rowids of the cards created since `takeCreatedRowIDs` last ran: first and last (rows are
     /// numbered in insertion order, so these bound them all).
     private var createdRowIDs: ClosedRange<Int64>?
+    /// The hint of the first `idempotency_conflict` this store refused (SPEC §10): what differed, for the file's hints.
+    package private(set) var conflictHint: FileHint?
 
     private lazy var selectByKey = prepared(
         "SELECT id, account_id, type, last_four, replacement_for, metadata, seq, file_kind FROM cards"
@@ -260,18 +263,68 @@ package final class CardStore {
                     + " \(cardID); a card belongs to the kind of file that created it: change it with a Lead card file")])
         }
         let differing = Self.differingBody(lookup, from: 1, request)
+        let updates = policy == .update && differing == ["metadata"]
+        // A conflict names the stored values: read them before the statement lets go of the row.
+        let details = differing.isEmpty || updates ? "" : Self.conflictDetails(lookup, request, differing: differing)
         lookup.rewind()
         if differing.isEmpty { return .replayed(cardID: cardID) }
 
-        if policy == .update, differing == ["metadata"] {
+        if updates {
             try updateMetadata.get().execute([.text(request.metadataJSON), .text(now), .text(cardID)])
             return .updated(cardID: cardID)
         }
-        let fields = differing.joined(separator: ", ")
+        let advice = differing == ["metadata"] ? "; to replace its metadata, give --on-conflict update" : ""
+        if conflictHint == nil {
+            conflictHint = FileHint(
+                .idempotencyConflict,
+                "idempotency_conflict: a row's key was loaded before with another body (\(details)); a key keeps the"
+                    + " body it was first loaded with — send the stored values\(advice)")
+        }
         return .rejected([RowError(
             field: nil, code: .idempotencyConflict,
             message: "external_id \"\(request.externalID)\" of \(request.entityID) was already loaded as \(cardID)"
-                + " with a different body (differs in \(fields)); the stored card is unchanged")])
+                + " with a different body (\(details)); the stored card is unchanged\(advice)")])
+    }
+
+    /// Each field in which the stored card in `row` (columns 1–5) differs from `request`, with both values
+    /// (masked, cut to 40 characters); metadata key by key: `metadata.amount: "1.50" stored, "1.5" in the file`.
+    static func conflictDetails(_ row: Statement, _ request: CardRequest, differing: [String]) -> String {
+        func echo(_ text: String?) -> String { text.map { Echo.quoted($0, limit: 40) } ?? "none" }
+        func both(_ field: String, _ stored: String?, _ file: String?) -> String {
+            "\(field): \(echo(stored)) stored, \(echo(file)) in the file"
+        }
+        var parts: [String] = []
+        for field in differing {
+            switch field {
+            case "account_id": parts.append(both(field, row.text(1), request.accountID))
+            case "type": parts.append(both(field, row.text(2), request.type.rawValue))
+            case "details.last_four": parts.append(both(field, row.text(3), request.lastFour))
+            case "details.replacement_for": parts.append(both(field, row.text(4), request.replacementFor))
+            default:
+                var stored: [(key: String, value: String)] = []
+                if let json = row.text(5), case .object(let members)? = try? JSONDocumentParser.parse(Array(json.utf8)) {
+                    stored = members.compactMap { member in
+                        if case .string(let value) = member.value { return (member.key, value) }
+                        return nil
+                    }
+                }
+                func value(_ key: String, in list: [(key: String, value: String)]) -> String? {
+                    list.first { $0.key.utf8.elementsEqual(key.utf8) }?.value
+                }
+                var keys: [String] = []
+                for key in stored.map(\.key) + request.metadata.map(\.key)
+                where !keys.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
+                    keys.append(key)
+                }
+                for key in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                    let old = value(key, in: stored), new = value(key, in: request.metadata)
+                    let same = old.map { old in new.map { old.utf8.elementsEqual($0.utf8) } ?? false } ?? (new == nil)
+                    if !same { parts.append(both("metadata." + CardNumber.mask(key), old, new)) }
+                }
+                if parts.isEmpty { parts.append("metadata") }
+            }
+        }
+        return parts.joined(separator: "; ")
     }
 
     /// Why `replaced` cannot be replaced by a new card of `entityID`, or nil when it can.

@@ -103,6 +103,13 @@ package final class UploadLog {
         }
     }
 
+    /// Records the encoding the input turned out to be in (`--encoding auto`, a byte order mark).
+    package func recordEncoding(id: String, encoding: String) throws {
+        try database.writeTransaction {
+            try database.prepare("UPDATE uploads SET encoding = ? WHERE id = ?").execute([.text(encoding), .text(id)])
+        }
+    }
+
     /// Records the delimiter the CSV reader settled on (the one sniffed from the whole header line).
     package func recordDelimiter(id: String, delimiter: String) throws {
         try database.writeTransaction {

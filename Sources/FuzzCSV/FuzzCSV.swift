@@ -22,7 +22,7 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         UInt8(ascii: "a"), UInt8(ascii: "'"),
     ]
     let delimiter = delimiterChoices[Int(options & 7)]
-    let encoding = [TextEncoding.utf8, .latin1, .cp1252, .utf8][Int(options >> 3 & 3)]
+    let encoding = [EncodingChoice.utf8, .auto, .cp1252, .utf8][Int(options >> 3 & 3)]
     let hasDefaultEntity = options & 0x20 != 0
     let maxRecordBytes = options & 0x40 != 0 ? 1 + Int(chunkByte >> 2) : 1 << 20
     var chunkSizes = [max(bytes.count, 1), chunkByte & 0x80 != 0 ? 1 + Int(chunkByte & 0x7F) * 61 : 1 + Int(chunkByte % 67)]
@@ -127,15 +127,10 @@ private func readAll(_ bytes: [UInt8], options: CSVOptions, chunkSize: Int) -> (
     return (outcome, reader)
 }
 
-/// `bytes` decoded in `encoding` without `TextDecoding`: the standard library's UTF-8 validation, Latin-1 by
-/// scalar value; nil when invalid. cp1252 is left to `TextDecoding` (nil here means "not checked").
+/// `bytes` decoded in `encoding` without `TextDecoding`: the standard library's UTF-8 validation; nil when invalid. cp1252 is left to `TextDecoding` (nil here means "not checked").
 private func referenceDecode(_ bytes: [UInt8], _ encoding: TextEncoding) -> String?? {
     switch encoding {
     case .utf8: return .some(String(validating: bytes, as: UTF8.self))
-    case .latin1:
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: bytes.map { Unicode.Scalar($0) })
-        return .some(String(scalars))
     case .cp1252: return bytes.allSatisfy { $0 < 0x80 } ? .some(String(decoding: bytes, as: UTF8.self)) : .none
     }
 }
@@ -178,14 +173,14 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
         }
         if fields.count != reader.columns.count || fields.contains(where: { $0.contains(0) }) {
             Invariant.require(record.error?.code == .malformedRecord, "a record of \(fields.count) fields or with a NUL was read")
-            checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: options.encoding)
+            checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: reader.encodingInUse)
             continue
         }
         if record.card != nil || record.lead != nil {
             Invariant.require(record.cells?.count == fields.count, "a card's cells are not its fields")
             if !reader.header.hasAnnotations, let cells = record.cells {
                 for (cell, field) in zip(cells, fields) {
-                    if case .some(let decoded) = referenceDecode(field, options.encoding) {
+                    if case .some(let decoded) = referenceDecode(field, reader.encodingInUse) {
                         Invariant.require(
                             decoded.map { Array($0.utf8) } == cell, "cell \(cell) is not field \(field) decoded")
                     }
@@ -200,12 +195,12 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
             Invariant.require(record.error?.code == .malformedRecord, "a record that fits was rejected as \(String(describing: record.error))")
             var decodable = true
             for field in fields {
-                if case .some(nil) = referenceDecode(field, options.encoding) { decodable = false }
+                if case .some(nil) = referenceDecode(field, reader.encodingInUse) { decodable = false }
             }
-            if options.encoding != .cp1252 {
+            if reader.encodingInUse != .cp1252 {
                 Invariant.require(!decodable, "a record whose fields all decode was rejected: \(String(describing: record.error))")
             }
-            checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: options.encoding)
+            checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: reader.encodingInUse)
         }
     }
 }

@@ -23,7 +23,7 @@ import Testing
     @Test func defaultsListNoExtraAndWriteNoReport() throws {
         let options = try validate(["-"])
         #expect(options.file == "-" && options.input.format == nil && options.input.delimiter == nil)
-        #expect(options.input.encoding == .utf8)
+        #expect(options.input.encoding == .auto, "auto is the default (SPEC §10)")
         #expect(!options.listsExtra && options.reportPath == nil && options.input.defaultEntity == nil)
     }
 

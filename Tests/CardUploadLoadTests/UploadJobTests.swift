@@ -150,7 +150,7 @@ import Testing
         let folder = try LoadFolder()
         let file = try folder.write("a.jsonl", Cards.jsonLine("k1"))
         var options = LoadOptions()
-        options.input.encoding = .latin1
+        options.input.encoding = .cp1252
         options.input.encodingGiven = true
         let result = load(file, into: folder.db, options)
 

@@ -34,6 +34,22 @@ import Testing
             == [RowError(field: "details.last_four", code: .invalidFormat, message: #"details.last_four must be exactly four digits 0-9 (got "12a4")"#)])
     }
 
+    @Test(arguments: [("42", "0042"), ("7", "0007"), ("123", "0123")])
+    func oneToThreeDigitsAskAboutASpreadsheetsLeadingZeros(_ text: String, _ padded: String) throws {
+        let error = try #require(rowErrors(validCard { $0.lastFour = .string(text) }).first)
+        #expect(error.code == .invalidFormat)
+        #expect(error.message == "details.last_four must be exactly four digits 0-9 (got \"\(text)\") — did a spreadsheet drop leading zeros? \"\(padded)\"")
+        let hint = try #require(CardRules.hints(for: validCard { $0.lastFour = .string(text) }).first)
+        #expect(hint.kind == .leadingZeros)
+        #expect(hint.text.contains("\"\(text)\" has fewer than four digits") && hint.text.contains("\"\(padded)\""))
+    }
+
+    @Test(arguments: ["12345", "12a4", "abc", " 12"])
+    func otherBadValuesGetNoLeadingZeroHint(_ text: String) throws {
+        let error = try #require(rowErrors(validCard { $0.lastFour = .string(text) }).first)
+        #expect(CardRules.hints(for: validCard { $0.lastFour = .string(text) }).isEmpty && !error.message.contains("leading zeros"))
+    }
+
     @Test func aWholeCardNumberIsInvalidFormatAndMasked() {
         let errors = rowErrors(validCard { $0.lastFour = .string(PAN.visa) })
         #expect(errors.map(\.code) == [.invalidFormat])

@@ -119,7 +119,9 @@ import Testing
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = [
-            "-c", "umask 000; exec \"$0\" process - --format csv --db cards.sqlite --batch-size 5 --report csv.report.json"
+            // Strict UTF-8: the 0xFF row must be a record that cannot be read (kept whole in _raw), not
+            // Windows-1252 text as `--encoding auto` would read this otherwise ASCII file.
+            "-c", "umask 000; exec \"$0\" process - --format csv --encoding utf-8 --db cards.sqlite --batch-size 5 --report csv.report.json"
                 + " --rejects csv.rejects.csv --results csv.results.csv --html csv.html",
             CardUploadBinary.url.path,
         ]

@@ -16,7 +16,8 @@ extension HostileInputTests {
         csv += Array("k6,account_a,entity_e,000".utf8) + [0x80] + Array(",v\n".utf8)
         csv += Array("k7,account_a,entity_e,0007,v\n".utf8)
         try folder.write("bytes.csv", bytes: csv)
-        let load = try Self.load(folder, "bytes.csv")
+        // Strict UTF-8: under `auto` (the default) this file, ASCII before line 2, would be read as Windows-1252.
+        let load = try Self.load(folder, "bytes.csv", ["--encoding", "utf-8"])
         #expect(load.result.status == 1)
         #expect(load.lineCodes == [
             2: "malformed_record", 3: "malformed_record", 4: "malformed_record", 5: "malformed_record",

@@ -66,8 +66,10 @@ import Testing
 
         // One timestamped line per file, in name order, saying where it went.
         let lines = result.stderr.split(separator: "\n").map(String.init)
-        let fileLines = lines.filter { $0.contains(" a.csv: ") || $0.contains(" b.csv: ") || $0.contains(" c.csv: ") }
+        let fileLines = lines.filter { ($0.contains(" a.csv: ") || $0.contains(" b.csv: ") || $0.contains(" c.csv: ")) && !$0.contains(": hint: ") }
         #expect(fileLines.count == 3, "\(result.stderr)")
+        // b.csv's last_four of two digits: its hint follows its line (SPEC §10).
+        #expect(lines.contains { $0.contains(" b.csv: hint: details.last_four \"12\" has fewer than four digits") }, "\(result.stderr)")
         for line in fileLines {
             #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z "#, options: .regularExpression) != nil, "\(line)")
         }

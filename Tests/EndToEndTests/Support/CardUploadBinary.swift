@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `card-upload` executable as a user would, and captures what it prints.
 struct CardUploadBinary {
@@ -145,4 +146,13 @@ func canonicalJSON(_ object: [String: Any]) throws -> String {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A report written by a load as `uploads show` rebuilds it: without `hints`, which are the load's own and not
+/// stored (SPEC §10). Fails the test when the load's report has none (every load's report lists them).
+func storedPart(ofReport report: [String: Any]) -> [String: Any] {
+    #expect(report["hints"] is [String], "the load's report lists its hints")
+    var stored = report
+    stored["hints"] = nil
+    return stored
 }
