@@ -39,6 +39,9 @@ final class InboxLog: InboxProgress {
         }
         var parts: [String] = []
         let upload = file.upload
+        if let failure = upload.failure, upload.stopReason == nil, StoreAccess.isStoreError(failure) {
+            write(nil, "Error: \(TerminalText.safe(StoreAccess.describe(failure, store: store.path))) (loading \(TerminalText.safe(file.name)))")
+        }
         if let status = upload.status {
             parts.append("\(UploadSummary.outcome(upload, status: status)), \(UploadSummary.counts(upload))")
         }
@@ -69,9 +72,8 @@ final class InboxLog: InboxProgress {
     private func problem(_ upload: UploadResult) -> String? {
         if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
         if let failure = upload.failure {
-            if upload.stopReason == nil, StoreAccess.isStoreError(failure) {
-                return "Error: " + StoreAccess.describe(failure, store: store.path)
-            }
+            // The store's error names the store, on a line of its own (`filed` writes it), not the file's.
+            if upload.stopReason == nil, StoreAccess.isStoreError(failure) { return nil }
             let text = describeFailure(failure)
             return upload.stopReason != nil ? "stopped before loading: \(text)" : text
         }

@@ -58,6 +58,8 @@ struct ProcessCommand {
         options.summarizesRejections = !quiet
         let stop = StopSignal.install()
         let started = ContinuousClock.now
+        // Opened before anything is loaded: a metrics file that cannot be created is 73 with nothing done.
+        let metricsOutput = try arguments.value("metrics").map { path throws(OutputError) in try RunMetrics.open(path) }
         var exit = ExitCode.success
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: options.dryRun, cacheMiB: options.cacheMiB)
         defer { store.discard() }
@@ -78,8 +80,8 @@ struct ProcessCommand {
             exit = exit.combined(with: code)
             if [.ioError, .temporaryFailure, .interrupted, .terminated].contains(code) { break }
         }
-        if let metrics = arguments.value("metrics") {
-            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+        if let metricsOutput {
+            exit = Monitoring.write(metricsOutput, exit: exit, started: started, console: console) { metrics in
                 for result in results { metrics.add(result) }
             }
         }

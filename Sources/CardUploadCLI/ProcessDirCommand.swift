@@ -13,6 +13,8 @@ enum ProcessDirCommand {
         let settings = try checkedSettings(arguments)
         let stop = StopSignal.install()
         let started = ContinuousClock.now
+        // Opened before anything is loaded: a metrics file that cannot be created is 73 with nothing done.
+        let metricsOutput = try arguments.value("metrics").map { path throws(OutputError) in try RunMetrics.open(path) }
         let store = LoadStore(path: StoreAccess.path(arguments), dryRun: settings.dryRun, cacheMiB: settings.load.cacheMiB)
         defer { store.discard() }
         let log = InboxLog(console: console, minimumAge: settings.minimumAge, store: store, quiet: arguments.flag("quiet"))
@@ -38,8 +40,8 @@ enum ProcessDirCommand {
             log.write(nil, "Error: \(TerminalText.safe(error.message))")
             exit = .of(.error(error))
         }
-        if let metrics = arguments.value("metrics") {
-            exit = Monitoring.write(metrics, exit: exit, started: started, console: console) { metrics in
+        if let metricsOutput {
+            exit = Monitoring.write(metricsOutput, exit: exit, started: started, console: console) { metrics in
                 if let run { metrics.add(run) } else { metrics.files = (done: 0, failed: 0, left: 0) }
             }
         }

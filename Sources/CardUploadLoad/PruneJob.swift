@@ -114,7 +114,7 @@ extension PruneResult {
     /// What a prune did, in one line naming the store: `./cards.sqlite: pruned 2 uploads that finished
     /// before …: 300,000 rows removed; 15,204,352 bytes (15.2 MB) back (40,960,000 → 25,755,648 bytes)`.
     package var summary: String {
-        let store = TerminalText.safe(database.contains("/") ? database : "./" + database)
+        let store = TerminalText.safe(database)
         let uploads = TerminalFormat.count(self.uploads, "upload")
         let rows = TerminalFormat.count(self.rows, "row")
         if dryRun {

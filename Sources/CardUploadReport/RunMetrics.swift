@@ -48,11 +48,22 @@ package struct RunMetrics: Sendable {
         return text
     }
 
-    /// Writes the file: a temporary file beside `path`, renamed into place.
-    package func write(to path: String) throws(OutputError) {
-        let output = try OutputFile(path: path, permissions: 0o644)
+    /// Opens the metrics file at `path` (a temporary file beside it, mode 0644: node_exporter reads it as another
+    /// user, and it holds no card data), before the run, like every output: one that cannot be created fails
+    /// before anything is loaded.
+    package static func open(_ path: String) throws(OutputError) -> OutputFile {
+        try OutputFile(path: path, permissions: 0o644)
+    }
+
+    /// Writes the metrics into `output` (from `open`) and renames it into place.
+    package func write(to output: OutputFile) throws(OutputError) {
         try output.write(text)
         try output.commit()
+    }
+
+    /// Writes the file: a temporary file beside `path`, renamed into place.
+    package func write(to path: String) throws(OutputError) {
+        try write(to: Self.open(path))
     }
 
     /// A number as Prometheus reads it, to the millisecond.

@@ -117,10 +117,21 @@ import Testing
             #expect(run.stderr.contains("--metrics"), "\(run.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: db))
-        // A folder that cannot take the file: the rows are loaded, the run says so and exits 73.
+        // A folder that cannot take the file: like every output (SPEC §6), it is opened before the first row
+        // is read, so the run exits 73 with nothing loaded and no store made.
         let run = try CardUploadBinary.run(["process", file, "--db", db, "--metrics", folder.path("missing/m.prom")], in: folder.url)
         #expect(run.status == 73, "\(run.stderr)")
         #expect(run.stderr.contains("missing/m.prom"), "\(run.stderr)")
-        #expect(try StoreInspector(db).count("SELECT count(*) FROM cards") == 1)
+        #expect(!FileManager.default.fileExists(atPath: db), "nothing is loaded when the metrics file cannot be made")
+        // process-dir alike: the file waits in INBOX, the store is not made, the cron log says 73.
+        let inbox = folder.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+        try Self.csv(["b1"]).write(toFile: inbox + "/b.csv", atomically: true, encoding: .utf8)
+        let dir = try CardUploadBinary.run(
+            ["process-dir", inbox, "--db", db, "--metrics", folder.path("missing/m.prom")], in: folder.url)
+        #expect(dir.status == 73, "\(dir.stderr)")
+        #expect(!dir.stderr.contains("done"), "\(dir.stderr)")
+        #expect(FileManager.default.fileExists(atPath: inbox + "/b.csv"))
+        #expect(!FileManager.default.fileExists(atPath: db))
     }
 }
