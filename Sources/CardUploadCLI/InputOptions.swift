@@ -6,49 +6,15 @@ import CardUploadStore
 /// The options that say how to read an upload file — `--format`, `--delimiter`, `--encoding`, `--entity` —
 /// and the row options of a load, checked the same way by `process`, `process-dir` and `reconcile`.
 enum InputOptions {
-    /// Parses the input options given (`--format` only when `allowsFormat`).
+    /// The input options given (`--format` only when `allowsFormat`), read by `InputSettings`.
     static func parse(_ arguments: ParsedArguments, command: String, allowsFormat: Bool = true) throws(UsageError) -> InputSettings {
-        var settings = InputSettings()
-        func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
-        if allowsFormat, let format = arguments.value("format") {
-            if format == "lead-card" {
-                // Lead's card file (SPEC §9): a CSV, pipe-delimited.
-                settings.format = .csv
-                settings.leadCard = true
-            } else {
-                guard let parsed = InputFormat(rawValue: format) else {
-                    throw usage("--format must be csv, tsv, jsonl or lead-card (got '\(format)')")
-                }
-                settings.format = parsed
-            }
+        do {
+            return try InputSettings(
+                format: allowsFormat ? arguments.value("format") : nil, delimiter: arguments.value("delimiter"),
+                encoding: arguments.value("encoding"), entity: arguments.value("entity"))
+        } catch {
+            throw UsageError(message: error.message, command: command)
         }
-        if let delimiter = arguments.value("delimiter") {
-            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
-            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
-                  byte != 0x0A, byte != 0x0D, byte != 0 else {
-                throw usage("--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
-            }
-            settings.delimiter = byte
-        }
-        if let encoding = arguments.value("encoding") {
-            guard let parsed = EncodingChoice(name: encoding) else {
-                throw usage(
-                    "--encoding must be auto, utf-8 (utf8), cp1252 (windows-1252), latin1 (iso-8859-1) (got '\(encoding)')")
-            }
-            settings.encoding = parsed
-            // `auto` is the default, and what a JSON-lines file is read as.
-            settings.encodingGiven = parsed != .auto
-            if settings.format == .jsonl, parsed != .auto {
-                throw usage("--encoding applies to CSV and TSV only, not JSON lines")
-            }
-        }
-        if let entity = arguments.value("entity") {
-            // A Lead card file ignores --entity (its entity ids are the client's own): the use case says
-            // whether the value must be a native entity id once it knows the file's kind.
-            if let error = CardRules.entityIDError(entity) { settings.defaultEntityError = "--entity: \(error.message)" }
-            settings.defaultEntity = entity
-        }
-        return settings
     }
 
     /// `--on-conflict`, default `reject`.

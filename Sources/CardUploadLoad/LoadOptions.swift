@@ -1,3 +1,4 @@
+import CardUploadRules
 import CardUploadModel
 import CardUploadReport
 import CardUploadStore
@@ -18,6 +19,54 @@ package struct InputSettings: Sendable {
     package var leadCard = false
 
     package init() {}
+
+    /// The input options as given (each nil when not given); an error says which is wrong and what it must be.
+    package init(format: String?, delimiter: String?, encoding: String?, entity: String?) throws(InputOptionError) {
+        if let format {
+            if format == "lead-card" {
+                // Lead's card file (SPEC §9): a CSV, pipe-delimited.
+                self.format = .csv
+                leadCard = true
+            } else {
+                guard let parsed = InputFormat(rawValue: format) else {
+                    throw InputOptionError(message: "--format must be csv, tsv, jsonl or lead-card (got '\(format)')")
+                }
+                self.format = parsed
+            }
+        }
+        if let delimiter {
+            let name = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter
+            guard name.utf8.count == 1, let byte = name.utf8.first, byte != UInt8(ascii: "\""),
+                  byte != 0x0A, byte != 0x0D, byte != 0 else {
+                throw InputOptionError(
+                    message: "--delimiter must be one ASCII character other than a quote or a line break (got '\(delimiter)')")
+            }
+            self.delimiter = byte
+        }
+        if let encoding {
+            guard let parsed = EncodingChoice(name: encoding) else {
+                throw InputOptionError(
+                    message: "--encoding must be auto, utf-8 (utf8), cp1252 (windows-1252), latin1 (iso-8859-1) (got '\(encoding)')")
+            }
+            self.encoding = parsed
+            // `auto` is the default, and what a JSON-lines file is read as.
+            encodingGiven = parsed != .auto
+            if self.format == .jsonl, parsed != .auto {
+                throw InputOptionError(message: "--encoding applies to CSV and TSV only, not JSON lines")
+            }
+        }
+        if let entity {
+            // A Lead card file ignores --entity (its entity ids are the client's own): the use case says
+            // whether the value must be a native entity id once it knows the file's kind.
+            if let error = CardRules.entityIDError(entity) { defaultEntityError = "--entity: \(error.message)" }
+            defaultEntity = entity
+        }
+    }
+}
+
+/// An input option's value is not one the tool reads (a usage error).
+package struct InputOptionError: Error {
+    package var message: String
 }
 
 /// The settings of one load.
