@@ -20,37 +20,12 @@ struct ProcessCommand {
         options.outputs.results = arguments.value("results")
         options.outputs.html = arguments.value("html")
         options.reportRows = try RetentionOptions.reportRows(arguments, command: "process")
-        try checkOutputs(options.outputs, files: files)
-        try StoreAccess.checkMetrics(arguments, inputs: files, outputs: options.outputs.named.map(\.path), command: "process")
+        if let problem = options.outputs.problem(files: files, database: StoreAccess.path(arguments), metrics: arguments.value("metrics")) {
+            throw usage(problem)
+        }
         if files.filter({ $0 == "-" }).count > 1 { throw usage("standard input (-) can be read only once") }
         try StoreAccess.validate(arguments, command: "process")
         return options
-    }
-
-    /// Outputs take one FILE, and none may be an input, the card store, or another output (SPEC §6).
-    private func checkOutputs(_ outputs: OutputPaths, files: [String]) throws(UsageError) {
-        func usage(_ message: String) -> UsageError { UsageError(message: message, command: "process") }
-        let named = outputs.named
-        if files.count > 1, let first = named.first {
-            throw usage("--\(first.option) takes one FILE; with several files use process-dir --reports DIR")
-        }
-        let database = StoreAccess.path(arguments)
-        for (index, output) in named.enumerated() {
-            guard !output.path.isEmpty else { throw usage("--\(output.option) needs a path") }
-            if output.path == "-" {
-                if output.option != "report" { throw usage("--\(output.option) needs a file path; only --report may be -") }
-                continue
-            }
-            if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, output.path) }) {
-                throw usage("--\(output.option) \(output.path) is the input file \(input); choose another path")
-            }
-            if StoreAccess.isStoreFile(output.path, database: database) {
-                throw usage("--\(output.option) \(output.path) is the card store \(database); choose another path")
-            }
-            if let other = named[..<index].first(where: { PathIdentity.same($0.path, output.path) }) {
-                throw usage("--\(output.option) and --\(other.option) name the same file \(output.path)")
-            }
-        }
     }
 
     func run() throws -> ExitCode {

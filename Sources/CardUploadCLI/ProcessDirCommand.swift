@@ -96,7 +96,9 @@ extension ProcessDirCommand {
         settings.load.reportRows = try RetentionOptions.reportRows(arguments, command: "process-dir")
         settings.keepDays = try RetentionOptions.keepDays(arguments, command: "process-dir")
         try StoreAccess.validate(arguments, command: "process-dir")
-        try StoreAccess.checkMetrics(arguments, inputs: [], outputs: [], command: "process-dir")
+        if let problem = OutputPaths().problem(files: [], database: StoreAccess.path(arguments), metrics: arguments.value("metrics")) {
+            throw UsageError(message: problem, command: "process-dir")
+        }
         return settings
     }
 }

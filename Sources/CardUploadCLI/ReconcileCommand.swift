@@ -39,7 +39,7 @@ enum ReconcileCommand {
                     throw usage("--report \(report) is the input file; choose another path")
                 }
                 let database = StoreAccess.path(arguments)
-                if StoreAccess.isStoreFile(report, database: database) {
+                if OutputPaths.isStoreFile(report, database: database) {
                     throw usage("--report \(report) is the card store \(database); choose another path")
                 }
             }

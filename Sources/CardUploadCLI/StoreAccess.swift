@@ -29,11 +29,6 @@ enum StoreAccess {
         }
     }
 
-    /// Whether `path` is the store at `database` or one of SQLite's files beside it (an output must not be).
-    static func isStoreFile(_ path: String, database: String) -> Bool {
-        ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains { PathIdentity.same(database + $0, path) }
-    }
-
     /// Whether `error` is the store's (it failed, is busy, or is from a newer release), not the input's.
     static func isStoreError(_ error: any Error) -> Bool {
         error is DatabaseError || error is NewerSchemaError
@@ -44,23 +39,5 @@ enum StoreAccess {
     static func describe(_ error: any Error, store: String) -> String {
         let text = (error as? DatabaseError)?.message ?? describeFailure(error)
         return text.contains(store) ? text : "database \(store): \(text)"
-    }
-
-    /// `--metrics PATH` (`process`, `process-dir`): a file path that is none of the inputs, the store or
-    /// another output.
-    static func checkMetrics(_ arguments: ParsedArguments, inputs: [String], outputs: [String], command: String) throws(UsageError) {
-        guard let metrics = arguments.value("metrics") else { return }
-        func usage(_ message: String) -> UsageError { UsageError(message: message, command: command) }
-        guard !metrics.isEmpty, metrics != "-" else { throw usage("--metrics needs a file path (for node_exporter's textfile collector)") }
-        if let input = inputs.first(where: { $0 != "-" && PathIdentity.same($0, metrics) }) {
-            throw usage("--metrics \(metrics) is the input \(input); choose another path")
-        }
-        let database = path(arguments)
-        if isStoreFile(metrics, database: database) {
-            throw usage("--metrics \(metrics) is the card store \(database); choose another path")
-        }
-        if outputs.contains(where: { PathIdentity.same($0, metrics) }) {
-            throw usage("--metrics \(metrics) names the same file as another output")
-        }
     }
 }

@@ -147,6 +147,39 @@ package struct OutputPaths: Sendable {
         [("report", report), ("rejects", rejects), ("results", results), ("html", html)]
             .compactMap { entry in entry.1.map { (option: entry.0, path: $0) } }
     }
+
+    /// What is wrong with the outputs of a load of `files` into `database` (SPEC §6), nil when nothing: an output
+    /// takes one FILE; none may be an input, the card store or another output; only --report may be `-`.
+    /// `--metrics` (SPEC §10) is checked alike, and must be a file.
+    package func problem(files: [String], database: String, metrics: String?) -> String? {
+        let named = self.named + (metrics.map { [(option: "metrics", path: $0)] } ?? [])
+        if files.count > 1, let first = self.named.first {
+            return "--\(first.option) takes one FILE; with several files use process-dir --reports DIR"
+        }
+        for (index, output) in named.enumerated() {
+            guard !output.path.isEmpty else { return "--\(output.option) needs a path" }
+            if output.path == "-" {
+                if output.option == "report" { continue }
+                return output.option == "metrics" ? "--metrics needs a file path (for node_exporter's textfile collector)"
+                    : "--\(output.option) needs a file path; only --report may be -"
+            }
+            if let input = files.first(where: { $0 != "-" && PathIdentity.same($0, output.path) }) {
+                return "--\(output.option) \(output.path) is the input file \(input); choose another path"
+            }
+            if Self.isStoreFile(output.path, database: database) {
+                return "--\(output.option) \(output.path) is the card store \(database); choose another path"
+            }
+            if let other = named[..<index].first(where: { PathIdentity.same($0.path, output.path) }) {
+                return "--\(output.option) and --\(other.option) name the same file \(output.path)"
+            }
+        }
+        return nil
+    }
+
+    /// Whether `path` is the store at `database` or one of SQLite's files beside it (an output must not be).
+    package static func isStoreFile(_ path: String, database: String) -> Bool {
+        ["", "-wal", "-shm", "-journal", "-uploads.lock"].contains { PathIdentity.same(database + $0, path) }
+    }
 }
 
 /// The settings of one reconcile run.
