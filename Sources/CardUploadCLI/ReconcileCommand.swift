@@ -58,24 +58,6 @@ enum ReconcileCommand {
             console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
         guard !quiet else { return }
-        let counts = summary.counts
-        let verdict = summary.fileError != nil ? "incomplete" : summary.everythingMatches ? "everything matches" : "differences found"
-        let number = TerminalFormat.number
-        let extra = settings.listsExtra && summary.fileError == nil ? ", \(number(counts.extra)) extra" : ""
-        console.err(
-            "\(name): \(TerminalFormat.count(counts.rows, "row")): \(number(counts.match)) match, \(number(counts.missing)) missing, "
-                + "\(number(counts.differs)) differs, \(number(counts.invalid)) invalid\(extra) — \(verdict) "
-                + "in \(TerminalFormat.duration(seconds: summary.seconds)), compared with \(TerminalText.safe(store))\n")
-        guard !summary.firstLines.isEmpty else { return }
-        let rowsByResult = ["missing": counts.missing, "differs": counts.differs, "invalid": counts.invalid]
-        func tableLine(_ result: String, _ rows: String, _ line: String) -> String {
-            "  " + result.padding(toLength: 7, withPad: " ", startingAt: 0) + " "
-                + String(repeating: " ", count: max(0, 6 - rows.count)) + rows + "  \(line)\n"
-        }
-        console.err(tableLine("result", "rows", "first line"))
-        for entry in summary.firstLines.sorted(by: { $0.line < $1.line }) {
-            console.err(tableLine(
-                entry.result, TerminalFormat.number(rowsByResult[entry.result] ?? 0), TerminalFormat.number(entry.line)))
-        }
+        console.err(summary.text(file: name, store: TerminalText.safe(store), listsExtra: settings.listsExtra))
     }
 }
