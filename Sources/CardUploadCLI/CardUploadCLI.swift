@@ -106,8 +106,8 @@ public enum CardUploadCLI {
             printUsage(UsageError(message: conflict.message, command: nil), console: console)
         case let notFound as NotFoundError:
             console.err("Error: not found: \(TerminalText.safe(notFound.what))\n")
-        case let store where StoreAccess.isStoreError(store) && StoreAccess.inUse != nil:
-            console.err("Error: \(TerminalText.safe(StoreAccess.describe(store, store: StoreAccess.inUse ?? "")))\n")
+        case let store where isStoreError(store) && StoreAccess.inUse != nil:
+            console.err("Error: \(TerminalText.safe(describeStoreError(store, store: StoreAccess.inUse ?? "")))\n")
         default:
             console.err("Error: \(TerminalText.safe(describeFailure(error)))\n")
         }

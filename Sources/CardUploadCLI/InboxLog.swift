@@ -39,13 +39,13 @@ final class InboxLog: InboxProgress {
         }
         var parts: [String] = []
         let upload = file.upload
-        if let failure = upload.failure, upload.stopReason == nil, StoreAccess.isStoreError(failure) {
-            write(nil, "Error: \(TerminalText.safe(StoreAccess.describe(failure, store: store.path))) (loading \(TerminalText.safe(file.name)))")
+        if let failure = upload.failure, upload.stopReason == nil, isStoreError(failure) {
+            write(nil, "Error: \(TerminalText.safe(describeStoreError(failure, store: store.path))) (loading \(TerminalText.safe(file.name)))")
         }
         if let status = upload.status {
             parts.append("\(UploadSummary.outcome(upload, status: status)), \(UploadSummary.counts(upload))")
         }
-        if let problem = problem(upload) { parts.append(TerminalText.safe(problem)) }
+        if let problem = UploadSummary.problem(upload) { parts.append(TerminalText.safe(problem)) }
         parts += upload.notes.map { "note: \($0)" }
         if let uploadID = upload.uploadID {
             parts.append(upload.status == nil ? "upload \(uploadID)"
@@ -66,18 +66,6 @@ final class InboxLog: InboxProgress {
         if !quiet {
             for hint in upload.hints.texts { write(file.name, "hint: \(TerminalText.safe(hint))") }
         }
-    }
-
-    /// What went wrong with a file's load, in one phrase (nil when nothing did); a store error names the store.
-    private func problem(_ upload: UploadResult) -> String? {
-        if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
-        if let failure = upload.failure {
-            // The store's error names the store, on a line of its own (`filed` writes it), not the file's.
-            if upload.stopReason == nil, StoreAccess.isStoreError(failure) { return nil }
-            let text = describeFailure(failure)
-            return upload.stopReason != nil ? "stopped before loading: \(text)" : text
-        }
-        return upload.fileError.map { describeFailure($0) }
     }
 
     /// One line on stderr: an RFC 3339 UTC timestamp, the file's name (already safe text follows).

@@ -86,9 +86,9 @@ struct ProcessCommand {
                 console.err("\(name): stopped before loading: \(TerminalText.safe(describeFailure(failure)))\n")
             } else if let usage = failure as? OptionConflictError {
                 CardUploadCLI.printUsage(UsageError(message: usage.message, command: "process"), console: console)
-            } else if StoreAccess.isStoreError(failure) {
+            } else if isStoreError(failure) {
                 // The store failed, not the file: the message names the store.
-                console.err("Error: \(TerminalText.safe(StoreAccess.describe(failure, store: store))) (loading \(name))\n")
+                console.err("Error: \(TerminalText.safe(describeStoreError(failure, store: store))) (loading \(name))\n")
             } else {
                 console.err("\(name): Error: \(TerminalText.safe(describeFailure(failure)))\n")
             }
@@ -97,10 +97,7 @@ struct ProcessCommand {
         if let fileError = result.fileError {
             console.err("\(name): failed: \(TerminalText.safe(describeFailure(fileError)))\n")
         }
-        guard !quiet, let status = result.status, let uploadID = result.uploadID else { return }
-        console.err(
-            "\(name): \(UploadSummary.counts(result)) — \(UploadSummary.outcome(result, status: status)), "
-                + UploadSummary.destination(result, uploadID: uploadID, store: store) + "\n")
-        console.err(UploadSummary.rejectionTable(result))
+        guard !quiet, let summary = UploadSummary.text(result, file: name, store: store) else { return }
+        console.err(summary)
     }
 }

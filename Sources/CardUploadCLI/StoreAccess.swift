@@ -28,16 +28,4 @@ enum StoreAccess {
             throw UsageError(message: "--db needs a file path", command: command)
         }
     }
-
-    /// Whether `error` is the store's (it failed, is busy, or is from a newer release), not the input's.
-    static func isStoreError(_ error: any Error) -> Bool {
-        error is DatabaseError || error is NewerSchemaError
-    }
-
-    /// A store error that names the store: `database ./cards.sqlite: disk I/O error` (a message that
-    /// already names it is left as it is).
-    static func describe(_ error: any Error, store: String) -> String {
-        let text = (error as? DatabaseError)?.message ?? describeFailure(error)
-        return text.contains(store) ? text : "database \(store): \(text)"
-    }
 }

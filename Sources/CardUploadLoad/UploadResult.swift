@@ -91,3 +91,15 @@ package func describeFailure(_ error: any Error) -> String {
     default: "\(error)"
     }
 }
+
+/// Whether `error` is the store's (it failed, is busy, or is from a newer release), not the input's.
+package func isStoreError(_ error: any Error) -> Bool {
+    error is DatabaseError || error is NewerSchemaError
+}
+
+/// A store error that names the store: `database ./cards.sqlite: disk I/O error` (a message that already
+/// names it is left as it is; SPEC §10: errors about the database name the database).
+package func describeStoreError(_ error: any Error, store: String) -> String {
+    let text = (error as? DatabaseError)?.message ?? describeFailure(error)
+    return text.contains(store) ? text : "database \(store): \(text)"
+}

@@ -38,6 +38,27 @@ package enum UploadSummary {
         return result.dryRun ? "upload \(uploadID), checked against \(name)" : "upload \(uploadID) → \(name)"
     }
 
+    /// `process`'s summary of a file (`file` already safe for a terminal): `cards.csv: 37 rows: 22 created, … —
+    /// completed_with_errors in 0.41 s, upload upload_… → ./cards.sqlite`, then the rejections by code; nil for
+    /// an upload that never began.
+    package static func text(_ result: UploadResult, file: String, store: String) -> String? {
+        guard let status = result.status, let uploadID = result.uploadID else { return nil }
+        return "\(file): \(counts(result)) — \(outcome(result, status: status)), "
+            + destination(result, uploadID: uploadID, store: store) + "\n" + rejectionTable(result)
+    }
+
+    /// What went wrong with a file's load, in one phrase for the cron log (nil when nothing did, or when it
+    /// is the store's: that has a line of its own, naming the store).
+    package static func problem(_ upload: UploadResult) -> String? {
+        if let waiting = upload.stoppedWhileWaiting { return "stopped while waiting: \(waiting)" }
+        if let failure = upload.failure {
+            if upload.stopReason == nil, isStoreError(failure) { return nil }
+            let text = describeFailure(failure)
+            return upload.stopReason != nil ? "stopped before loading: \(text)" : text
+        }
+        return upload.fileError.map { describeFailure($0) }
+    }
+
     /// The rejections by error code, two spaces in: `code  rows  first line`.
     package static func rejectionTable(_ result: UploadResult) -> String {
         guard result.counts.rejected > 0, !result.rejections.isEmpty else { return "" }
