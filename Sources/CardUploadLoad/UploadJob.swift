@@ -214,7 +214,7 @@ package final class UploadJob {
             if !((error as? DatabaseError)?.isBusy ?? false) {
                 try? upload.log.finish(
                     id: upload.id, status: .failed, committed: true,
-                    bytes: upload.bytesRead, error: nil, finishedAt: Timestamp.now())
+                    bytes: upload.bytesRead, error: nil, finishedAt: Timestamp.now(), hints: [])
             }
             result.failure = error
         }
@@ -230,13 +230,14 @@ package final class UploadJob {
         }
     }
 
-    /// Records the upload's final status: `status`, else the one its rows and stop say.
+    /// Records the upload's final status — `status`, else the one its rows and stop say — and its hints
+    /// (the report lists them from the store).
     private func finish(_ upload: Upload, result: inout UploadResult, status: UploadStatus? = nil) throws {
         let final = status ?? (result.stopReason != nil ? .interrupted
             : result.fileError != nil ? .failed : result.counts.rejected > 0 ? .completedWithErrors : .completed)
         try upload.log.finish(
             id: upload.id, status: final, committed: result.committed,
-            bytes: upload.bytesRead, error: result.fileError, finishedAt: Timestamp.now())
+            bytes: upload.bytesRead, error: result.fileError, finishedAt: Timestamp.now(), hints: result.hints.texts)
         // Only a status the store took is reported.
         result.status = final
     }
@@ -256,7 +257,7 @@ package final class UploadJob {
         }
         if !upload.database.isInTransaction { upload.database.checkpoint() }
         do {
-            try upload.outputs.finishReport(uploadID: upload.id, log: upload.log, hints: result.hints.texts)
+            try upload.outputs.finishReport(uploadID: upload.id, log: upload.log)
         } catch let error as OutputError {
             // The report itself cannot be written: the store says so (uploads show still has it all).
             try outputFailure(error)

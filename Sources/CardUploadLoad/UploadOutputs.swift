@@ -75,10 +75,10 @@ final class UploadOutputs {
 
     /// Writes the JSON report from the store, in its final state. A report on standard output whose
     /// reader went away (`| head`) is not a failure.
-    func finishReport(uploadID: String, log: UploadLog, hints: [String]) throws {
+    func finishReport(uploadID: String, log: UploadLog) throws {
         guard let report else { return }
         do {
-            try ReportWriter.write(uploadID: uploadID, log: log, rows: reportRows, to: report, hints: hints)
+            try ReportWriter.write(uploadID: uploadID, log: log, rows: reportRows, to: report)
             try report.commit()
         } catch let error as OutputError where error.isBrokenPipe {
             // The load is complete; the reader only stopped reading.

@@ -16,16 +16,14 @@ package enum ReportRows: String, Sendable, CaseIterable {
 package enum ReportWriter {
     /// Writes the report of upload `uploadID` to `output`, listing the rows `rows` asks for. The report
     /// says which in `rows_included`: `rows`'s value, or `pruned` for an upload whose rows `uploads prune`
-    /// deleted (it then lists none). `hints` (SPEC §10) are the load's own: they are not stored, so a
-    /// report rebuilt later (`uploads show`, nil) has no `hints` key.
-    package static func write(
-        uploadID: String, log: UploadLog, rows: ReportRows = .all, to output: OutputFile, hints: [String]? = nil
-    ) throws {
+    /// deleted (it then lists none). `hints` (SPEC §10) are the ones `UploadLog.finish` stored with the
+    /// upload: always listed, `[]` when there are none, so the load's report and `uploads show` agree.
+    package static func write(uploadID: String, log: UploadLog, rows: ReportRows = .all, to output: OutputFile) throws {
         // One read transaction: the counts and the rows come from the same snapshot of the store.
-        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, rows: rows, to: output, hints: hints) }
+        try log.readSnapshot { try writeReport(uploadID: uploadID, log: log, rows: rows, to: output) }
     }
 
-    private static func writeReport(uploadID: String, log: UploadLog, rows: ReportRows, to output: OutputFile, hints: [String]?) throws {
+    private static func writeReport(uploadID: String, log: UploadLog, rows: ReportRows, to output: OutputFile) throws {
         guard let upload = try log.upload(id: uploadID) else { return }
         let pruned = upload.rowsPrunedAt != nil
         let byCode = try log.rejectionsByCode(uploadID: uploadID)
@@ -49,7 +47,7 @@ package enum ReportWriter {
         head += byCode.map { "\(JSONString.quoted($0.code)):\($0.rows)" }.joined(separator: ",")
         head += "},"
         head += "\"error\":\(errorJSON(upload.error)),"
-        if let hints { head += "\"hints\":[\(hints.map(JSONString.quoted).joined(separator: ","))]," }
+        head += "\"hints\":[\(upload.hints.map(JSONString.quoted).joined(separator: ","))],"
         head += "\"rows_included\":\"\(pruned ? "pruned" : rows.rawValue)\","
         head += "\"rows\":["
         try output.write(head)

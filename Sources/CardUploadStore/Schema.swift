@@ -224,11 +224,16 @@ package enum Schema {
         // `rejected_by_code` and the summary's table were computed from — `{"code": {"rows": n,
         // "first_line": l}}` — taken in the same transaction as the first rows deleted. Cards are never
         // touched: a created row's outcome is its card (`upload_seq`, `upload_line`), which stays.
+        // `hints` keeps the upload's hints (SPEC §10: what to fix, once per file), a JSON array of strings or
+        // NULL when there were none, written when the upload is finished (`UploadLog.finish`), so a report
+        // rebuilt later (`uploads show`) lists them as the load's did; an upload recorded before this
+        // version has NULL (its hints were not kept). Unlike the per-line outcomes, a prune keeps them.
         // The store is put in incremental auto-vacuum mode after this migration commits, outside any
         // transaction (VACUUM cannot run inside one): `useIncrementalVacuum`.
         """
         ALTER TABLE uploads ADD COLUMN rows_pruned_at TEXT;
         ALTER TABLE uploads ADD COLUMN rejected_by_code TEXT;
+        ALTER TABLE uploads ADD COLUMN hints TEXT;
         """,
     ]
 

@@ -20,6 +20,9 @@ package struct UploadRecord: Sendable {
     package var error: FileError?
     /// When `uploads prune` deleted its per-line outcomes (its report then lists no rows), or nil.
     package var rowsPrunedAt: String?
+    /// What to fix (SPEC §10), as the load found them, in order; empty when there were none (or the upload was
+    /// recorded before the store kept them, schema version 5).
+    package var hints: [String] = []
 }
 
 /// Rows by outcome.
@@ -76,7 +79,7 @@ package final class UploadLog {
     private static let uploadColumns =
         "id, file, format, delimiter, encoding, compression, bytes, started_at, finished_at, status, committed,"
         + " dry_run, created, replayed, updated, rejected, error_code, error_message, error_line, error_offset, owner,"
-        + " rows_pruned_at"
+        + " rows_pruned_at, hints"
 
     package init(database: Database) {
         self.database = database
@@ -206,20 +209,37 @@ package final class UploadLog {
         ])
     }
 
-    /// Closes the upload with its final status.
-    package func finish(id: String, status: UploadStatus, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?) throws {
+    /// Closes the upload with its final status and its hints (SPEC §10, in the order found; stored as a JSON
+    /// array of strings, NULL when there are none), which its report lists, at load time and in `uploads show`.
+    package func finish(
+        id: String, status: UploadStatus, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?,
+        hints: [String]
+    ) throws {
         try database.writeTransaction {
             try database.prepare(
                 "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"
-                    + " error_message = ?, error_line = ?, error_offset = ?, owner = NULL WHERE id = ?"
+                    + " error_message = ?, error_line = ?, error_offset = ?, hints = ?, owner = NULL WHERE id = ?"
             ).execute([
                 .text(status.rawValue), .integer(committed ? 1 : 0), .integer(Int64(bytes)), .text(finishedAt),
                 .text(error?.code.rawValue), .text(error.map { CardNumber.mask($0.message) }), .integer(error?.line),
-                .integer(error?.offset),
+                .integer(error?.offset), .text(Self.hintsColumn(hints)),
                 .text(id),
             ])
         }
         ownership.releaseAll()
+    }
+
+    /// The `hints` column of `hints`: a JSON array of strings (card numbers masked), or nil when there are none.
+    static func hintsColumn(_ hints: [String]) -> String? {
+        hints.isEmpty ? nil : "[" + hints.map { JSONString.quoted(CardNumber.mask($0)) }.joined(separator: ",") + "]"
+    }
+
+    /// The hints stored in a `hints` column (nil, or not an array of strings: none).
+    static func hints(column: String?) -> [String] {
+        guard let column, let data = column.data(using: .utf8),
+              let list = try? JSONSerialization.jsonObject(with: data) as? [String]
+        else { return [] }
+        return list
     }
 
     /// Marks `interrupted` every upload still `running` whose process is gone; returns their ids.
@@ -373,7 +393,7 @@ package final class UploadLog {
             encoding: row.text(4), compression: row.text(5), bytes: Int(row.integer(6) ?? 0),
             startedAt: row.text(7) ?? "", finishedAt: row.text(8), status: UploadStatus(rawValue: row.text(9) ?? "") ?? .failed,
             committed: row.integer(10) == 1, dryRun: row.integer(11) == 1, counts: counts, error: error,
-            rowsPrunedAt: row.text(21))
+            rowsPrunedAt: row.text(21), hints: hints(column: row.text(22)))
     }
 }
 

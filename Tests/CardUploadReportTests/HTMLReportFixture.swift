@@ -46,7 +46,7 @@ final class HTMLReportStore {
         if finished {
             try log.finish(
                 id: id, status: UploadStatus(rawValue: status)!, committed: true, bytes: 1_234, error: error,
-                finishedAt: "2024-05-01T09:30:02.500Z")
+                finishedAt: "2024-05-01T09:30:02.500Z", hints: [])
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Migrations 2 -> 3 (Lead card files), 3 -> 4 (hashed keys) and 4 -> 5 (retention, incremental
-/// auto-vacuum): a store written by the release before them keeps every card, rowid, upload and outcome; the
+/// auto-vacuum, stored hints): a store written by the release before them keeps every card, rowid, upload and outcome; the
 /// new columns, indexes and rules hold after them; a release that knows an earlier version refuses it.
 @Suite struct SchemaMigrationTests {
     private func temporaryPath() -> String {
@@ -235,7 +235,7 @@ import Testing
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
             == cardsBefore)
         #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
-        #expect(try rows(database, "SELECT DISTINCT rows_pruned_at, rejected_by_code FROM uploads") == [[nil, nil]])
+        #expect(try rows(database, "SELECT DISTINCT rows_pruned_at, rejected_by_code, hints FROM uploads") == [[nil, nil, nil]])
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
         #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
         #expect(try rows(database, "PRAGMA foreign_key_check").isEmpty)
@@ -256,6 +256,49 @@ import Testing
         try Schema.migrate(reopened)
         reopened.rollback()
         #expect(try Schema.autoVacuumMode(reopened) == 0)
+    }
+
+    @Test func aVersionFourStoreGetsTheHintsColumnAndItsUploadsKeepTheirHints() throws {
+        let path = temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try makeVersionTwoStore(path)
+        try Schema.migrate(database, to: 4)
+        #expect(try value(database, "SELECT count(*) FROM pragma_table_info('uploads') WHERE name = 'hints'") == "0")
+
+        try Schema.migrate(database)
+
+        #expect(try rows(database, "SELECT type FROM pragma_table_info('uploads') WHERE name = 'hints'") == [["TEXT"]])
+        let log = UploadLog(database: database)
+        // An upload of the version-4 release kept no hints: it has none.
+        #expect(try log.upload(id: "upload_one")?.hints == [])
+        // Finished now, an upload keeps its hints in order (a JSON array of strings), and none as NULL.
+        let hints = [#"details.last_four "42" has fewer than four digits — "0042"?"#, "did you mean 'details.last_four'?"]
+        try log.begin(
+            id: "upload_new", file: "new.csv", startedAt: "2026-12-07T00:00:00.000Z", dryRun: false, format: "csv",
+            delimiter: ",", encoding: "utf-8", compression: "none")
+        try log.finish(
+            id: "upload_new", status: .completedWithErrors, committed: true, bytes: 10, error: nil,
+            finishedAt: "2026-12-07T00:00:01.000Z", hints: hints)
+        #expect(try log.upload(id: "upload_new")?.hints == hints)
+        #expect(try value(database, "SELECT json_array_length(hints) FROM uploads WHERE id = 'upload_new'") == "2")
+        try log.finish(
+            id: "upload_two", status: .completedWithErrors, committed: true, bytes: 80, error: nil,
+            finishedAt: "2026-01-03T03:04:06.000Z", hints: [])
+        #expect(try value(database, "SELECT hints IS NULL FROM uploads WHERE id = 'upload_two'") == "1")
+        #expect(try rows(database, "PRAGMA integrity_check") == [["ok"]])
+    }
+
+    @Test func aNewStoreHasTheHintsColumnAsMigrationFiveMakesIt() throws {
+        let path = temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let fresh = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(fresh)
+        let stepped = try makeVersionTwoStore(path + "-stepped")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + "-stepped" + suffix) } }
+        for version in Int32(3)...Schema.currentVersion { try Schema.migrate(stepped, to: version) }
+        let columns = "SELECT name, type, \"notnull\", dflt_value FROM pragma_table_info('uploads') ORDER BY cid"
+        #expect(try rows(fresh, columns) == rows(stepped, columns))
+        #expect(try rows(fresh, columns).last == ["hints", "TEXT", "0", nil])
     }
 
     @Test func aNewStoreIsInIncrementalAutoVacuumModeFromItsFirstPage() throws {

@@ -35,7 +35,7 @@ import Testing
             try log.addBatch(uploadSeq: seq, counts: counts, bytes: 100)
         }
         if let finishedAt {
-            try log.finish(id: id, status: .completedWithErrors, committed: true, bytes: 100, error: nil, finishedAt: finishedAt)
+            try log.finish(id: id, status: .completedWithErrors, committed: true, bytes: 100, error: nil, finishedAt: finishedAt, hints: [])
         }
         return seq
     }

@@ -194,6 +194,45 @@ import Testing
         #expect(hintLines(run.stderr).first?.contains("keep the _ columns when you fix a rejects file") == true, "\(run.stderr)")
     }
 
+    /// The hints are stored with the upload: `uploads show`, rebuilt from the store, lists the load's hints and is
+    /// the same document as the load's report — for a plain load, for an atomic Lead file that committed nothing
+    /// (its outcomes and hints recorded after the rollback), and `[]` in both for a file without hints. A dry run's
+    /// report, written from its transaction before the rollback, lists them too.
+    @Test func uploadsShowListsTheHintsOfTheLoadsReport() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let zeros = try folder.write("zeros.csv", Self.header + "k1,account_a,entity_e,42,\nk2,account_a,entity_e,0042,\n")
+        let lead = try folder.write(
+            "lead.csv", LeadCardFileTests.header + LeadCardFileTests.row("a1") + LeadCardFileTests.row("a2", status: "bogus"))
+        let clean = try folder.write("clean.csv", Self.header + "k9,account_a,entity_e,0042,\n")
+        let loads: [(file: String, exit: Int32, hint: String?)] = [
+            (zeros, 1, #"details.last_four "42" has fewer than four digits"#),
+            (lead, 1, #"created_at "2026-12-01 10:00" has no time zone"#),
+            (clean, 0, nil),
+        ]
+        for load in loads {
+            let (run, report) = try process(load.file, exit: load.exit, in: folder)
+            let hints = try #require(report["hints"] as? [String], "\(load.file)")
+            if let expected = load.hint {
+                #expect(hints.count == 1 && hints[0].hasPrefix(expected), "\(load.file): \(hints)")
+                #expect(hintLines(run.stderr).count == 1 && hintLines(run.stderr)[0].hasSuffix(hints[0]), "\(run.stderr)")
+            } else {
+                #expect(hints.isEmpty && hintLines(run.stderr).isEmpty, "\(load.file): \(hints) \(run.stderr)")
+            }
+            let uploadID = try #require(report["upload_id"] as? String)
+            let shown = try CardUploadBinary.run(["uploads", "show", uploadID, "--db", db], in: folder.url)
+            #expect(shown.status == 0, "\(shown.stderr)")
+            let rebuilt = try parseJSON(shown.stdout)
+            #expect(rebuilt["hints"] as? [String] == hints, "\(load.file): \(shown.stdout)")
+            #expect(try canonicalJSON(rebuilt) == canonicalJSON(report), "\(load.file): uploads show differs")
+        }
+        #expect(try StoreInspector(db).rows("SELECT file, hints FROM uploads ORDER BY seq").map { $0[1] == nil } == [false, false, true],
+                "a JSON array when there are hints, NULL when none")
+
+        let (_, dry) = try process(zeros, ["--dry-run"], exit: 1, in: folder)
+        #expect((dry["hints"] as? [String])?.first?.hasPrefix(#"details.last_four "42""#) == true, "\(dry)")
+    }
+
     @Test func aLeadDateTimeWithoutAZoneIsReadAsUTCWithAHint() throws {
         let folder = try TemporaryDirectory()
         let file = try folder.write("lead.csv", LeadCardFileTests.header + LeadCardFileTests.row("a1") + LeadCardFileTests.row("a2"))

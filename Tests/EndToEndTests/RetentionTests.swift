@@ -171,6 +171,7 @@ import Testing
         var handle: OpaquePointer?
         #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
         let downgrade = "ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
+            + " ALTER TABLE uploads DROP COLUMN hints;"
             + " PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
         #expect(sqlite3_exec(handle, downgrade, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
         sqlite3_close_v2(handle)

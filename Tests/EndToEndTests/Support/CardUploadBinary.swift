@@ -148,11 +148,3 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A report written by a load as `uploads show` rebuilds it: without `hints`, which are the load's own and not
-/// stored (SPEC §10). Fails the test when the load's report has none (every load's report lists them).
-func storedPart(ofReport report: [String: Any]) -> [String: Any] {
-    #expect(report["hints"] is [String], "the load's report lists its hints")
-    var stored = report
-    stored["hints"] = nil
-    return stored
-}
