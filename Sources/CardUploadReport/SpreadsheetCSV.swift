@@ -10,8 +10,9 @@ package enum SpreadsheetCSV {
         /// formula (`SpreadsheetFormula`), unless it is a plain number such as `-12.5`, as OWASP recommends.
         case formulas
         /// The rejects file and the CSV export, made to be opened, fixed, saved and read back: a `'` before every
-        /// cell a spreadsheet would change (`SpreadsheetConversion`: `0042`, `1e6`, `12/01`, `TRUE`, `'5`, a
-        /// formula), exactly the cells whose `'` the reader of a file with `_` columns takes off again.
+        /// cell a spreadsheet would change (`SpreadsheetConversion`: `0042`, ` 0042`, `1e6`, `12/01`, `Jan 5`,
+        /// `($5)`, `TRUE`, `'5`, a formula), exactly the cells whose `'` the reader of a file with `_` columns
+        /// takes off again.
         case conversions
     }
 

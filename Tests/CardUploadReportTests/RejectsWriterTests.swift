@@ -18,11 +18,14 @@ import Testing
 
     /// Pieces a generated value is made of: every character the spreadsheet rule, the quoting or the reader
     /// looks at (apostrophes, digits, signs, currencies, formula starts, full-width forms, truth-value letters,
-    /// separators, quotes, line breaks), a combining mark, and plain letters.
+    /// white space of every kind the rule knows and one it does not, month and weekday names and words that begin
+    /// like them, separators, quotes, line breaks), a combining mark, and plain letters.
     static let pieces: [String] = [
         "'", "'", "'", "0", "4", "2", "9", "+", "-", ".", "(", ")", "$", "€", "£", "%", "/", "e", "E", "=", "@",
         "\t", "\r", "\n", "\r\n", ",", ";", "|", "\"", " ", "t", "r", "u", "T", "R", "U", "f", "a", "l", "s", "F",
         "A", "L", "S", "x", "＝", "＋", "－", "＠", "＄", "é", "\u{301}", "'0042", "true", "FALSE", "1e6",
+        " ", " ", "\u{00A0}", "\u{202F}", "\u{3000}", "\u{200B}", ":", "Jan", "jan", "SEPT", "May", "December", "Mon",
+        "Monday", "Janet", "Ma", "_",
     ]
 
     /// A generated value: up to six pieces, chosen by a seeded generator so a failure can be replayed.
@@ -43,6 +46,15 @@ import Testing
         rows.append(form.columns.map { _ in "'0042" })
         rows.append(["0042", "''0042", "TRUE", "'", "''", "-012.50", "(100)", "€5", "'\u{301}5", "12/01", "50%", "1e6", "$5", "x"]
             .prefix(form.columns.count).map { $0 })
+        // What Calc 7.4 changed that the first rule let through, and `'` before some of them.
+        let calc = [
+            " 0042", "\u{00A0}12", "\u{202F}1e6", " -1.50", "($5)", "$ 5", "$-5", "(.5)", "-.5", " true", "TRUE ", "Jan 5",
+            "Mar-01", "Sep-26", "Dec 2026", "January 5, 2026", "Jan 5 2026 10:00", "Monday, Jan 5", " Jan 5", "'Jan 5",
+            "' 12", "''\u{00A0}12", "12:30", "10 %", "Janet", "Marco 5",
+        ]
+        for start in stride(from: 0, to: calc.count, by: form.columns.count) {
+            rows.append((0..<form.columns.count).map { calc[(start + $0) % calc.count] })
+        }
 
         let bytes = try Self.writeRejects(rows, columns: form.columns, delimiter: form.delimiter)
         let text = String(decoding: bytes, as: UTF8.self)

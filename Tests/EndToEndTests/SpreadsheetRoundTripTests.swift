@@ -13,19 +13,30 @@ import Testing
         "000124", "0042", "1234567890123457", "12345678901234567890", "1e6", "12/01", "-012.50", "50%", "(100)", "$5",
         "€5", "£5", ".5", "+1", "-1", "TRUE", "false", "=1+1", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "x; y", "a|b",
         "'5", "''0042", "'=already", "2026-12-07", "1-Jan", "12:30", "say \"hi\"", "＝1+2", "plain",
+        // What Calc 7.4 changed that the first rule let through (month names, signs and amounts with spaces),
+        // and words beside them that Calc leaves alone.
+        "Jan 5", "Dec 5", "Mar-01", "Sep-26", "jan-05", "Dec 2026", "January 5, 2026", "Jan 5 2026 10:00", "Jan-2026",
+        "Jan.5", "Sept 5", "MAY/5", "Jan\u{00A0}5", "Monday, Jan 5", "Mon Jan 5", "($5)", "$ 5", "$-5", "(.5)", "-.5",
+        "$ (5)", "( 5)", "1:2", "10 %", "''Jan 5", "Janet", "Marco 5", "Mayday 5",
     ]
     /// The values a spreadsheet leaves as they are: written without a `'`.
-    static let unchanged: Set = ["x; y", "a|b", "say \"hi\"", "plain"]
+    static let unchanged: Set = ["x; y", "a|b", "say \"hi\"", "plain", "Janet", "Marco 5", "Mayday 5"]
+    /// Metadata values an external id cannot hold (white space at its ends), each in `metadata.e` of some row:
+    /// Calc reads a number, a date or a truth value after leading spaces, a no-break space (U+00A0, U+202F).
+    static let spaced = [
+        " 0042", " -1.50", " 12", "  12", "\u{00A0}12", "\u{00A0}1e6", "\u{202F}12", "\u{00A0} 12", " $ 5", " (5)", " .5",
+        " Jan 5", "\u{00A0}Jan 5", " Monday, Jan 5", " true", "TRUE ", " false ", "Jan 5 ", "' 12", "'\u{00A0}Jan 5",
+    ]
     /// A metadata value on every row: line breaks inside a cell. (LF only: Calc turns a CR LF inside a cell
     /// into LF, which no `'` can prevent.)
     static let lines = "two\nlines\nthree"
 
     /// The upload: every row rejected for a last_four of `12` (fixable), every cell a value above.
     static func uploadFile() -> String {
-        var text = "external_id,account_id,entity_id,details.last_four,metadata.a,metadata.b,metadata.c,metadata.d\n"
+        var text = "external_id,account_id,entity_id,details.last_four,metadata.a,metadata.b,metadata.c,metadata.d,metadata.e\n"
         for (index, value) in values.enumerated() {
             let cells = [value, "account_a", "entity_e", "12"]
-                + [7, 13, 29].map { values[(index + $0) % values.count] } + [lines]
+                + [7, 13, 29].map { values[(index + $0) % values.count] } + [lines, spaced[index % spaced.count]]
             text += cells.map(Self.csvCell).joined(separator: ",") + "\n"
         }
         return text
@@ -56,7 +67,8 @@ import Testing
             #expect(row[0].type == "s" && row[0].text == (Self.unchanged.contains(value) ? value : "'" + value), "row \(index + 2): \(row[0])")
             #expect(row[7].type == "s" && row[7].text == Self.lines, "row \(index + 2): \(row[7])")
             // Each record of the upload spans three lines (metadata.d holds two line breaks).
-            #expect(row[8].type == "n" && row[8].text == String(2 + 3 * index), "_line stays a number: \(row[8])")
+            #expect(row[8].type == "s" && row[8].text == "'" + Self.spaced[index % Self.spaced.count], "row \(index + 2): \(row[8])")
+            #expect(row[9].type == "n" && row[9].text == String(2 + 3 * index), "_line stays a number: \(row[9])")
         }
         // Back to CSV from the workbook (the CSV Calc read is moved away first, so this one comes from the xlsx).
         try FileManager.default.moveItem(atPath: folder.path("rejects.csv"), toPath: folder.path("rejects.original.csv"))
@@ -78,7 +90,8 @@ import Testing
         for (index, value) in Self.values.enumerated() {
             let card = try #require(cards[Array(value.utf8)], "no card for \(value.debugDescription)")
             #expect(card.lastFour == "0042")
-            let expected = [7, 13, 29].map { Array(Self.values[(index + $0) % Self.values.count].utf8) } + [Array(Self.lines.utf8)]
+            let expected = [7, 13, 29].map { Array(Self.values[(index + $0) % Self.values.count].utf8) }
+                + [Array(Self.lines.utf8), Array(Self.spaced[index % Self.spaced.count].utf8)]
             #expect(card.metadata == expected, "\(value.debugDescription): \(card.metadata.map { String(decoding: $0, as: UTF8.self) })")
         }
     }
@@ -164,7 +177,7 @@ import Testing
         #expect(viaCalc == (try leadExport("b.sqlite")))
     }
 
-    /// A stored card's fields, as bytes: last_four and the metadata values a, b, c, d.
+    /// A stored card's fields, as bytes: last_four and the metadata values a, b, c, d, e.
     struct StoredCard: Equatable {
         var lastFour: String
         var metadata: [[UInt8]]
@@ -181,7 +194,7 @@ import Testing
             let metadata = try #require(card["metadata"] as? [String: String])
             cards[Array(id.utf8)] = StoredCard(
                 lastFour: details["last_four"] as? String ?? "",
-                metadata: ["a", "b", "c", "d"].map { Array((metadata[$0] ?? "").utf8) })
+                metadata: ["a", "b", "c", "d", "e"].map { Array((metadata[$0] ?? "").utf8) })
         }
         return cards
     }
