@@ -128,7 +128,7 @@ enum CommandTable {
                 .flag("dry-run", "Say what would be pruned, change nothing."),
             ]),
         CommandSpec(name: "completion", overview: "Print a shell completion script.",
-            discussion: "bash: source <(card-upload completion bash)\nzsh: source <(card-upload completion zsh)\n"
+            discussion: "bash: source <(card-upload completion bash)\nzsh (after compinit): source <(card-upload completion zsh)\n"
                 + "fish: card-upload completion fish > ~/.config/fish/completions/card-upload.fish",
             arguments: [ArgumentSpec(name: "shell", help: "The shell.", values: ["bash", "zsh", "fish"])]),
         CommandSpec(name: "help", overview: "Show help for a command.",
