@@ -33,9 +33,12 @@ struct CellDecoder {
     private mutating func decodeNonASCII(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) -> String? {
         if !undecided { return TextDecoding.decode(bytes, as: encoding) }
         undecided = false
-        if TextDecoding.isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        guard let invalid = TextDecoding.firstInvalidUTF8Offset(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        // Valid non-ASCII UTF-8 before the first invalid byte, in this same cell: the file is UTF-8, and this
+        // cell is not (SPEC §10: only a file that was plain ASCII until then turns to Windows-1252).
+        if !TextDecoding.isASCII(UnsafeBufferPointer(rebasing: bytes[..<invalid])) { return nil }
         encoding = .cp1252
-        switchedAt = (line, TextDecoding.firstInvalidUTF8Byte(bytes) ?? 0)
+        switchedAt = (line, bytes[invalid])
         return TextDecoding.decode(bytes, as: .cp1252)
     }
 

@@ -29,6 +29,11 @@ package enum TextDecoding {
 
     /// The first byte of `bytes` that starts no UTF-8 sequence (nil when they are all valid): for messages.
     package static func firstInvalidUTF8Byte(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        firstInvalidUTF8Offset(bytes).map { bytes[$0] }
+    }
+
+    /// Where the first byte of `bytes` that starts no UTF-8 sequence is (nil when they are all valid).
+    package static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var start = 0
         next: while start < bytes.count {
             if bytes[start] < 0x80 {
@@ -42,7 +47,7 @@ package enum TextDecoding {
                     continue next
                 }
             }
-            return bytes[start]
+            return start
         }
         return nil
     }

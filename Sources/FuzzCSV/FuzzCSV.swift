@@ -152,7 +152,11 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
     Invariant.require(!reference.records.isEmpty, "a header read from a file without records")
     let header = reference.records[0]
     Invariant.require(reader.headerLine == header.line, "header line \(reader.headerLine), the reference \(header.line)")
-    Invariant.require(header.fields?.count == reader.columns.count, "the header's columns are not the reference's")
+    // Empty names that end the header are a spreadsheet's padding (SPEC §10): not columns.
+    let headerFields = header.fields ?? []
+    var named = headerFields.count
+    while named > 0, headerFields[named - 1].isEmpty { named -= 1 }
+    Invariant.require(named == reader.columns.count, "the header's columns are not the reference's")
 
     let data = reference.records.dropFirst()
     Invariant.require(first.records.count == data.count, "\(first.records.count) records, the reference \(data.count)")
@@ -171,13 +175,16 @@ private func checkReader(_ bytes: [UInt8], options: CSVOptions, chunkSizes: [Int
             Invariant.require(record.error?.code == .recordTooLarge, "a record over 1 MiB was not record_too_large")
             continue
         }
-        if fields.count != reader.columns.count || fields.contains(where: { $0.contains(0) }) {
+        // A record may fill the padding's columns with empty fields; a value there has no column.
+        let fits = fields.count == named
+            || (fields.count > named && fields.count <= headerFields.count && fields[named...].allSatisfy(\.isEmpty))
+        if !fits || fields.contains(where: { $0.contains(0) }) {
             Invariant.require(record.error?.code == .malformedRecord, "a record of \(fields.count) fields or with a NUL was read")
             checkRebuilt(record.source, fields: fields, delimiter: reader.delimiter, encoding: reader.encodingInUse)
             continue
         }
         if record.card != nil || record.lead != nil {
-            Invariant.require(record.cells?.count == fields.count, "a card's cells are not its fields")
+            Invariant.require(record.cells?.count == named, "a card's cells are not its fields")
             if !reader.header.hasAnnotations, let cells = record.cells {
                 for (cell, field) in zip(cells, fields) {
                     if case .some(let decoded) = referenceDecode(field, reader.encodingInUse) {

@@ -46,6 +46,21 @@ struct CSVEncodingTests {
         #expect(reader.hints.isEmpty)
     }
 
+    @Test(arguments: [1, 7, 1 << 16])
+    func autoStaysUTF8WhenValidNonASCIIComesFirstInTheSameCell(chunkSize: Int) throws {
+        // The first non-ASCII cell is "café" then a stray 0xE9: valid UTF-8 came before the bad byte, so the
+        // file is UTF-8 and that row is malformed; the later "Zoë" is read as UTF-8, not as "ZoÃ«".
+        var bytes = Array("\(uploadHeader),metadata.note\n".utf8)
+        bytes += Array("e0,a,n,0042,plain\n".utf8)
+        bytes += Array("bad,a,n,0042,caf".utf8) + [0xC3, 0xA9, 0xE9, 0x0A]
+        bytes += Array("e2,a,n,0042,Zoë\n".utf8)
+        let (reader, records) = try readUpload(bytes, options: CSVOptions(encoding: .auto), chunkSize: chunkSize)
+        #expect(records[1].rowError?.code == .malformedRecord)
+        #expect(records[2].card?.metadata.first?.value == .string("Zoë"))
+        #expect(reader.encodingInUse == .utf8)
+        #expect(reader.hints.isEmpty)
+    }
+
     @Test func autoDecidesOnTheHeaderToo() throws {
         let bytes = Array("\(uploadHeader),metadata.caf".utf8) + [0xE9] + Array("\ne,a,n,0042,x\n".utf8)
         let (reader, records) = try readUpload(bytes, options: CSVOptions(encoding: .auto))
