@@ -34,3 +34,12 @@ package struct NewerSchemaError: Error, Sendable, CustomStringConvertible {
         "the database has schema version \(found); this card-upload supports up to \(supported) — use a newer card-upload"
     }
 }
+
+extension DatabaseError {
+    /// A failure that leaves the store as it was and may not happen next time: busy or locked, full, out of
+    /// memory, an I/O error or a temporary file that cannot be opened (SQLite's primary result codes 5, 6, 7,
+    /// 10, 13, 14). The one-time conversion to incremental auto-vacuum waits for a later writer on these.
+    package var defersConversion: Bool {
+        [5, 6, 7, 10, 13, 14].contains(resultCode & 0xFF)
+    }
+}

@@ -257,7 +257,16 @@ package enum Schema {
         }
         var created = false
         if version < target { created = try runMigrations(database, to: target) }
-        if target >= incrementalVacuumVersion { try useIncrementalVacuum(database) }
+        if target >= incrementalVacuumVersion {
+            // Best effort on a writer's open: a load must not fail for want of the disk space or the lock the
+            // conversion needs (a store of gigabytes, a small $TMPDIR, a long load holding the lock). It waits
+            // for a later writer; until then the store works as before, and a prune frees pages for reuse
+            // without giving them back (`uploads prune` itself converts, and says why when it cannot).
+            do {
+                try useIncrementalVacuum(database)
+            } catch let error as DatabaseError where error.defersConversion {
+            }
+        }
         return created
     }
 

@@ -250,6 +250,18 @@ import Testing
         #expect(try Schema.autoVacuumMode(reopened) == 2)
         #expect(try rows(reopened, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
 
+        // Another writer holding the lock (a long load): the conversion waits for a later open, and this open
+        // still works — it never fails a load for the lock or the space the VACUUM needs.
+        try reopened.execute("PRAGMA auto_vacuum = NONE; VACUUM")
+        let holder = try Database(path: path, mode: .readWriteCreate)
+        try holder.beginWrite()
+        let impatient = try Database(path: path, mode: .readWriteCreate, busyTimeoutMilliseconds: 100)
+        _ = try Schema.migrate(impatient)
+        #expect(try Schema.autoVacuumMode(impatient) == 0)
+        holder.rollback()
+        _ = try Schema.migrate(impatient)
+        #expect(try Schema.autoVacuumMode(impatient) == 2)
+
         // Inside a transaction (a dry run's open) there is no VACUUM: the migration is rolled back with it.
         try reopened.execute("PRAGMA auto_vacuum = NONE; VACUUM")
         try reopened.beginWrite()
