@@ -280,10 +280,9 @@ package final class CSVRecordReader {
                 // text, so a file a spreadsheet saved in Windows-1252 (`'€5`) loses it too.
                 // In a file without `_` columns the `'` stays (and a hint says so).
                 if end - start >= 2, bytes[start] == CSVByte.apostrophe {
-                    let stripped = SpreadsheetConversion.removingApostrophe(cell)
                     if stripsApostrophe {
-                        cell = stripped
-                    } else if apostropheColumn == nil, stripped.utf8.count != cell.utf8.count {
+                        cell = SpreadsheetConversion.removingApostrophe(cell)
+                    } else if apostropheColumn == nil, SpreadsheetConversion.changes(cell.utf8.dropFirst()) {
                         apostropheColumn = index
                     }
                 }

@@ -24,15 +24,9 @@ package enum HTMLText {
         return result
     }
 
-    /// `number` with thousands separators, for prose (`1,001`).
+    /// `number` with thousands separators, for prose (`1,001`): as a terminal shows it.
     package static func grouped(_ number: Int) -> String {
-        let digits = String(number.magnitude)
-        var result = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { result += "," }
-            result.append(digit)
-        }
-        return number < 0 ? "-" + result : result
+        TerminalFormat.number(number)
     }
 
     private static func needsReference(_ byte: UInt8) -> Bool {

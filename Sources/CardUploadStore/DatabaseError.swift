@@ -40,6 +40,6 @@ extension DatabaseError {
     /// memory, an I/O error or a temporary file that cannot be opened (SQLite's primary result codes 5, 6, 7,
     /// 10, 13, 14). The one-time conversion to incremental auto-vacuum waits for a later writer on these.
     package var defersConversion: Bool {
-        [5, 6, 7, 10, 13, 14].contains(resultCode & 0xFF)
+        [5, 6, 7, 10, 13, 14].contains(primaryCode)
     }
 }
