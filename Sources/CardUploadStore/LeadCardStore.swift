@@ -33,7 +33,7 @@ package final class LeadCardStore {
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
             + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash, key_overflow)"
-            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, '{}', ?8, ?9, ?10, ?11, 'lead',"
+            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?19, '{}', ?8, ?9, ?10, ?11, 'lead',"
             + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18, CASE WHEN ?18 IS NULL THEN 1 END) ON CONFLICT DO NOTHING")
     private lazy var updateCard = prepared(
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
@@ -101,7 +101,8 @@ package final class LeadCardStore {
         now: String, forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
         // A later row of a held card's key waits for it.
-        if heldCount > 0, heldKeys.mayContain(entityID: card.entityID, clientCardID: card.clientCardID),
+        if heldCount > 0,
+           heldKeys.mayContain(keyHash: keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)),
            try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
             return .held
         }
@@ -129,11 +130,14 @@ package final class LeadCardStore {
                 case .rejected(let error): return .outcome(.rejected([error]))
                 }
             }
-            guard let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now)
+            // A card whose replacement is stored goes in with its replaced_by (one UPDATE less: `linkBack`).
+            guard let created = try insert(
+                card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash,
+                replacedBy: reference?.id, now: now)
             else {
                 throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
             }
-            if let reference { try link(created, to: reference, now: now) }
+            if let reference { try linkBack(created, to: reference, now: now) }
             if linksLater { awaitingLinks.append((line, created, card)) }
             return .outcome(.created(cardID: created))
         }
@@ -195,7 +199,7 @@ package final class LeadCardStore {
             .text(cells.map(HeldText.encodeCells)),
         ])
         heldCount += 1
-        heldKeys.insert(entityID: card.entityID, clientCardID: card.clientCardID)
+        heldKeys.insert(keyHash: CardKey.hash(entityID: card.entityID, externalID: card.clientCardID))
     }
 
     /// The held row after `line` (in line order), or nil.
@@ -223,7 +227,8 @@ package final class LeadCardStore {
 
     /// Inserts `card`; its id, or nil when an index refused it (its key, or its client_card_id as a Lead card).
     private func insert(
-        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?, now: String
+        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?,
+        replacedBy: String? = nil, now: String
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
@@ -249,6 +254,7 @@ package final class LeadCardStore {
             try insert.bind(16, card.activatedAt)
             try insert.bind(17, card.closedAt)
             try insert.bind(18, keyHash)
+            try insert.bind(19, replacedBy)
             try insert.run()
             if database.changes > 0 { break }
             expectsStoredKeys = true
@@ -267,6 +273,11 @@ package final class LeadCardStore {
     /// Links card `cardID` to the card that replaces it, both ways.
     private func link(_ cardID: String, to reference: Reference, now: String) throws(DatabaseError) {
         try setReplacedBy.get().execute([.text(reference.id), .text(now), .text(cardID)])
+        try linkBack(cardID, to: reference, now: now)
+    }
+
+    /// The replacing card's half of a link: its replacement_for names card `cardID`, unless it already names one.
+    private func linkBack(_ cardID: String, to reference: Reference, now: String) throws(DatabaseError) {
         if reference.replacementFor == nil {
             try setReplacementFor.get().execute([.text(cardID), .text(now), .text(reference.id)])
         }

@@ -201,30 +201,28 @@ enum HeldText {
 }
 
 /// A fixed-size set of keys that may answer "maybe" for a key never inserted, never "no" for one that was:
-/// 1,048,576 bits (128 KiB), one per key (FNV-1a of entity_id, a NUL and client_card_id): with 10,000 keys
+/// 1,048,576 bits (128 KiB), one per key (its `CardKey.hash`, mixed): with 10,000 keys
 /// held, one row in a hundred asks the table for nothing.
 struct KeyFilter {
     private var bits = [UInt64](repeating: 0, count: 1 << 14)
 
-    mutating func insert(entityID: String, clientCardID: String) {
-        let bit = Self.bit(entityID, clientCardID)
+    mutating func insert(keyHash: Int64) {
+        let bit = Self.bit(keyHash)
         bits[bit >> 6] |= 1 << UInt64(bit & 63)
     }
 
-    func mayContain(entityID: String, clientCardID: String) -> Bool {
-        let bit = Self.bit(entityID, clientCardID)
+    func mayContain(keyHash: Int64) -> Bool {
+        let bit = Self.bit(keyHash)
         return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 
-    private static func bit(_ entityID: String, _ clientCardID: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        for byte in entityID.utf8 { mix(byte) }
-        mix(0)
-        for byte in clientCardID.utf8 { mix(byte) }
-        return Int(truncatingIfNeeded: (hash ^ (hash >> 32)) & 0xF_FFFF)
+    /// One of the filter's 2^20 bits, from the key's `CardKey.hash` (which the reading thread has already
+    /// computed), mixed by MurmurHash3's finaliser so that keys counted upwards spread over the filter.
+    private static func bit(_ keyHash: Int64) -> Int {
+        var hash = UInt64(bitPattern: keyHash)
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        return Int(truncatingIfNeeded: hash & 0xF_FFFF)
     }
 }
