@@ -89,6 +89,9 @@ struct ProcessCommand {
             } else if isStoreError(failure) {
                 // The store failed, not the file: the message names the store.
                 console.err("Error: \(TerminalText.safe(describeStoreError(failure, store: store))) (loading \(name))\n")
+            } else if failureNamesInput(failure) {
+                // The message names the file already ("cannot open FILE: reason").
+                console.err("Error: \(TerminalText.safe(describeFailure(failure)))\n")
             } else {
                 console.err("\(name): Error: \(TerminalText.safe(describeFailure(failure)))\n")
             }

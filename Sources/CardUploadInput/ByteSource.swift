@@ -1,7 +1,8 @@
 import CardUploadModel
 import Foundation
 
-/// Why an input could not be opened (exit 66; no upload is recorded).
+/// Why an input could not be opened (exit 66; no upload is recorded): the system's reason (`describeFailure`
+/// names the path), or for a folder the whole sentence.
 package struct InputOpenError: Error, Sendable, Equatable {
     package var path: String
     package var message: String
@@ -49,17 +50,17 @@ package final class ByteSource: ChunkSource {
         // `SystemCall.open`: inside this type, `open` is `ByteSource.open(path:)`.
         let descriptor = SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(errno))")
+            throw InputOpenError(path: path, message: SystemCall.errorText(errno))
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             let reason = SystemCall.errorText(errno)
             close(descriptor)
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(reason)")
+            throw InputOpenError(path: path, message: reason)
         }
         if info.st_mode & S_IFMT == S_IFDIR {
             close(descriptor)
-            throw InputOpenError(path: path, message: "cannot open '\(path)': \(SystemCall.errorText(EISDIR))", isFolder: true)
+            throw InputOpenError(path: path, message: "'\(path)' is a folder", isFolder: true)
         }
         return ByteSource(fileDescriptor: descriptor, closesOnDeinit: true)
     }

@@ -81,6 +81,10 @@ package enum FailureKind: Sendable, Equatable {
     package var stopsRun: Bool { self == .storeFailed || self == .busy || self == .bug }
 }
 
+/// Whether `describeFailure(error)` names the input itself (an input that cannot be opened): a caller then
+/// does not put the file's name before it.
+package func failureNamesInput(_ error: any Error) -> Bool { error is InputOpenError }
+
 /// A one-line description of an error for stderr and the cron log.
 package func describeFailure(_ error: any Error) -> String {
     switch error {

@@ -33,6 +33,11 @@ package final class StoreFile {
     /// The files SQLite keeps beside a database, each read into it when present.
     package static let companionSuffixes = ["-wal", "-shm", "-journal"]
 
+    /// What `--db` naming a folder is told (not "read-only", which is what opening it for writing says).
+    private static func folderMessage(_ path: String) -> String {
+        "the database \(path) is a folder: name a file in it (\(path.hasSuffix("/") ? path : path + "/")cards.sqlite)"
+    }
+
     /// Opens `path` (created, owner-only, when `create` is true), checks it and the files beside it.
     /// `isFolderWritable` says whether this user can write a folder (tests stand in for read-only media).
     package init(
@@ -43,11 +48,13 @@ package final class StoreFile {
         let flags = (create ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
         descriptor = SystemCall.open(path, flags, 0o600)
         guard descriptor >= 0 else {
-            // Say which: a read-only database, a folder this user cannot write, one that does not exist.
+            // Say which: a folder, a read-only database, a folder this user cannot write, one that does not exist.
             let code = errno
             let reason = SystemCall.errorText(code)
             let message: String
-            if !create {
+            if code == EISDIR {
+                message = Self.folderMessage(path)
+            } else if !create {
                 message = "cannot open the database \(path) (\(reason))"
             } else if access(path, F_OK) == 0 {
                 message = "the database \(path) is read-only for this user (\(reason))"
@@ -62,6 +69,7 @@ package final class StoreFile {
             guard fstat(descriptor, &info) == 0 else {
                 throw Self.refusal("cannot read the status of the database \(path) (\(SystemCall.errorText()))")
             }
+            guard info.st_mode & S_IFMT != S_IFDIR else { throw Self.refusal(Self.folderMessage(path)) }
             guard info.st_mode & S_IFMT == S_IFREG else {
                 throw Self.refusal("refusing the database \(path): it is not a regular file")
             }

@@ -54,6 +54,20 @@ import Testing
         _ = try Database(path: db, mode: .readOnly)
     }
 
+    /// `--db` naming a folder said "read-only for this user (Is a directory)" when creating (an outside
+    /// tester's finding): it says the path is a folder and names a file in it, in every mode.
+    @Test func aFolderNamedAsTheDatabaseIsCalledAFolder() throws {
+        let (folder, _) = try makeStore()
+        defer { remove(folder) }
+        for mode in [Database.Mode.readWriteCreate, .readWrite, .readOnly] {
+            let error = openError(folder, mode)
+            #expect(error?.message == "the database \(folder) is a folder: name a file in it (\(folder)/cards.sqlite)",
+                    "\(mode): \(String(describing: error))")
+            #expect(error?.message.contains("read-only") == false)
+            #expect(error?.primaryCode == SQLITE_CANTOPEN)
+        }
+    }
+
     @Test func aDatabaseThatIsNotARegularFileIsRefusedWithoutBlocking() throws {
         let (folder, _) = try makeStore()
         defer { remove(folder) }

@@ -8,10 +8,21 @@ import Testing
         let db = folder.path("cards.sqlite")
         let result = try CardUploadBinary.run(["process", folder.path("nope.csv"), "--db", db], in: folder.url)
         #expect(result.status == 66)
-        #expect(result.stderr.contains("nope.csv"))
+        // Named once, with the reason (it said "nope.csv: Error: cannot open nope.csv: cannot open 'nope.csv': …").
+        #expect(result.stderr == "Error: cannot open \(folder.path("nope.csv")): No such file or directory\n", "\(result.stderr)")
         if FileManager.default.fileExists(atPath: db) {
             #expect(try StoreInspector(db).count("SELECT count(*) FROM uploads") == 0)
         }
+    }
+
+    @Test func aFolderAsInputIs66AndNamedOnce() throws {
+        let folder = try TemporaryDirectory()
+        let inbox = folder.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+        let result = try CardUploadBinary.run(["process", inbox, "--db", folder.path("cards.sqlite")], in: folder.url)
+        #expect(result.status == 66)
+        #expect(result.stderr.hasPrefix("Error: '\(inbox)' is a folder — to load a folder, use process-dir"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: inbox).count == 2, "\(result.stderr)")
     }
 
     @Test func aBadHeaderFailsTheFileBeforeAnyRowAndRecordsAFailedUpload() throws {
