@@ -31,14 +31,20 @@ struct RowLoader {
     private(set) var batchesRecorded = 0
     /// The bytes read when the rows applied so far were read (the reading thread reads ahead).
     private var bytesRead: Int
+    /// The encoding the upload's record names, and the one the rows applied so far were decoded in: a batch
+    /// that commits rows read after `--encoding auto` settled records the new one with them, so an upload
+    /// killed after that still says how its committed rows were read.
+    private var recordedEncoding: TextEncoding?
+    private var rowsEncoding: TextEncoding?
     /// The hints of the rows applied so far (SPEC §10): the field rules' (on the reading thread, gathered once the
     /// input is read) and the store's.
     private(set) var hints = FileHints()
 
     init(
         options: LoadOptions, database: Database, log: UploadLog, uploadSeq: Int64, source: ByteSource,
-        outputs: UploadOutputs, stop: StopToken, progress: (any ProgressSink)?
+        outputs: UploadOutputs, stop: StopToken, progress: (any ProgressSink)?, recordedEncoding: TextEncoding? = nil
     ) {
+        self.recordedEncoding = recordedEncoding
         self.options = options
         self.database = database
         self.log = log
@@ -77,6 +83,7 @@ struct RowLoader {
                 for index in handed.rows.indices { try apply(handed.rows[index]) }
                 pipeline.expectStoredKeys(writers.expectsStoredKeys)
                 bytesRead = handed.bytesRead
+                rowsEncoding = handed.encoding
                 progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
                 let end = handed.end
                 let commitBeforeWaiting = handed.commitBeforeWaiting
@@ -188,6 +195,10 @@ struct RowLoader {
     private mutating func commitBatch() throws {
         guard database.isInTransaction else { return }
         try log.addBatch(uploadSeq: uploadSeq, counts: batch, bytes: bytesRead, createdRowIDs: writers.takeCreatedRowIDs())
+        if let rowsEncoding, recordedEncoding != nil, rowsEncoding != recordedEncoding {
+            try log.recordEncoding(uploadSeq: uploadSeq, encoding: rowsEncoding.rawValue)
+            recordedEncoding = rowsEncoding
+        }
         batchesRecorded += 1
         if !options.wholeFile { try database.commit() }
         // In one transaction the batch goes on in the same transaction: its time starts again here (else

@@ -36,6 +36,9 @@ struct CheckedRows {
     var commitBeforeWaiting = false
     /// Set on the last rows: how the input ended.
     var end: End?
+    /// The encoding the reader was decoding in when these rows were handed over (`--encoding auto` settles
+    /// on one at the first cell that is not ASCII): the batch that commits them records it.
+    var encoding: TextEncoding = .utf8
 
     enum End {
         case finished
@@ -177,7 +180,8 @@ final class RowPipeline: @unchecked Sendable {
         rows.reserveCapacity(rowsPerHandOver)
         source.willWait = { [unowned self] in
             // Hand over what there is, marked to be committed, before the read waits.
-            hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, commitBeforeWaiting: true))
+            hand(CheckedRows(
+                rows: rows, bytesRead: source.bytesRead, commitBeforeWaiting: true, encoding: reader.encodingInUse))
             rows.removeAll(keepingCapacity: true)
         }
         var end = CheckedRows.End.finished
@@ -198,7 +202,7 @@ final class RowPipeline: @unchecked Sendable {
                 if keepsRecords { keptCells += record.cells?.count ?? 0 }
                 rows.append(check(record))
                 if rows.count >= rowsPerHandOver || source.bytesRead - handedAt + keptCells * 16 >= Self.bytesPerHandOver {
-                    guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead)) else { break }
+                    guard hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, encoding: reader.encodingInUse)) else { break }
                     rows.removeAll(keepingCapacity: true)
                     handedAt = source.bytesRead
                     keptCells = 0
@@ -208,7 +212,7 @@ final class RowPipeline: @unchecked Sendable {
             end = .failed(error)
         }
         source.willWait = nil
-        hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, end: end))
+        hand(CheckedRows(rows: rows, bytesRead: source.bytesRead, end: end, encoding: reader.encodingInUse))
         rows = []
         condition.lock()
         inputEnded = true

@@ -189,7 +189,8 @@ package final class UploadJob {
             try upload.outputs.startRejects(form: reader.rejectsForm)
             var rows = RowLoader(
                 options: options, database: database, log: upload.log, uploadSeq: upload.seq, source: input.source,
-                outputs: upload.outputs, stop: stop, progress: progress)
+                outputs: upload.outputs, stop: stop, progress: progress,
+                recordedEncoding: encodingInUse ?? options.input.encoding.initial)
             defer { rowHints = rows.hints }
             result.counts = try rows.load(from: reader)
             result.batches = rows.batchesRecorded

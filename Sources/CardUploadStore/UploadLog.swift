@@ -113,6 +113,11 @@ package final class UploadLog {
         }
     }
 
+    /// Records the encoding in the open transaction of a batch whose rows were read in it (`RowLoader`).
+    package func recordEncoding(uploadSeq: Int64, encoding: String) throws(DatabaseError) {
+        try database.prepare("UPDATE uploads SET encoding = ? WHERE seq = ?").execute([.text(encoding), .integer(uploadSeq)])
+    }
+
     /// Records the delimiter the CSV reader settled on (the one sniffed from the whole header line).
     package func recordDelimiter(id: String, delimiter: String) throws {
         try database.writeTransaction {

@@ -26,6 +26,53 @@ import Testing
 
     // MARK: Encodings
 
+    /// The encoding `auto` settled on is recorded with the first batch that commits rows read in it, not when
+    /// the rows end: a run killed after that batch leaves an upload that says how its committed rows were read
+    /// (it said utf-8, a reviewer's finding). The rows come through a pipe that then stays open, so the load
+    /// commits what it has and waits; it is killed there.
+    @Test func aLoadKilledAfterAutoSettledOnWindows1252SaysSo() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let pipe = Pipe()
+        let process = CardUploadBinary.prepare(
+            ["process", "-", "--db", db, "--quiet"], in: folder.url, environment: [:], executable: nil)
+        process.standardInput = pipe.fileHandleForReading
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        var bytes = Array(Self.header.utf8)
+        for index in 0..<10 { bytes += Array("k\(index),account_a,entity_e,0042,plain\n".utf8) }
+        bytes += Array("cafe,account_a,entity_e,0042,caf".utf8) + [0xE9, 0x0A]
+        for index in 10..<15 { bytes += Array("k\(index),account_a,entity_e,0042,plain\n".utf8) }
+        pipe.fileHandleForWriting.write(Data(bytes))
+        // The 16 rows are committed once the load waits on the pipe.
+        let deadline = Date().addingTimeInterval(60)
+        var committed = 0
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: db),
+               let count = try? StoreInspector(db).count("SELECT count(*) FROM cards"), count == 16 {
+                committed = count
+                break
+            }
+            usleep(20_000)
+        }
+        try #require(committed == 16)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let store = try StoreInspector(db)
+        #expect(try store.value("SELECT encoding FROM uploads") == "cp1252")
+        #expect(try store.value("SELECT status FROM uploads") == "running")
+        #expect(try store.value("SELECT json_extract(metadata, '$.note') FROM cards WHERE external_id = 'cafe'") == "café")
+        // The next run finds it interrupted, and `uploads show` prints how it was read.
+        let list = try CardUploadBinary.run(["uploads", "list", "--json", "--db", db], in: folder.url)
+        #expect(list.stdout.contains("\"status\":\"interrupted\""), "\(list.stdout)")
+        let id = try #require(try store.value("SELECT id FROM uploads"))
+        let shown = try CardUploadBinary.run(["uploads", "show", id, "--db", db], in: folder.url)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(report["encoding"] as? String == "cp1252", "\(shown.stdout.prefix(300))")
+    }
+
     @Test func excelsWindows1252FileLoadsWholeUnderAuto() throws {
         let folder = try TemporaryDirectory()
         // The first non-ASCII byte on line 100,002: far past the first chunk read.

@@ -27,7 +27,7 @@ struct CardUploadBinary {
     }()
 
     /// A process for the binary (or `executable`) in `directory`, without the caller's `CARD_UPLOAD_DB`.
-    private static func prepare(
+    static func prepare(
         _ arguments: [String], in directory: URL, environment: [String: String], executable: String?
     ) -> Process {
         let process = Process()
