@@ -34,10 +34,24 @@ enum CompletionScript {
                 ("valued'", valued.isEmpty ? nil : valued.map { "--" + $0.name }.joined(separator: " ")),
             ]
             entries += valued.filter { !$0.hidden }.map { ("--\($0.name)'", completion($0.values, $0.valueName!)) }
-            for (index, argument) in command.arguments.enumerated() {
-                entries.append((argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command)))
+            if command.name == "help" {
+                // `help` takes command words: after `help cards`, the words of `cards` (`help cards <TAB>`).
+                entries[1] = ("commands'", completion([], "", of: command))
+            } else {
+                for (index, argument) in command.arguments.enumerated() {
+                    entries.append((argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command)))
+                }
             }
             return entries.compactMap { entry in entry.words.map { "        '\(command.name):\(entry.key)) echo '\($0)' ;;" } }
+        }.joined(separator: "\n") + "\n" + helpBranches
+    }
+
+    /// `help COMMAND`'s next word: the subcommands of a command that has them (`help cards` → `get find …`).
+    private static var helpBranches: String {
+        CommandTable.commands.compactMap { command -> String? in
+            let subcommands = CommandTable.subcommands(of: command).map(\.word)
+            guard !subcommands.isEmpty, !command.name.contains(" ") else { return nil }
+            return "        'help \(command.name):commands') echo '\(subcommands.joined(separator: " "))' ;;"
         }.joined(separator: "\n")
     }
 
@@ -50,11 +64,12 @@ enum CompletionScript {
             esac
         }
 
-        # Sets cmd (the command words), position (how many arguments it has) and option (the option whose value
-        # is being typed, if any) from the words before the cursor.
+        # Sets cmd (the command words), position (how many arguments it has), option (the option whose value
+        # is being typed, if any) and ended (a `--` came: every later word is an argument) from the words before
+        # the cursor.
         __card_upload_scan() {
-            cmd='' position=0 option=''
-            local word takes='' ended=''
+            cmd='' position=0 option='' ended=''
+            local word takes=''
             for word in "$@"; do
                 if [[ -n $takes ]]; then [[ $word == '=' ]] || takes=''; continue; fi
                 if [[ -z $ended && $word == -* && $word != - ]]; then
@@ -69,12 +84,12 @@ enum CompletionScript {
 
         # The words that may stand at the cursor (or @files, @dirs): $1 is the word there, the rest the words before it.
         __card_upload_candidates() {
-            local cur=$1 cmd position option
+            local cur=$1 cmd position option ended
             shift
             __card_upload_scan "$@"
-            if [[ $cur == --*=* ]]; then __card_upload_data "$cmd" "${cur%%=*}"
+            if [[ -z $ended && $cur == --*=* ]]; then __card_upload_data "$cmd" "${cur%%=*}"
             elif [[ -n $option ]]; then __card_upload_data "$cmd" "$option"
-            elif [[ $cur == -* ]]; then __card_upload_data "$cmd" options
+            elif [[ -z $ended && $cur == -* ]]; then __card_upload_data "$cmd" options
             elif [[ -n $(__card_upload_data "$cmd" commands) ]]; then __card_upload_data "$cmd" commands
             else __card_upload_data "$cmd" "$position"
             fi
@@ -85,10 +100,11 @@ enum CompletionScript {
 
     private static let bash = """
         _card_upload() {
-            local cur=${COMP_WORDS[COMP_CWORD]} candidates
+            local cur=${COMP_WORDS[COMP_CWORD]} candidates cmd position option ended
             [[ $cur == '=' ]] && cur=''
             candidates=$(__card_upload_candidates "$cur" "${COMP_WORDS[@]:1:COMP_CWORD-1}")
-            [[ $cur == --*=* ]] && cur=${cur#*=}
+            __card_upload_scan "${COMP_WORDS[@]:1:COMP_CWORD-1}"
+            [[ -z $ended && $cur == --*=* ]] && cur=${cur#*=}
             case $candidates in
                 @files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
                 @dirs) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
@@ -101,9 +117,10 @@ enum CompletionScript {
 
     private static let zsh = """
         _card_upload() {
-            local cur=${words[CURRENT]} candidates
+            local cur=${words[CURRENT]} candidates cmd position option ended
             candidates=$(__card_upload_candidates "$cur" "${(@)words[2,CURRENT-1]}")
-            [[ $cur == --*=* ]] && compset -P '*='
+            __card_upload_scan "${(@)words[2,CURRENT-1]}"
+            [[ -z $ended && $cur == --*=* ]] && compset -P '*='
             case $candidates in
                 @files) _files ;;
                 @dirs) _files -/ ;;
@@ -142,7 +159,22 @@ enum CompletionScript {
                 line + " -l \(option.name)" + (option.valueName.map { given(completion(option.values, $0), option: true) } ?? "") + " -d " + quoted(option.help)
             }
             lines.append(line + " -s h -l help -d 'Show help information.'")
-            lines += command.arguments.compactMap { completion($0.values, $0.name, of: command).map { line + given($0, option: false) } }
+            guard command.name == "help" else {
+                lines += command.arguments.compactMap { completion($0.values, $0.name, of: command).map { line + given($0, option: false) } }
+                continue
+            }
+            // `help` takes command words: a command first, then that command's subcommands (`help cards <TAB>`).
+            let others = CommandTable.subcommands(of: CommandTable.root).map(\.word).filter { $0 != "help" }
+            let first = "complete -c card-upload -n " + quoted(condition + "; and not __fish_seen_subcommand_from " + others.joined(separator: " "))
+            lines += CommandTable.subcommands(of: CommandTable.root).map { first + " -a \($0.word) -d " + quoted($0.overview) }
+            for parent in CommandTable.commands where !parent.name.contains(" ") {
+                let subcommands = CommandTable.subcommands(of: parent)
+                guard !subcommands.isEmpty else { continue }
+                let after = "complete -c card-upload -n " + quoted(
+                    condition + "; and __fish_seen_subcommand_from \(parent.name); and not __fish_seen_subcommand_from "
+                        + subcommands.map(\.word).joined(separator: " "))
+                lines += subcommands.map { after + " -a \($0.word) -d " + quoted($0.overview) }
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -122,6 +122,13 @@ import Testing
             (["card-upload", "uploads", "list", "--"], "--db --quiet --json --limit --help"),
             (["card-upload", "completion", ""], "bash zsh fish"),
             (["card-upload", "help", "u"], "uploads"),
+            // An outside tester's findings: `help cards` is followed by cards' words, not the top-level ones,
+            // and after `--` a word starting with `-` is an argument, not an option.
+            (["card-upload", "help", "cards", ""], "get find list set-status"),
+            (["card-upload", "help", "uploads", "s"], "show"),
+            (["card-upload", "help", "process", ""], ""),
+            (["card-upload", "process", "--", "--"], ""),
+            (["card-upload", "process", "--", "--report=c"], ""),
         ]
         var program = "source \(path)\n"
         for (words, _) in cases {
@@ -156,6 +163,8 @@ import Testing
             t card-upload cards list --status ''
             t card-upload process-dir --done ''
             t card-upload process a.csv --report ''
+            t card-upload help cards ''
+            t card-upload process -- --
             """
         let result = try shell("zsh", ["-f", "-c", program], in: folder)
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
@@ -166,6 +175,8 @@ import Testing
             csv|tsv|jsonl|lead-card
             active|inactive|closed|expired
             _files -/
+            _files 
+            get|find|list|set-status
             _files 
 
             """)
@@ -191,19 +202,23 @@ import Testing
             complete -C 'card-upload process --on-conflict '; echo ==
             complete -C 'card-upload cards '; echo ==
             complete -C 'card-upload cards list --sta'; echo ==
-            complete -C 'card-upload completion '
+            complete -C 'card-upload completion '; echo ==
+            complete -C 'card-upload help cards '; echo ==
+            complete -C 'card-upload help '
             """
         let result = try shell("fish", ["--no-config", "-c", program], in: folder)
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
         let groups = result.stdout.components(separatedBy: "==\n").map { group in
             group.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
         }
-        #expect(groups.count == 5)
+        #expect(groups.count == 7)
         #expect(groups.first == ["process", "process-dir"])
         #expect(groups.dropFirst().first == ["reject", "update"])
         #expect(groups.dropFirst(2).first.map(Set.init) == ["get", "find", "list", "set-status"])
         #expect(groups.dropFirst(3).first == ["--status"])
-        #expect(groups.last.map(Set.init) == ["bash", "zsh", "fish"])
+        #expect(groups.dropFirst(4).first.map(Set.init) == ["bash", "zsh", "fish"])
+        #expect(groups.dropFirst(5).first.map(Set.init) == ["get", "find", "list", "set-status"])
+        #expect(groups.last.map(Set.init) == ["process", "process-dir", "reconcile", "cards", "uploads", "completion", "help"])
     }
 }
 
