@@ -37,6 +37,7 @@ final class InboxLog: InboxProgress {
             announcedStore = true
             if !quiet { write(nil, "created the card store \(TerminalText.safe(store.path))") }
         }
+        if let upgrade = file.upload.storeUpgrade, !quiet { write(nil, TerminalText.safe(upgrade.text(store: store.path))) }
         var parts: [String] = []
         let upload = file.upload
         if let failure = upload.failure, upload.stopReason == nil, isStoreError(failure) {

@@ -49,6 +49,7 @@ struct ProcessCommand {
             if store.created, !announced, !quiet {
                 console.err("created the card store \(TerminalText.safe(store.path))\n")
             }
+            if let upgrade = result.storeUpgrade, !quiet { console.err(TerminalText.safe(upgrade.text(store: store.path)) + "\n") }
             printSummary(result)
             printHints(result)
             results.append(result)

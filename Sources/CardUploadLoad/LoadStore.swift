@@ -12,6 +12,9 @@ package final class LoadStore {
     private var opened: Database?
     /// Set when an opening made the card store (a new database); the caller says so once.
     package private(set) var created = false
+    /// What the last `database()` did to a store an earlier release made (nil when nothing): `UploadJob`
+    /// takes it into the file's result.
+    private(set) var lastUpgrade: StoreUpgrade?
 
     package init(path: String, dryRun: Bool, cacheMiB: Int? = nil) {
         self.path = path
@@ -23,8 +26,9 @@ package final class LoadStore {
     /// (reopened if a database error ended it, so nothing that follows is ever written for real).
     package func database() throws -> Database {
         guard dryRun else {
-            let (database, created) = try StoreOpening.openForWriting(path)
+            let (database, created, upgrade) = try StoreOpening.openForWriting(path)
             if created { self.created = true }
+            lastUpgrade = upgrade
             try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
             return database
         }

@@ -1,4 +1,5 @@
 import CardUploadModel
+import CardUploadReport
 import CardUploadStore
 import Foundation
 
@@ -14,13 +15,26 @@ package enum StoreOpening {
 
     /// Opens for writing: created when missing, migrated forward, abandoned uploads marked `interrupted`.
     /// `created` is true when this opening made the card store (a new database: the caller says so).
-    package static func openForWriting(_ path: String) throws -> (database: Database, created: Bool) {
+    package static func openForWriting(_ path: String) throws -> (database: Database, created: Bool, upgrade: StoreUpgrade?) {
         guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
         try checkReadable(path)
         let database = try Database(path: path, mode: .readWriteCreate)
+        let version = try Schema.userVersion(database)
+        let vacuumMode = version == 0 ? 2 : try Schema.autoVacuumMode(database)
+        let started = ContinuousClock.now
         let created = try Schema.migrate(database)
+        var upgrade: StoreUpgrade?
+        if !created, version > 0 {
+            let converted = try vacuumMode != 2 && Schema.autoVacuumMode(database) == 2
+            if version < Schema.currentVersion || converted {
+                let elapsed = (ContinuousClock.now - started).components
+                upgrade = StoreUpgrade(
+                    fromVersion: version, toVersion: Schema.currentVersion, convertedToIncrementalVacuum: converted,
+                    seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            }
+        }
         try UploadLog(database: database).markAbandonedUploads()
-        return (database, created)
+        return (database, created, upgrade)
     }
 
     /// Opens an existing store for writing (`cards set-status`, `uploads prune`): a missing one is exit 66 and nothing is
@@ -70,4 +84,21 @@ package struct DatabaseUnreadableError: Error, CustomStringConvertible {
     package var path: String
     package var reason: String
     package var description: String { "cannot read the database \(path): \(reason)" }
+}
+
+/// What opening a store for writing did to a store an earlier release made: its schema moved forward, and
+/// maybe (once) the VACUUM into incremental auto-vacuum, which rewrites the whole file. Said once, apart from
+/// the file's own time (a 5,000,000-card store took 41 s here).
+package struct StoreUpgrade: Sendable, Equatable {
+    package var fromVersion: Int32
+    package var toVersion: Int32
+    package var convertedToIncrementalVacuum: Bool
+    package var seconds: Double
+
+    /// `upgraded the card store PATH from schema 4 to 5 (rewritten for incremental auto-vacuum) in 41.2 s`.
+    package func text(store: String) -> String {
+        let schema = fromVersion < toVersion ? " from schema \(fromVersion) to \(toVersion)" : ""
+        let rewritten = convertedToIncrementalVacuum ? " (rewritten once for incremental auto-vacuum)" : ""
+        return "upgraded the card store \(store)\(schema)\(rewritten) in \(TerminalFormat.duration(seconds: seconds))"
+    }
 }

@@ -35,8 +35,10 @@ package struct UploadResult {
     package var notes: [String] = []
     /// The file was loaded all or nothing because its kind is (a Lead card file without `--partial`).
     package var allOrNothingByDefault = false
-    /// How long the file took, from opening it to its last output, in seconds.
+    /// How long the file took, from opening it to its last output, in seconds (without `storeUpgrade`'s).
     package var seconds: Double = 0
+    /// What opening the store did to a store an earlier release made, before this file's rows.
+    package var storeUpgrade: StoreUpgrade?
     /// What the person fixing the file should be told, once each (SPEC §10): stderr and the report's `hints`.
     package var hints = FileHints()
 

@@ -345,7 +345,7 @@ package enum Schema {
         }
     }
 
-    static func userVersion(_ database: Database) throws(DatabaseError) -> Int32 {
+    package static func userVersion(_ database: Database) throws(DatabaseError) -> Int32 {
         let statement = try database.prepare("PRAGMA user_version")
         return Int32(try statement.queryOne([]) { $0.integer(0) ?? 0 } ?? 0)
     }
