@@ -79,11 +79,13 @@ struct RowLoader {
         try writers.lead.beginFile()
         do {
             while let handed = pipeline.next() {
+                // Before its rows: a batch may commit in the middle of them. `auto` switches once, from UTF-8 to
+                // Windows-1252, so a hand-over's encoding is its rows' (ASCII rows read before the switch read alike).
+                rowsEncoding = handed.encoding
                 // By index: each row is borrowed from the hand-over, not copied.
                 for index in handed.rows.indices { try apply(handed.rows[index]) }
                 pipeline.expectStoredKeys(writers.expectsStoredKeys)
                 bytesRead = handed.bytesRead
-                rowsEncoding = handed.encoding
                 progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
                 let end = handed.end
                 let commitBeforeWaiting = handed.commitBeforeWaiting
