@@ -34,25 +34,20 @@ enum CompletionScript {
                 ("valued'", valued.isEmpty ? nil : valued.map { "--" + $0.name }.joined(separator: " ")),
             ]
             entries += valued.filter { !$0.hidden }.map { ("--\($0.name)'", completion($0.values, $0.valueName!)) }
-            if command.name == "help" {
-                // `help` takes command words: after `help cards`, the words of `cards` (`help cards <TAB>`).
-                entries[1] = ("commands'", completion([], "", of: command))
-            } else {
-                for (index, argument) in command.arguments.enumerated() {
-                    entries.append((argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command)))
-                }
+            // `help` takes command words, as the tool does: `help cards <TAB>` offers cards' subcommands.
+            entries += command.name == "help" ? [] : command.arguments.enumerated().map { index, argument in
+                (argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command))
             }
             return entries.compactMap { entry in entry.words.map { "        '\(command.name):\(entry.key)) echo '\($0)' ;;" } }
-        }.joined(separator: "\n") + "\n" + helpBranches
+        }.joined(separator: "\n") + "\n" + helpTree.map { "        '\($0.words):commands') echo '\($0.next)' ;;" }.joined(separator: "\n")
     }
 
-    /// `help COMMAND`'s next word: the subcommands of a command that has them (`help cards` → `get find …`).
-    private static var helpBranches: String {
-        CommandTable.commands.compactMap { command -> String? in
-            let subcommands = CommandTable.subcommands(of: command).map(\.word)
-            guard !subcommands.isEmpty, !command.name.contains(" ") else { return nil }
-            return "        'help \(command.name):commands') echo '\(subcommands.joined(separator: " "))' ;;"
-        }.joined(separator: "\n")
+    /// What follows `help` and `help COMMAND`: the commands, then the subcommands of a command that has them.
+    private static var helpTree: [(words: String, next: String)] {
+        ([CommandTable.root] + CommandTable.commands.filter { !$0.name.contains(" ") }).compactMap { command in
+            let next = CommandTable.subcommands(of: command).map(\.word).joined(separator: " ")
+            return next.isEmpty ? nil : (["help", command.name].filter { !$0.isEmpty }.joined(separator: " "), next)
+        }
     }
 
     private static var shared: String {
@@ -159,22 +154,16 @@ enum CompletionScript {
                 line + " -l \(option.name)" + (option.valueName.map { given(completion(option.values, $0), option: true) } ?? "") + " -d " + quoted(option.help)
             }
             lines.append(line + " -s h -l help -d 'Show help information.'")
-            guard command.name == "help" else {
+            if command.name != "help" {
                 lines += command.arguments.compactMap { completion($0.values, $0.name, of: command).map { line + given($0, option: false) } }
-                continue
             }
-            // `help` takes command words: a command first, then that command's subcommands (`help cards <TAB>`).
-            let others = CommandTable.subcommands(of: CommandTable.root).map(\.word).filter { $0 != "help" }
-            let first = "complete -c card-upload -n " + quoted(condition + "; and not __fish_seen_subcommand_from " + others.joined(separator: " "))
-            lines += CommandTable.subcommands(of: CommandTable.root).map { first + " -a \($0.word) -d " + quoted($0.overview) }
-            for parent in CommandTable.commands where !parent.name.contains(" ") {
-                let subcommands = CommandTable.subcommands(of: parent)
-                guard !subcommands.isEmpty else { continue }
-                let after = "complete -c card-upload -n " + quoted(
-                    condition + "; and __fish_seen_subcommand_from \(parent.name); and not __fish_seen_subcommand_from "
-                        + subcommands.map(\.word).joined(separator: " "))
-                lines += subcommands.map { after + " -a \($0.word) -d " + quoted($0.overview) }
-            }
+        }
+        // `help`, then `help COMMAND`: each word list offered until one of its words is typed.
+        for (words, next) in helpTree {
+            let typed = words.split(separator: " ").map { "__fish_seen_subcommand_from \($0)" }
+            let others = next.split(separator: " ").filter { $0 != "help" }.joined(separator: " ")
+            let condition = (["__fish_seen_subcommand_from help"] + typed.filter { !$0.hasSuffix(" help") }).joined(separator: "; and ")
+            lines += next.split(separator: " ").map { "complete -c card-upload -n " + quoted(condition + "; and not __fish_seen_subcommand_from " + others) + " -a \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
     }

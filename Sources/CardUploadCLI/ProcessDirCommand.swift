@@ -57,36 +57,19 @@ extension ProcessDirCommand {
         guard arguments.positionals.count == 1 else {
             throw usage("one INBOX only (got \(arguments.positionals.count) folders)")
         }
-        guard !given.isEmpty else { throw usage("INBOX needs a folder path") }
-        // `in/` and `in` are one folder; the paths in the log and the store read the same either way.
-        var trimmed = Substring(given)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        let inbox = String(trimmed)
         if arguments.value("format") != nil {
             throw usage("--format does not apply: process-dir reads each file's format from its name (.csv, .tsv, .jsonl, optionally .gz)")
         }
         for output in ["report", "rejects", "results", "html"] where arguments.value(output) != nil {
             throw usage("--\(output) does not apply: process-dir writes each file's report and rejects to --reports DIR")
         }
-        var folders: [String: String] = [:]
-        for folder in ["done", "failed", "reports"] {
-            let path = arguments.value(folder) ?? (inbox == "/" ? "" : inbox) + "/" + folder
-            guard !path.isEmpty else { throw usage("--\(folder) needs a folder path") }
-            // Files moved or written into INBOX itself would be loaded again by the next run.
-            if PathIdentity.same(path, given) { throw usage("--\(folder) must not be INBOX itself") }
-            folders[folder] = path
-        }
-        var settings = InboxSettings(inbox: inbox, done: folders["done"]!, failed: folders["failed"]!, reports: folders["reports"]!)
-        if let work = arguments.value("work") {
-            guard !work.isEmpty else { throw usage("--work needs a folder path") }
-            if PathIdentity.same(work, given) { throw usage("--work must not be INBOX itself") }
-            settings.work = work
-        }
-        if let age = arguments.value("min-age") {
-            guard let parsed = Double(age), parsed.isFinite, parsed >= 0 else {
-                throw usage("--min-age must be a number of seconds, 0 or more (got '\(age)')")
-            }
-            settings.minimumAge = parsed
+        var settings: InboxSettings
+        do throws(InboxSettingsError) {
+            settings = try InboxSettings(
+                inbox: given, done: arguments.value("done"), failed: arguments.value("failed"), reports: arguments.value("reports"),
+                work: arguments.value("work"), minimumAge: arguments.value("min-age"))
+        } catch {
+            throw usage(error.message)
         }
         // process's row options, checked the way process checks them (no --format: each name says it).
         settings.load = try LoadOptions(arguments, command: "process-dir", allowsFormat: false)

@@ -222,6 +222,38 @@ package struct InboxSettings: Sendable {
 
     package var dryRun: Bool { load.dryRun }
 
+    /// A run's folders from INBOX as given and the options that name them (nil: INBOX/done, INBOX/failed,
+    /// INBOX/reports; INBOX's own working folder), checked; a wrong one throws the message it gets (SPEC §1).
+    package init(
+        inbox given: String, done: String?, failed: String?, reports: String?, work: String?, minimumAge: String?
+    ) throws(InboxSettingsError) {
+        guard !given.isEmpty else { throw InboxSettingsError(message: "INBOX needs a folder path") }
+        // `in/` and `in` are one folder; the paths in the log and the store read the same either way.
+        var trimmed = Substring(given)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let inbox = String(trimmed)
+        func folder(_ option: String, _ value: String?) throws(InboxSettingsError) -> String {
+            let path = value ?? (inbox == "/" ? "" : inbox) + "/" + option
+            guard !path.isEmpty else { throw InboxSettingsError(message: "--\(option) needs a folder path") }
+            // Files moved or written into INBOX itself would be loaded again by the next run.
+            if PathIdentity.same(path, given) { throw InboxSettingsError(message: "--\(option) must not be INBOX itself") }
+            return path
+        }
+        self.init(
+            inbox: inbox, done: try folder("done", done), failed: try folder("failed", failed), reports: try folder("reports", reports))
+        if let work {
+            guard !work.isEmpty else { throw InboxSettingsError(message: "--work needs a folder path") }
+            if PathIdentity.same(work, given) { throw InboxSettingsError(message: "--work must not be INBOX itself") }
+            self.work = work
+        }
+        if let age = minimumAge {
+            guard let parsed = Double(age), parsed.isFinite, parsed >= 0 else {
+                throw InboxSettingsError(message: "--min-age must be a number of seconds, 0 or more (got '\(age)')")
+            }
+            self.minimumAge = parsed
+        }
+    }
+
     /// The options file `name` is loaded with: its format from its name; `--delimiter` for CSV files only
     /// (a TSV is tab-separated) and `--encoding` for CSV and TSV only, so one inbox may mix formats.
     package func loadOptions(for name: String, report: String, rejects: String) -> LoadOptions {
@@ -238,4 +270,9 @@ package struct InboxSettings: Sendable {
         options.outputs.rejects = rejects
         return options
     }
+}
+
+/// A `process-dir` folder option that cannot be used: the usage message.
+package struct InboxSettingsError: Error, Sendable {
+    package var message: String
 }
