@@ -14,10 +14,8 @@ enum CompletionScript {
     /// The tool (its commands and options) and every command.
     private static var nodes: [CommandSpec] { [CommandTable.root] + CommandTable.commands }
 
-    /// How a value completes: its fixed values (`help` takes command names), else `@files` (`<path>`, `<file>`),
-    /// `@dirs` (`<dir>`, `<inbox>`) or nil.
-    private static func completion(_ values: [String], _ valueName: String, of command: CommandSpec? = nil) -> String? {
-        let values = command?.name == "help" ? CommandTable.subcommands(of: CommandTable.root).map(\.word) : values
+    /// How a value completes: its fixed values, else `@files` (`<path>`, `<file>`), `@dirs` (`<dir>`, `<inbox>`) or nil.
+    private static func completion(_ values: [String], _ valueName: String) -> String? {
         if !values.isEmpty { return values.joined(separator: " ") }
         return ["path", "file"].contains(valueName) ? "@files" : ["dir", "inbox"].contains(valueName) ? "@dirs" : nil
     }
@@ -36,10 +34,12 @@ enum CompletionScript {
             entries += valued.filter { !$0.hidden }.map { ("--\($0.name)'", completion($0.values, $0.valueName!)) }
             // `help` takes command words, as the tool does: `help cards <TAB>` offers cards' subcommands.
             entries += command.name == "help" ? [] : command.arguments.enumerated().map { index, argument in
-                (argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name, of: command))
+                (argument.repeats ? "'[0-9]*" : "\(index)'", completion(argument.values, argument.name))
             }
             return entries.compactMap { entry in entry.words.map { "        '\(command.name):\(entry.key)) echo '\($0)' ;;" } }
-        }.joined(separator: "\n") + "\n" + helpTree.map { "        '\($0.words):commands') echo '\($0.next)' ;;" }.joined(separator: "\n")
+        }.joined(separator: "\n") + "\n" + helpTree.flatMap { words, next in
+            ["        '\(words):commands') echo '\(next)' ;;"] + (words == "help" ? [] : ["        '\(words):options') echo '--help' ;;"])
+        }.joined(separator: "\n")
     }
 
     /// What follows `help` and `help COMMAND`: the commands, then the subcommands of a command that has them.
@@ -148,22 +148,22 @@ enum CompletionScript {
                 : words.map { "__fish_seen_subcommand_from \($0)" }.joined(separator: "; and ")
             let subcommands = CommandTable.subcommands(of: command)
             let none = subcommands.isEmpty || words.isEmpty ? "" : "; and not __fish_seen_subcommand_from " + subcommands.map(\.word).joined(separator: " ")
-            let line = "complete -c card-upload -n " + quoted(condition + none)
+            // After `help`, command words are help's (the helpTree lines below), not the command's own.
+            let notHelp = words.isEmpty || command.name == "help" ? "" : "; and not __fish_seen_subcommand_from help"
+            let line = "complete -c card-upload -n " + quoted(condition + none + notHelp)
             lines += subcommands.map { line + " -a \($0.word) -d " + quoted($0.overview) }
             lines += command.visibleOptions.map { option in
                 line + " -l \(option.name)" + (option.valueName.map { given(completion(option.values, $0), option: true) } ?? "") + " -d " + quoted(option.help)
             }
             lines.append(line + " -s h -l help -d 'Show help information.'")
-            if command.name != "help" {
-                lines += command.arguments.compactMap { completion($0.values, $0.name, of: command).map { line + given($0, option: false) } }
-            }
+            let arguments = command.name == "help" ? [] : command.arguments
+            lines += arguments.compactMap { completion($0.values, $0.name).map { line + given($0, option: false) } }
         }
-        // `help`, then `help COMMAND`: each word list offered until one of its words is typed.
+        // `help`, then `help COMMAND`: each list right after its words (card-upload and those words typed).
         for (words, next) in helpTree {
-            let typed = words.split(separator: " ").map { "__fish_seen_subcommand_from \($0)" }
-            let others = next.split(separator: " ").filter { $0 != "help" }.joined(separator: " ")
-            let condition = (["__fish_seen_subcommand_from help"] + typed.filter { !$0.hasSuffix(" help") }).joined(separator: "; and ")
-            lines += next.split(separator: " ").map { "complete -c card-upload -n " + quoted(condition + "; and not __fish_seen_subcommand_from " + others) + " -a \($0)" }
+            let typed = words.split(separator: " "), count = "test (count (commandline -opc)) -eq \(typed.count + 1)"
+            let condition = quoted((typed.map { "__fish_seen_subcommand_from \($0)" } + [count]).joined(separator: "; and "))
+            lines += next.split(separator: " ").map { "complete -c card-upload -n \(condition) -a \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
     }

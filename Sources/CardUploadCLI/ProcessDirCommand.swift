@@ -57,6 +57,7 @@ extension ProcessDirCommand {
         guard arguments.positionals.count == 1 else {
             throw usage("one INBOX only (got \(arguments.positionals.count) folders)")
         }
+        guard !given.isEmpty else { throw usage("INBOX needs a folder path") }
         if arguments.value("format") != nil {
             throw usage("--format does not apply: process-dir reads each file's format from its name (.csv, .tsv, .jsonl, optionally .gz)")
         }

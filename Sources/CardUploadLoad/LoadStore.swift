@@ -12,9 +12,9 @@ package final class LoadStore {
     private var opened: Database?
     /// Set when an opening made the card store (a new database); the caller says so once.
     package private(set) var created = false
-    /// What the last `database()` did to a store an earlier release made (nil when nothing): `UploadJob`
-    /// takes it into the file's result.
-    private(set) var lastUpgrade: StoreUpgrade?
+    /// What the last `database()` did to a store an earlier release made (nil when nothing), until the file's
+    /// `UploadJob` takes it (`takeUpgrade`): a later file that fails before opening the store has none.
+    private var lastUpgrade: StoreUpgrade?
 
     package init(path: String, dryRun: Bool, cacheMiB: Int? = nil) {
         self.path = path
@@ -25,6 +25,7 @@ package final class LoadStore {
     /// A connection for the next file: a new one, or the dry run's shared one inside its transaction
     /// (reopened if a database error ended it, so nothing that follows is ever written for real).
     package func database() throws -> Database {
+        lastUpgrade = nil
         guard dryRun else {
             let (database, created, upgrade) = try StoreOpening.openForWriting(path)
             if created { self.created = true }
@@ -38,6 +39,12 @@ package final class LoadStore {
         try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
         opened = database
         return database
+    }
+
+    /// The upgrade the last opening made, once.
+    func takeUpgrade() -> StoreUpgrade? {
+        defer { lastUpgrade = nil }
+        return lastUpgrade
     }
 
     /// A read-only connection (reconcile): never creates or migrates the store; a missing one is exit 66.

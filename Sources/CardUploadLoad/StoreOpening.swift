@@ -19,22 +19,15 @@ package enum StoreOpening {
         guard !path.isEmpty else { throw OptionConflictError(message: "--db needs a file path") }
         try checkReadable(path)
         let database = try Database(path: path, mode: .readWriteCreate)
-        let version = try Schema.userVersion(database)
-        let vacuumMode = version == 0 ? 2 : try Schema.autoVacuumMode(database)
-        let started = ContinuousClock.now
-        let created = try Schema.migrate(database)
+        let work = try Schema.migrateReporting(database)
         var upgrade: StoreUpgrade?
-        if !created, version > 0 {
-            let converted = try vacuumMode != 2 && Schema.autoVacuumMode(database) == 2
-            if version < Schema.currentVersion || converted {
-                let elapsed = (ContinuousClock.now - started).components
-                upgrade = StoreUpgrade(
-                    fromVersion: version, toVersion: Schema.currentVersion, convertedToIncrementalVacuum: converted,
-                    seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
-            }
+        if !work.created, work.migratedFrom != nil || work.vacuumed {
+            upgrade = StoreUpgrade(
+                fromVersion: work.migratedFrom ?? Schema.currentVersion, toVersion: Schema.currentVersion,
+                convertedToIncrementalVacuum: work.vacuumed, seconds: work.seconds)
         }
         try UploadLog(database: database).markAbandonedUploads()
-        return (database, created, upgrade)
+        return (database, work.created, upgrade)
     }
 
     /// Opens an existing store for writing (`cards set-status`, `uploads prune`): a missing one is exit 66 and nothing is

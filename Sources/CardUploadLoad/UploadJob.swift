@@ -47,7 +47,7 @@ package final class UploadJob {
         let elapsed = (ContinuousClock.now - started).components
         result.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         // A store an earlier release made was upgraded on opening: said apart, not the file's time.
-        if let upgrade = store.lastUpgrade {
+        if let upgrade = store.takeUpgrade() {
             result.storeUpgrade = upgrade
             result.seconds = max(0, result.seconds - upgrade.seconds)
         }

@@ -247,44 +247,76 @@ package enum Schema {
         try migrate(database, to: currentVersion)
     }
 
+    /// What `migrateReporting` did: made the store, or moved an earlier release's forward (the version it
+    /// found under the write lock), or rewrote it for incremental auto-vacuum; and how long that work took,
+    /// from when it held the lock (waiting for another writer is not counted).
+    package struct Work: Sendable, Equatable {
+        package var created = false
+        package var migratedFrom: Int32?
+        package var vacuumed = false
+        package var seconds: Double = 0
+    }
+
+    /// `migrate`, saying what it did (a load says when it upgraded a store an earlier release made).
+    package static func migrateReporting(_ database: Database) throws -> Work {
+        try migrateReporting(database, to: currentVersion)
+    }
+
     /// Brings the database to `target` with the first `target` migrations, as the card-upload whose schema
     /// version that is does (tests play an earlier release with it: migrations are only ever appended).
     @discardableResult
     static func migrate(_ database: Database, to target: Int32) throws -> Bool {
+        try migrateReporting(database, to: target).created
+    }
+
+    private static func migrateReporting(_ database: Database, to target: Int32) throws -> Work {
         let version = try userVersion(database)
         if version > target {
             throw NewerSchemaError(found: version, supported: target)
         }
-        var created = false
-        if version < target { created = try runMigrations(database, to: target) }
+        var work = Work()
+        if version < target { try runMigrations(database, to: target, work: &work) }
         if target >= incrementalVacuumVersion {
             // Best effort on a writer's open: a load must not fail for want of the disk space or the lock the
             // conversion needs (a store of gigabytes, a small $TMPDIR, a long load holding the lock). It waits
             // for a later writer; until then the store works as before, and a prune frees pages for reuse
             // without giving them back (`uploads prune` itself converts, and says why when it cannot).
             do {
-                try useIncrementalVacuum(database)
+                let started = ContinuousClock.now
+                if try useIncrementalVacuum(database) {
+                    work.vacuumed = true
+                    work.seconds += Self.seconds(since: started)
+                }
             } catch let error as DatabaseError where error.defersConversion {
             }
         }
-        return created
+        return work
     }
 
-    /// Runs the migrations from the store's version to `target` in one write transaction; true when the
-    /// store had no schema at all under the write lock (a new store).
-    private static func runMigrations(_ database: Database, to target: Int32) throws -> Bool {
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = (ContinuousClock.now - start).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+
+    /// Runs the migrations from the store's version to `target` in one write transaction; `work` says
+    /// whether the store had no schema at all under the write lock (a new store), or which version it had.
+    private static func runMigrations(_ database: Database, to target: Int32, work: inout Work) throws {
         var created = false
+        var migratedFrom: Int32?
+        var started = ContinuousClock.now
         // A migration may rebuild a table: foreign keys are off while it does (they cannot change inside a
         // transaction) and checked before it commits.
         try database.execute("PRAGMA foreign_keys = OFF")
         defer { try? database.execute("PRAGMA foreign_keys = ON") }
         try database.writeTransaction {
             // Read again under the write lock: another process may have migrated meanwhile.
+            started = ContinuousClock.now
             let lockedVersion = try userVersion(database)
             if lockedVersion > target {
                 throw NewerSchemaError(found: lockedVersion, supported: target)
             }
             created = lockedVersion == 0
+            if lockedVersion > 0, lockedVersion < target { migratedFrom = lockedVersion }
             for step in Int(lockedVersion)..<Int(target) {
                 try database.execute(migrations[step])
             }
@@ -294,7 +326,9 @@ package enum Schema {
             }
             try database.execute("PRAGMA user_version = \(target)")
         }
-        return created
+        work.created = created
+        work.migratedFrom = migratedFrom
+        if migratedFrom != nil { work.seconds += seconds(since: started) }
     }
 
     /// The version from which a store is in incremental auto-vacuum mode.
@@ -308,13 +342,16 @@ package enum Schema {
     /// writer's open does it again. Readers go on reading their snapshot meanwhile; writers wait for it like
     /// for any transaction (the busy timeout). It needs free disk space for a temporary copy of the store
     /// and for the WAL.
-    package static func useIncrementalVacuum(_ database: Database) throws {
-        guard !database.isInTransaction, !database.isReadOnly else { return }
-        guard try autoVacuumMode(database) != 2 else { return }
+    /// True when this call rewrote the store (another process may have done it while this one waited).
+    @discardableResult
+    package static func useIncrementalVacuum(_ database: Database) throws -> Bool {
+        guard !database.isInTransaction, !database.isReadOnly else { return false }
+        guard try autoVacuumMode(database) != 2 else { return false }
         // Read again under the write lock: another process may have converted it while this one waited.
-        guard try database.writeTransaction({ try autoVacuumMode(database) != 2 }) else { return }
+        guard try database.writeTransaction({ try autoVacuumMode(database) != 2 }) else { return false }
         try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
         try database.execute("VACUUM")
+        return true
     }
 
     /// `PRAGMA auto_vacuum`: 0 none, 1 full, 2 incremental.

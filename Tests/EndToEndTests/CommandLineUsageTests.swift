@@ -127,6 +127,7 @@ import Testing
             (["card-upload", "help", "cards", ""], "get find list set-status"),
             (["card-upload", "help", "uploads", "s"], "show"),
             (["card-upload", "help", "process", ""], ""),
+            (["card-upload", "help", "cards", "--"], "--help"),
             (["card-upload", "process", "--", "--"], ""),
             (["card-upload", "process", "--", "--report=c"], ""),
         ]
@@ -204,6 +205,8 @@ import Testing
             complete -C 'card-upload cards list --sta'; echo ==
             complete -C 'card-upload completion '; echo ==
             complete -C 'card-upload help cards '; echo ==
+            complete -C 'card-upload help help '; echo ==
+            complete -C 'card-upload help process --'; echo ==
             complete -C 'card-upload help '
             """
         let result = try shell("fish", ["--no-config", "-c", program], in: folder)
@@ -211,13 +214,16 @@ import Testing
         let groups = result.stdout.components(separatedBy: "==\n").map { group in
             group.split(separator: "\n").map { String($0.split(separator: "\t").first ?? "") }
         }
-        #expect(groups.count == 7)
+        #expect(groups.count == 9)
         #expect(groups.first == ["process", "process-dir"])
         #expect(groups.dropFirst().first == ["reject", "update"])
         #expect(groups.dropFirst(2).first.map(Set.init) == ["get", "find", "list", "set-status"])
         #expect(groups.dropFirst(3).first == ["--status"])
         #expect(groups.dropFirst(4).first.map(Set.init) == ["bash", "zsh", "fish"])
         #expect(groups.dropFirst(5).first.map(Set.init) == ["get", "find", "list", "set-status"])
+        // After `help help` nothing more; after `help process` not process's own options.
+        #expect(groups.dropFirst(6).first == [], "\(groups)")
+        #expect(groups.dropFirst(7).first == ["--help"], "\(groups)")
         #expect(groups.last.map(Set.init) == ["process", "process-dir", "reconcile", "cards", "uploads", "completion", "help"])
     }
 }

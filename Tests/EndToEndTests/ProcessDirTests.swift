@@ -303,6 +303,18 @@ import Testing
         #expect(try box.run(["--done", box.inbox]).status == 64)
         #expect(try box.run(["--batch-size", "0"]).status == 64)
         #expect(try CardUploadBinary.run(["process-dir", box.inbox, box.folder.path("two")], in: box.folder.url).status == 64)
+        // Each usage error names what to fix, the INBOX first (the folder checks live in `InboxSettings`).
+        let messages: [([String], String)] = [
+            (["", "--format", "csv"], "INBOX needs a folder path"),
+            ([box.inbox, "--format", "csv"], "--format does not apply"),
+            ([box.inbox, "--done", box.inbox + "/"], "--done must not be INBOX itself"),
+            ([box.inbox, "--work", ""], "--work needs a folder path"),
+            ([box.inbox, "--min-age", "inf"], "--min-age must be a number of seconds, 0 or more (got 'inf')"),
+        ]
+        for (arguments, message) in messages {
+            let result = try CardUploadBinary.run(["process-dir"] + arguments + ["--db", box.db], in: box.folder.url)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: box.db))
     }
 }
