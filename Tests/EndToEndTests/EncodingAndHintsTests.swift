@@ -36,19 +36,13 @@ import Testing
     func aLoadKilledAfterAutoSettledOnWindows1252SaysSo(_ extra: [String]) throws {
         let folder = try TemporaryDirectory()
         let db = folder.path("cards.sqlite")
-        let pipe = Pipe()
-        let process = CardUploadBinary.prepare(
-            ["process", "-", "--db", db, "--quiet"] + extra, in: folder.url, environment: [:], executable: nil)
-        process.standardInput = pipe.fileHandleForReading
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, input) = try CardUploadBinary.startFedByPipe(["process", "-", "--db", db, "--quiet"] + extra, in: folder.url)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
         var bytes = Array(Self.header.utf8)
         for index in 0..<10 { bytes += Array("k\(index),account_a,entity_e,0042,plain\n".utf8) }
         bytes += Array("cafe,account_a,entity_e,0042,caf".utf8) + [0xE9, 0x0A]
         for index in 10..<15 { bytes += Array("k\(index),account_a,entity_e,0042,plain\n".utf8) }
-        pipe.fileHandleForWriting.write(Data(bytes))
+        input.write(Data(bytes))
         // The 16 rows are committed once the load waits on the pipe.
         let deadline = Date().addingTimeInterval(60)
         var committed = 0

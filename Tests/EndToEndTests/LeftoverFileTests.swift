@@ -15,18 +15,10 @@ import Testing
 
         // A run killed while it waits for more input: its outputs were opened before the first row, as
         // temporary files beside their paths, and stay behind.
-        let killed = Process()
-        killed.executableURL = CardUploadBinary.url
-        killed.arguments = [
+        let (killed, input) = try CardUploadBinary.startFedByPipe([
             "process", "-", "--format", "csv", "--db", "cards.sqlite", "--report", "out/r.json", "--rejects", "out/rejects.csv",
-        ]
-        killed.currentDirectoryURL = folder.url
-        let input = Pipe()
-        killed.standardInput = input
-        killed.standardOutput = FileHandle.nullDevice
-        killed.standardError = FileHandle.nullDevice
-        try killed.run()
-        input.fileHandleForWriting.write(Data(csv.utf8))
+        ], in: folder.url)
+        input.write(Data(csv.utf8))
         let pid = killed.processIdentifier
         let leftovers = [folder.path("out/.r.json.\(pid).tmp"), folder.path("out/.rejects.csv.\(pid).tmp")]
         let deadline = Date().addingTimeInterval(30)
@@ -34,7 +26,7 @@ import Testing
         try #require(killed.isRunning && leftovers.allSatisfy(Self.exists), "the run's temporary outputs never appeared")
         kill(pid, SIGKILL)
         killed.waitUntilExit()
-        try input.fileHandleForWriting.close()
+        try input.close()
         #expect(killed.terminationReason == .uncaughtSignal)
         #expect(leftovers.allSatisfy(Self.exists), "a SIGKILL leaves them")
 

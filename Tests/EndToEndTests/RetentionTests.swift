@@ -16,6 +16,16 @@ import Testing
         }.joined()
     }
 
+    /// Puts a store back to what the version-4 release wrote: no retention columns, no auto-vacuum, user_version 4.
+    static func downgradeToVersionFour(_ db: String) {
+        var handle: OpaquePointer?
+        #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
+        let sql = "ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
+            + " ALTER TABLE uploads DROP COLUMN hints; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
+        #expect(sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
+        sqlite3_close_v2(handle)
+    }
+
     private func run(_ arguments: [String], in folder: TemporaryDirectory, exit status: Int32) throws -> CardUploadBinary.Result {
         let result = try CardUploadBinary.run(arguments, in: folder.url)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
@@ -122,18 +132,11 @@ import Testing
         try run(["process", "old.csv", "--db", db, "--quiet"], in: folder, exit: 1)
         // A load from a pipe that stays open: its upload is running, its rows so far committed (a load
         // commits before it waits for input), and its process alive.
-        let process = Process()
-        process.executableURL = CardUploadBinary.url
-        process.arguments = ["process", "-", "--format", "csv", "--db", db, "--quiet"]
-        process.currentDirectoryURL = folder.url
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, input) = try CardUploadBinary.startFedByPipe(
+            ["process", "-", "--format", "csv", "--db", db, "--quiet"], in: folder.url)
         defer { if process.isRunning { process.terminate() } }
         let text = Self.file(rows: 30, prefix: "live")
-        input.fileHandleForWriting.write(Data(text.utf8))
+        input.write(Data(text.utf8))
         var waited = 0
         let inspector = try StoreInspector(db)
         // Its rejected rows (lines 11, 21, 31) are its upload_rows: the first two at least are committed.
@@ -154,7 +157,7 @@ import Testing
         #expect(try inspector.count("SELECT count(*) FROM upload_rows WHERE upload_seq = 2") == rowsWhileRunning)
         #expect(try inspector.value("SELECT rows_pruned_at IS NULL FROM uploads WHERE seq = 2") == "1")
 
-        try input.fileHandleForWriting.close()
+        try input.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         let show = try parseJSON(try run(["uploads", "show", try uploadIDs(db)[1], "--db", db], in: folder, exit: 0).stdout)
@@ -167,14 +170,7 @@ import Testing
         try folder.write("cards.csv", Self.file(rows: 2_000))
         try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
         try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
-        // Back to what the version-4 release wrote: no retention columns, no auto-vacuum, user_version 4.
-        var handle: OpaquePointer?
-        #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
-        let downgrade = "ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
-            + " ALTER TABLE uploads DROP COLUMN hints;"
-            + " PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
-        #expect(sqlite3_exec(handle, downgrade, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
-        sqlite3_close_v2(handle)
+        Self.downgradeToVersionFour(db)
         var inspector: StoreInspector! = try StoreInspector(db)
         #expect(try inspector.value("PRAGMA auto_vacuum") == "0" && inspector.value("PRAGMA user_version") == "4")
         let cardsBefore = try inspector.rows("SELECT * FROM cards ORDER BY seq")
@@ -210,15 +206,7 @@ import Testing
         let db = folder.path("cards.sqlite")
         try folder.write("cards.csv", Self.file(rows: 200))
         try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
-        func downgrade() {
-            var handle: OpaquePointer?
-            #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
-            let sql = "ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
-                + " ALTER TABLE uploads DROP COLUMN hints; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
-            #expect(sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
-            sqlite3_close_v2(handle)
-        }
-        downgrade()
+        Self.downgradeToVersionFour(db)
         let upgraded = try run(["process", "cards.csv", "--db", db], in: folder, exit: 1)
         let lines = upgraded.stderr.split(separator: "\n").map(String.init)
         let notice = lines.filter { $0.hasPrefix("upgraded the card store ") }
@@ -233,14 +221,14 @@ import Testing
         #expect(!next.stderr.contains("upgraded"), "\(next.stderr)")
         // A later file that fails before it opens the store has no upgrade of its own (a reviewer's finding:
         // the first file's was printed again before the missing file's error).
-        downgrade()
+        Self.downgradeToVersionFour(db)
         let several = try CardUploadBinary.run(["process", "cards.csv", "missing.csv", "cards.csv", "--db", db], in: folder.url)
         #expect(several.status == 66, "\(several.stderr)")
         #expect(several.stderr.components(separatedBy: "upgraded the card store").count == 2, "\(several.stderr)")
-        downgrade()
+        Self.downgradeToVersionFour(db)
         let quiet = try run(["process", "cards.csv", "--db", db, "--quiet"], in: folder, exit: 1)
         #expect(!quiet.stderr.contains("upgraded"), "\(quiet.stderr)")
-        downgrade()
+        Self.downgradeToVersionFour(db)
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: false)
         try folder.write("inbox/more.csv", Self.file(rows: 20, prefix: "more"))
         let cron = try run(["process-dir", folder.path("inbox"), "--db", db, "--min-age", "0"], in: folder, exit: 1)

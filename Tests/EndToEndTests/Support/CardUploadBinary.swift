@@ -27,7 +27,7 @@ struct CardUploadBinary {
     }()
 
     /// A process for the binary (or `executable`) in `directory`, without the caller's `CARD_UPLOAD_DB`.
-    static func prepare(
+    private static func prepare(
         _ arguments: [String], in directory: URL, environment: [String: String], executable: String?
     ) -> Process {
         let process = Process()
@@ -48,6 +48,18 @@ struct CardUploadBinary {
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Starts the binary reading standard input from a pipe the caller writes (and may keep open: a load
+    /// commits what it has before it waits for more); its output goes nowhere.
+    static func startFedByPipe(_ arguments: [String], in directory: URL) throws -> (process: Process, input: FileHandle) {
+        let process = prepare(arguments, in: directory, environment: [:], executable: nil)
+        let pipe = Pipe()
+        process.standardInput = pipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, pipe.fileHandleForWriting)
     }
 
     /// Runs the binary to completion in `directory`, feeding `stdin` when given.
