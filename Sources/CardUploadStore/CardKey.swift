@@ -1,30 +1,25 @@
 import CSQLite
 
 /// How the store finds a card by its key (entity_id, external_id): by a 64-bit hash of the key (schema
-/// version 4; ARCHITECTURE.md, "Keys").
+/// version 4), in `card_keys` for the merged cards and in each connection's `PendingCardKeys` for the cards
+/// created since the last merge (schema version 6; ARCHITECTURE.md, "Keys").
 ///
 /// The key index used to hold both strings whole: for client ids such as UUIDs, 50–60 bytes per card,
 /// inserted at random places, so a store of millions of cards had a key index several times the page cache
-/// and every batch rewrote most of its leaf pages. Now `cards_by_key_hash` holds a 64-bit hash of the key
-/// (about 17 bytes per card, a quarter of the pages), and it is UNIQUE: the index itself refuses a second
-/// card with the key, as the text index did, so a new card is still one INSERT and two runs at the same
-/// time still create a card once.
+/// and every batch rewrote most of its leaf pages. The hash is about 17 bytes an entry, and since version 6
+/// it goes into `card_keys` at a merge, in hash order, instead of with every insert.
 ///
 /// The hash keeps what order helps. Its top 16 bits come from the entity_id alone, so one entity's cards
-/// are one range of the index (`entityRange`: reconcile lists them without an index of their own). An id
+/// are one range of `card_keys` (`entityRange`: reconcile lists them without an index of their own). An id
 /// counted upwards (`EMP-0001234`, `1234-staff`) counts in its last digits: the next 12 bits hash the id
-/// without its last five digits, and the 17 after them are those digits' value, so such ids go into the
-/// index in order, 100,000 at a time, as they went to the end of the index that held the text (a batch
-/// then rewrites a few pages, not every page). The low 19 bits come from the whole key. Random ids (UUIDs)
-/// spread over their entity's range either way.
+/// without its last five digits, and the 17 after them are those digits' value, so such ids sit together in
+/// the index. The low 19 bits come from the whole key. Random ids (UUIDs) spread over their entity's range.
 ///
-/// Two different keys with the same hash would refuse each other: among random ids (UUIDs) of one entity,
-/// 48 bits tell them apart (about one pair among 24 million cards of one entity); ids counted upwards differ
-/// in their count; and a pair can be made on purpose (the hash is not secret). The second card is then
-/// stored with key_hash NULL, and `cards_by_key_overflow`, a unique index of the two strings of only
-/// those cards, holds its key. A look-up (`matchSQL`) asks both indexes and compares the strings, so a hash
-/// never names a card by itself. Keys never change (a trigger refuses it) and cards are never deleted, so a
-/// hash once taken stays taken.
+/// Two different keys may have the same hash: among random ids (UUIDs) of one entity, 48 bits tell them
+/// apart (about one pair among 24 million cards of one entity); ids counted upwards differ in their count;
+/// and a pair can be made on purpose (the hash is not secret). Both cards keep it and `card_keys` holds both;
+/// a look-up (`matchSQL`) compares the strings, so a hash never names a card by itself. Keys never change (a
+/// trigger refuses it) and cards are never deleted.
 ///
 /// The hash is stored, so it never changes. Its hashed parts are FNV-1a 64 then MurmurHash3's 64-bit
 /// finaliser: over the entity_id's UTF-8 bytes; over those, a 0xFF byte (never in UTF-8 text, so where the
@@ -37,24 +32,20 @@ package enum CardKey {
     static let functionName = "card_key_hash"
 
     /// The condition that finds the card with the key bound as parameters ?1 (entity_id) and ?2 (external_id)
-    /// of a statement on `cards` (named `alias` in it, when given): the card at the key's hash, or among the
-    /// cards stored without one (key_hash NULL), compared byte for byte. SQLite answers it with one search in
-    /// each index (a MULTI-INDEX OR).
+    /// of a statement on `cards` (named `alias` in it, when given): the pending card with the key's hash
+    /// (`card_pending_seq`, `PendingCardKeys`), else the merged card at that hash in `card_keys` (one of several
+    /// when keys share a hash), each compared byte for byte. Two scalar subqueries, each one rowid seek or one
+    /// search of `card_keys` then a seek, and the card's own seek: no temporary table per look-up (an `IN` or an
+    /// `OR` of the two would build one for every row).
     static func matchSQL(alias: String = "") -> String {
         let c = alias.isEmpty ? "" : alias + "."
-        let key = "\(c)entity_id = ?1 AND \(c)external_id = ?2"
-        return "((\(c)key_hash = \(functionName)(?1, ?2) AND \(key)) OR (\(c)key_hash IS NULL AND \(key)))"
-    }
-
-    /// Whether the card at `hash` has a key other than (entityID, externalID): a new card with this key is
-    /// then stored with key_hash NULL. Asked only after an insert was refused and the key was not found.
-    static func hashIsTaken(
-        _ hash: Int64, byAnotherThan entityID: String, _ externalID: String, in database: Database
-    ) throws(DatabaseError) -> Bool {
-        let statement = try database.prepare("SELECT entity_id, external_id FROM cards WHERE key_hash = ?")
-        return try statement.queryOne([.integer(hash)]) { row in
-            !(row.textEquals(0, entityID) && row.textEquals(1, externalID))
-        } ?? false
+        let hash = "\(functionName)(?1, ?2)"
+        return "(\(c)seq = ifnull("
+            + "(SELECT p.seq FROM cards AS p WHERE p.seq = \(Database.pendingCardFunction)(\(hash))"
+            + " AND p.entity_id = ?1 AND p.external_id = ?2),"
+            + " (SELECT k.card FROM card_keys AS k JOIN cards AS m ON m.seq = k.card"
+            + " WHERE k.key_hash = CASE WHEN \(Database.mergedKeyFunction)(\(hash)) THEN \(hash) END"
+            + " AND m.entity_id = ?1 AND m.external_id = ?2)))"
     }
 
     /// The key's 64-bit hash, as SQLite stores an integer.
@@ -115,8 +106,8 @@ package enum CardKey {
         }
     }
 
-    /// The smallest and largest hash of a key of `entityID`: its cards with a hash are in this range of
-    /// `cards_by_key_hash` (with the cards of any entity whose 16 bits are the same).
+    /// The smallest and largest hash of a key of `entityID`: its merged cards are in this range of `card_keys`
+    /// (with the cards of any entity whose 16 bits are the same).
     package static func entityRange(_ entityID: String) -> ClosedRange<Int64> {
         let low = hash(entityID: entityID, externalID: "") & ~0x0000_FFFF_FFFF_FFFF
         return low...(low | 0x0000_FFFF_FFFF_FFFF)

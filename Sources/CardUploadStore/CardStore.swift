@@ -28,9 +28,8 @@ package final class CardStore {
     private lazy var selectReplaced = prepared("SELECT entity_id, status, replaced_by FROM cards WHERE id = ?")
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
-            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, key_hash,"
-            + " key_overflow) VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11, ?12,"
-            + " CASE WHEN ?12 IS NULL THEN 1 END) ON CONFLICT DO NOTHING")
+            + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, key_hash)"
+            + " VALUES (?1, ?2, ?3, ?4, ?5, 'active', NULL, ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT DO NOTHING")
     private lazy var markReplaced = prepared(
         "UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ? AND replaced_by IS NULL")
     private lazy var updateMetadata = prepared("UPDATE cards SET metadata = ?, updated_at = ? WHERE id = ?")
@@ -72,10 +71,10 @@ package final class CardStore {
     /// canonical metadata JSON; entity_id is part of the key), so the same body means every one of them is
     /// equal byte for byte — the same comparison as `CardRequest.canonicalBody`, without storing it twice.
     ///
-    /// One statement per row where the file allows it: while rows are new, the insert comes first and the
-    /// key is looked up only when the unique index refused it; once a row's key was found stored (a file
-    /// loaded again), the look-up comes first until a new key turns up. A row with `replacement_for` is
-    /// always looked up first, because a replayed row is not checked against the replacement rules again.
+    /// The key is looked up before the insert (no unique index refuses a second card for a key: the look-up,
+    /// in the write transaction, does), except where no stored card can have the key's hash — none pending has
+    /// it, and no card is merged yet or the filter of merged keys says no (`Database.noCardHasKeyHash`) — so a
+    /// file of new keys is one statement per row.
     ///
     /// A created card records `uploadSeq` and, when given, `uploadLine`: the card is then the row's recorded
     /// outcome (`upload_outcomes`), and the caller records no `upload_rows` row for it.
@@ -88,38 +87,28 @@ package final class CardStore {
         newCardID: String? = nil, keyHash: Int64? = nil, now: String
     ) throws(DatabaseError) -> RowOutcome {
         stopFollowingCards()
-        if request.replacementFor != nil || expectsStoredKeys {
-            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
-                expectsStoredKeys = true
-                return outcome
-            }
-            expectsStoredKeys = false
-            if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
-                return .rejected([error])
-            }
+        let keyHash = keyHash ?? CardKey.hash(entityID: request.entityID, externalID: request.externalID)
+        // A key no stored card can have (`Database.noCardHasKeyHash`) needs no look-up.
+        if try !database.noCardHasKeyHash(keyHash),
+           let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
+            expectsStoredKeys = true
+            return outcome
+        }
+        expectsStoredKeys = false
+        if let replaced = request.replacementFor, let error = try replacementError(replaced, entityID: request.entityID) {
+            return .rejected([error])
         }
         let cardID = newCardID ?? identifiers.cardID()
-        // The card goes in at its key's hash; at NULL when another key holds that hash (`CardKey`).
-        var keyHash: Int64? = keyHash ?? CardKey.hash(entityID: request.entityID, externalID: request.externalID)
-        while true {
-            try runInsert(request, cardID: cardID, keyHash: keyHash, uploadSeq: uploadSeq, uploadLine: uploadLine, now: now)
-            if database.changes > 0 { break }
-            expectsStoredKeys = true
-            // The unique indexes refused the card: the key is already stored, another key has its hash, or the
-            // replaced card was taken. Answer as the look-up says.
-            if let outcome = try outcomeForExistingKey(request, policy: policy, now: now) {
-                return outcome
-            }
-            if let hash = keyHash,
-               try CardKey.hashIsTaken(hash, byAnotherThan: request.entityID, request.externalID, in: database) {
-                keyHash = nil
-                continue
-            }
+        try runInsert(request, cardID: cardID, keyHash: keyHash, uploadSeq: uploadSeq, uploadLine: uploadLine, now: now)
+        guard database.changes > 0 else {
+            // The key is not stored (looked up above, in this write transaction): the unique index of
+            // replacements refused the card.
             return .rejected([RowError(
                 field: "details.replacement_for", code: .cardAlreadyReplaced,
                 message: "card \(request.replacementFor ?? "") is already replaced by another card")])
         }
         let rowID = database.lastInsertedRowID
+        try database.cardInserted(seq: rowID, keyHash: keyHash)
         createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
         if let replaced = request.replacementFor {
             try markReplaced.get().execute([.text(cardID), .text(now), .text(replaced)])
@@ -129,7 +118,7 @@ package final class CardStore {
 
     /// Runs `insertCard` for `request` (nothing is inserted when a unique index refuses it: `changes` is 0).
     private func runInsert(
-        _ request: CardRequest, cardID: String, keyHash: Int64?, uploadSeq: Int64?, uploadLine: Int?, now: String
+        _ request: CardRequest, cardID: String, keyHash: Int64, uploadSeq: Int64?, uploadLine: Int?, now: String
     ) throws(DatabaseError) {
         let insert = try insertCard.get()
         insert.rewind()

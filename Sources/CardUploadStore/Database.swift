@@ -21,6 +21,21 @@ package final class Database {
     /// How many transactions this connection has rolled back (SQLite's rollback hook): writes held back
     /// for a transaction are dropped, not written into a later one, when it changes.
     package private(set) var rollbacks = 0
+    /// The store's pending cards (`PendingCardKeys`), as read in transaction `pendingKeysSerial`.
+    let pendingKeys = PendingCardKeys()
+    var pendingKeysSerial = -1
+    var pendingKeysRollbacks = -1
+    /// The filter of the merged keys, once a load has looked up enough of them (`mergedKeysMayHold`).
+    var mergedKeyFilter: MergedKeyFilter?
+    /// Searches of `card_keys` since the filter was last dropped (or never made).
+    var mergedKeySearches = 0
+    /// Counts the transactions this connection opened, committed or rolled back: the pending cards are read
+    /// again in a transaction whose number is not theirs (another process may have added or merged cards).
+    private(set) var transactionSerial = 0
+    /// How many pending cards a write merges into `card_keys` at most (tests make it small).
+    package var keyMergeThreshold = PendingCardKeys.maximumCount
+    /// The statements that read and merge the pending cards, prepared once.
+    var keyStatements: [String: Statement] = [:]
 
     /// How to open the file.
     package enum Mode {
@@ -62,9 +77,12 @@ package final class Database {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         sqlite3_extended_result_codes(handle, 1)
         CardKey.register(on: handle)
+        registerPendingCardFunctions(on: handle)
         sqlite3_rollback_hook(handle, { context in
             guard let context else { return }
-            Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().rollbacks &+= 1
+            let database = Unmanaged<Database>.fromOpaque(context).takeUnretainedValue()
+            database.rollbacks &+= 1
+            database.transactionSerial &+= 1
         }, Unmanaged.passUnretained(self).toOpaque())
         // Our own busy handler: it polls often (another load frees the lock only for a moment between its
         // batches), gives up at the timeout, and at once when the caller is asked to stop.
@@ -163,12 +181,14 @@ package final class Database {
     /// that the caller ends with `commit` or `rollback` — for a transaction that spans more than one call
     /// (a load's batch, a dry run's whole run). Prefer `writeTransaction` where one closure will do.
     package func beginWrite() throws(DatabaseError) {
+        transactionSerial &+= 1
         try execute("BEGIN IMMEDIATE")
     }
 
     /// Opens a read transaction (`BEGIN DEFERRED`): what follows reads one snapshot until `rollback`.
     /// Prefer `readSnapshot` where one closure will do.
     package func beginRead() throws(DatabaseError) {
+        transactionSerial &+= 1
         try execute("BEGIN DEFERRED")
     }
 
@@ -176,6 +196,7 @@ package final class Database {
     package func commit() throws {
         for write in willCommit { try write() }
         for close in willEndTransaction.values { close() }
+        transactionSerial &+= 1
         try execute("COMMIT")
     }
 
@@ -199,6 +220,7 @@ package final class Database {
     /// Rolls back the open transaction, if any, ignoring errors (the caller already has the first one).
     package func rollback() {
         for close in willEndTransaction.values { close() }
+        transactionSerial &+= 1
         guard isInTransaction else { return }
         sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil)
     }

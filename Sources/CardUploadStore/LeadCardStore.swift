@@ -32,9 +32,9 @@ package final class LeadCardStore {
     private lazy var insertCard = prepared(
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
-            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash, key_overflow)"
+            + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash)"
             + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?19, '{}', ?8, ?9, ?10, ?11, 'lead',"
-            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18, CASE WHEN ?18 IS NULL THEN 1 END) ON CONFLICT DO NOTHING")
+            + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18) ON CONFLICT DO NOTHING")
     private lazy var updateCard = prepared(
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
             + " updated_at = ?5 WHERE id = ?6")
@@ -106,14 +106,17 @@ package final class LeadCardStore {
            try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
             return .held
         }
-        if card.replacedBy == nil, !expectsStoredKeys {
-            // New keys: the insert comes first; the indexes refuse a stored key (or a Lead id of another entity).
-            if let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now) {
+        let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
+        // A key no stored card can have (`Database.noCardHasKeyHash`) needs no look-up.
+        let stored = try database.noCardHasKeyHash(keyHash)
+            ? nil : try storedCard(entityID: card.entityID, clientCardID: card.clientCardID)
+        guard let stored else {
+            expectsStoredKeys = false
+            // A new key: the insert; the index of Lead ids refuses a client_card_id another entity has.
+            if card.replacedBy == nil,
+               let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now) {
                 return .outcome(.created(cardID: created))
             }
-        }
-        guard let stored = try storedCard(entityID: card.entityID, clientCardID: card.clientCardID) else {
-            expectsStoredKeys = false
             if let other = try leadEntity(ofClientCardID: card.clientCardID) {
                 return .outcome(.rejected([RowError(
                     field: LeadColumn.entityID.name, code: .immutableField,
@@ -232,40 +235,31 @@ package final class LeadCardStore {
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
-        // The card goes in at its key's hash; at NULL when another key holds that hash (`CardKey`).
-        var keyHash: Int64? = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
-        while true {
-            insert.rewind()
-            try insert.bind(1, cardID)
-            try insert.bind(2, card.clientCardID)
-            try insert.bind(3, card.accountID)
-            try insert.bind(4, card.entityID)
-            try insert.bind(5, card.isVirtual ? CardType.virtual.rawValue : CardType.physical.rawValue)
-            try insert.bind(6, card.status.rawValue)
-            try insert.bind(7, card.closedReason)
-            try insert.bind(8, uploadSeq)
-            try insert.bind(9, uploadLine.map(Int64.init))
-            try insert.bind(10, card.createdAt)
-            try insert.bind(11, now)
-            try insert.bind(12, card.productName)
-            try insert.bind(13, card.isVirtual ? 1 : 0)
-            try insert.bind(14, card.cardType.rawValue)
-            try insert.bind(15, card.expiryDate)
-            try insert.bind(16, card.activatedAt)
-            try insert.bind(17, card.closedAt)
-            try insert.bind(18, keyHash)
-            try insert.bind(19, replacedBy)
-            try insert.run()
-            if database.changes > 0 { break }
-            expectsStoredKeys = true
-            // Another key at the hash: the card goes to the overflow (refused there too when its key is stored).
-            if let hash = keyHash, try CardKey.hashIsTaken(hash, byAnotherThan: card.entityID, card.clientCardID, in: database) {
-                keyHash = nil
-                continue
-            }
-            return nil
-        }
+        let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
+        insert.rewind()
+        try insert.bind(1, cardID)
+        try insert.bind(2, card.clientCardID)
+        try insert.bind(3, card.accountID)
+        try insert.bind(4, card.entityID)
+        try insert.bind(5, card.isVirtual ? CardType.virtual.rawValue : CardType.physical.rawValue)
+        try insert.bind(6, card.status.rawValue)
+        try insert.bind(7, card.closedReason)
+        try insert.bind(8, uploadSeq)
+        try insert.bind(9, uploadLine.map(Int64.init))
+        try insert.bind(10, card.createdAt)
+        try insert.bind(11, now)
+        try insert.bind(12, card.productName)
+        try insert.bind(13, card.isVirtual ? 1 : 0)
+        try insert.bind(14, card.cardType.rawValue)
+        try insert.bind(15, card.expiryDate)
+        try insert.bind(16, card.activatedAt)
+        try insert.bind(17, card.closedAt)
+        try insert.bind(18, keyHash)
+        try insert.bind(19, replacedBy)
+        try insert.run()
+        guard database.changes > 0 else { return nil }
         let rowID = database.lastInsertedRowID
+        try database.cardInserted(seq: rowID, keyHash: keyHash)
         createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
         return cardID
     }

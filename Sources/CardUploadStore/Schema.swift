@@ -235,6 +235,29 @@ package enum Schema {
         ALTER TABLE uploads ADD COLUMN rejected_by_code TEXT;
         ALTER TABLE uploads ADD COLUMN hints TEXT;
         """,
+        // 5 -> 6: the key index becomes two parts (`PendingCardKeys`, ARCHITECTURE.md "Keys"). `card_keys`
+        // holds the key hash of every card up to `card_keys_merged.through`, in hash order, with the card's
+        // rowid (two keys may share a hash: the look-up compares the strings); a card created since is pending,
+        // found through each connection's table of the pending cards, and merged into `card_keys` in hash order
+        // when its upload finishes or a million are pending. A batch of random ids then no longer rewrites the
+        // key index's pages at each commit: it is written once per merge. The store still enforces the keys
+        // itself: every look-up and insert runs in the write transaction that SQLite's one write lock
+        // serialises (SPEC §4), and each reads the pending cards again when its transaction begins.
+        // The unique indexes of the hash and of the overflow keys go; the cards stored without a hash
+        // (key_overflow) get theirs in `card_keys`. The cards' key_hash column stays (the merge reads it).
+        """
+        CREATE TABLE card_keys (
+            key_hash INTEGER NOT NULL,
+            card     INTEGER NOT NULL,
+            PRIMARY KEY (key_hash, card)
+        ) WITHOUT ROWID;
+        INSERT INTO card_keys (key_hash, card)
+            SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), seq FROM cards ORDER BY 1, 2;
+        CREATE TABLE card_keys_merged (through INTEGER NOT NULL);
+        INSERT INTO card_keys_merged (through) SELECT coalesce(max(seq), 0) FROM cards;
+        DROP INDEX cards_by_key_hash;
+        DROP INDEX cards_by_key_overflow;
+        """,
     ]
 
     /// The version this build writes.

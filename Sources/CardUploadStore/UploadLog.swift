@@ -221,6 +221,9 @@ package final class UploadLog {
         hints: [String]
     ) throws {
         try database.writeTransaction {
+            // The upload's new cards go into the key index now, in hash order (`PendingCardKeys`): a finished
+            // upload leaves none pending for the next run or a reader to read.
+            if committed { try database.mergeCardKeys() }
             try database.prepare(
                 "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"
                     + " error_message = ?, error_line = ?, error_offset = ?, hints = ?, owner = NULL WHERE id = ?"

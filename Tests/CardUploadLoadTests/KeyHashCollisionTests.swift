@@ -4,9 +4,10 @@ import CardUploadModel
 import Foundation
 import Testing
 
-/// Two keys with one hash (schema version 4, `CardKey`): the index of hashes is unique, so the second key's
-/// card is stored without a hash and found through `cards_by_key_overflow`. A real 64-bit collision is too
-/// rare to meet in a test, so each test first stores a card under another key at the hash of the key the
+/// Two keys with one hash (`CardKey`; schema version 6): both cards keep the hash, `card_keys` holds both at
+/// it, and a look-up compares the strings, so each key finds its own card. Two pending cards never share a
+/// hash (`PendingCardKeys`): the second one's insert merges the pending cards into `card_keys` at once. A real
+/// 64-bit collision is rare, so most tests first store a card under another key at the hash of the key the
 /// file then loads: to the store, the two keys collide.
 @Suite struct KeyHashCollisionTests {
     /// Creates the store and a card `taken` in `entity` whose key_hash is the hash of (entity, `key`).
@@ -21,23 +22,26 @@ import Testing
             """)
     }
 
+    /// Each card's key and its hash in `card_keys` (every card is merged when its upload finishes).
     private func keyHashes(_ db: String) throws -> [String] {
         let probe = try StoreProbe(db)
         var values: [String] = []
-        try probe.database.prepare("SELECT external_id || ' ' || coalesce(key_hash, 'NULL') FROM cards ORDER BY seq")
-            .forEachRow([]) { values.append($0.text(0) ?? "") }
+        try probe.database.prepare(
+            "SELECT c.external_id || ' ' || coalesce(k.key_hash, 'none') FROM cards AS c LEFT JOIN card_keys AS k"
+                + " ON k.card = c.seq ORDER BY c.seq"
+        ).forEachRow([]) { values.append($0.text(0) ?? "") }
         return values
     }
 
-    @Test func aNativeKeyWhoseHashIsTakenIsStoredWithoutOneAndFoundByItsKey() throws {
+    @Test func aNativeKeyWhoseHashIsTakenIsStoredWithItAndFoundByItsKey() throws {
         let folder = try LoadFolder()
         try occupyHash(of: "k2", entity: "entity_e", in: folder.db)
         let file = try folder.write("day.csv", Cards.header + Cards.row("k1") + Cards.row("k2") + Cards.row("k2"))
         let first = load(file, into: folder.db)
         #expect(first.counts == counts(created: 2, replayed: 1))
         let hashOfK1 = CardKey.hash(entityID: "entity_e", externalID: "k1")
-        #expect(try keyHashes(folder.db) == ["occupant \(CardKey.hash(entityID: "entity_e", externalID: "k2"))",
-                                             "k1 \(hashOfK1)", "k2 NULL"])
+        let hashOfK2 = CardKey.hash(entityID: "entity_e", externalID: "k2")
+        #expect(try keyHashes(folder.db) == ["occupant \(hashOfK2)", "k1 \(hashOfK1)", "k2 \(hashOfK2)"])
         let probe = try StoreProbe(folder.db)
         let k2 = try #require(try probe.card("k2"))
         #expect(k2.lastFour == "0001")
@@ -59,8 +63,9 @@ import Testing
         let file = try folder.write("day.csv", Cards.header + Cards.row("dveu-00001") + Cards.row("erpy-00001", lastFour: "0002"))
         #expect(load(file, into: folder.db).counts == counts(created: 2))
         let hash = CardKey.hash(entityID: "entity_e", externalID: "dveu-00001")
-        #expect(try keyHashes(folder.db) == ["dveu-00001 \(hash)", "erpy-00001 NULL"])
-        #expect(try StoreProbe(folder.db).count("SELECT count(*) FROM cards WHERE key_overflow = 1") == 1)
+        // The second of the two was pending beside the first: its insert merged both into card_keys at once.
+        #expect(try keyHashes(folder.db) == ["dveu-00001 \(hash)", "erpy-00001 \(hash)"])
+        #expect(try StoreProbe(folder.db).count("SELECT count(*) FROM card_keys WHERE key_hash = \(hash)") == 2)
         #expect(try StoreProbe(folder.db).card("erpy-00001")?.lastFour == "0002")
         #expect(try StoreProbe(folder.db).card("dveu-00001")?.lastFour == "0001")
         // Either order, any later run: each key is its one card.
@@ -69,9 +74,9 @@ import Testing
         #expect(try StoreProbe(folder.db).cardCount == 2)
     }
 
-    @Test func aKeyStoredWithoutItsHashIsStillUniqueAgainstASecondRun() throws {
+    @Test func aKeyAtATakenHashIsStillUniqueAgainstASecondRun() throws {
         // Two runs at once are serialised by the write lock; one after the other is the same path: the
-        // second run's insert at the taken hash is refused, its look-up finds the overflow card.
+        // second run's look-up finds the card among the two at the hash.
         let folder = try LoadFolder()
         try occupyHash(of: "k2", entity: "entity_e", in: folder.db)
         let one = try folder.write("one.csv", Cards.header + Cards.row("k2"))
@@ -81,7 +86,7 @@ import Testing
         #expect(try StoreProbe(folder.db).count("SELECT count(*) FROM cards WHERE external_id = 'k2'") == 1)
     }
 
-    @Test func aLeadCardWhoseHashIsTakenIsStoredWithoutOneAndReplayed() throws {
+    @Test func aLeadCardWhoseHashIsTakenIsStoredWithItAndReplayed() throws {
         let folder = try LoadFolder()
         try occupyHash(of: "emp-2", entity: "ent_e", in: folder.db)
         let text = Lead.header + Lead.row("emp-1") + Lead.row("emp-2")
@@ -89,7 +94,7 @@ import Testing
         let first = load(file, into: folder.db)
         #expect(first.failure == nil && first.fileError == nil)
         #expect(first.counts == counts(created: 2))
-        #expect(try keyHashes(folder.db).last == "emp-2 NULL")
+        #expect(try keyHashes(folder.db).last == "emp-2 \(CardKey.hash(entityID: "ent_e", externalID: "emp-2"))")
         let again = load(file, into: folder.db)
         #expect(again.counts == counts(replayed: 2))
         #expect(try StoreProbe(folder.db).card("emp-2", entity: "ent_e")?.fileKind == .lead)

@@ -94,8 +94,8 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 5)
-        #expect(Schema.currentVersion == 5)
+        #expect(try Schema.userVersion(database) == 6)
+        #expect(Schema.currentVersion == 6)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
         #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
@@ -124,11 +124,14 @@ import Testing
         #expect(try value(database, "PRAGMA foreign_keys") == "1")
         let indexes = try rows(database, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
                                    + " AND sql IS NOT NULL ORDER BY name").map { $0[0] ?? "" }
-        #expect(indexes == ["cards_by_key_hash", "cards_by_key_overflow", "cards_by_lead_id",
-                            "cards_by_replacement"])
-        // Every card has its key's hash, and is found by its key through it.
+        #expect(indexes == ["cards_by_lead_id", "cards_by_replacement"])
+        // Every card has its key's hash, in the card and in `card_keys` (version 6), all merged, and is found by
+        // its key through it.
         #expect(try value(database, "SELECT count(*) FROM cards WHERE key_hash IS NULL"
                               + " OR key_hash <> card_key_hash(entity_id, external_id)") == "0")
+        #expect(try rows(database, "SELECT key_hash, card FROM card_keys ORDER BY card")
+            == rows(database, "SELECT key_hash, seq FROM cards ORDER BY seq"))
+        #expect(try value(database, "SELECT through FROM card_keys_merged") == "9")
         for (entity, key, id) in [("entity_e", "k1", "card_aaaaaaaaaaaaaaaaaaaa"), ("entity_e", "k2", "card_bbbbbbbbbbbbbbbbbbbb"),
                                   ("entity_f", "k3", "card_cccccccccccccccccccc"), ("entity_f", "k4", "card_dddddddddddddddddddd")] {
             #expect(try store.card(entityID: entity, externalID: key)?.id == id)
@@ -136,18 +139,11 @@ import Testing
         #expect(try store.card(entityID: "entity_f", externalID: "k1") == nil)
         #expect(try value(database, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'cards_v%'") == "0")
 
-        // expired is a status now; the unique indexes still hold (a card with its key's hash is refused by
-        // cards_by_key_hash, as by the text index before), and a key never changes.
+        // expired is a status now. A second card with a stored key is refused by the loads' write transaction
+        // from version 6 on (a look-up under the write lock before every insert: CardStoreTests,
+        // ConcurrencyTests), no longer by an index; a replacement still is, and a key never changes.
         try database.execute("UPDATE cards SET status = 'expired', status_reason = 'end of life' WHERE seq = 9")
         #expect(try store.card(id: "card_dddddddddddddddddddd")?.status == .expired)
-        #expect(throws: DatabaseError.self) {
-            try database.execute("""
-                INSERT INTO cards (id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at,
-                                   key_hash)
-                VALUES ('card_eeeeeeeeeeeeeeeeeeee', 'k1', 'account_a', 'entity_e', 'virtual', 'active', '0005', 'now', 'now',
-                        card_key_hash('entity_e', 'k1'))
-                """)
-        }
         // A writer that knows nothing of the hash (the version-3 release, still running when a newer one
         // migrated the store) is refused: a card has its hash or is marked an overflow card.
         let oldWriter = #expect(throws: DatabaseError.self) {
@@ -229,7 +225,7 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 5)
+        #expect(try Schema.userVersion(database) == 6)
         #expect(try Schema.autoVacuumMode(database) == 2)
         #expect(try value(database, "PRAGMA freelist_count") == "0", "VACUUM gave every free page back")
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
@@ -349,17 +345,21 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
         let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
-        #expect(written?.found == 5 && written?.supported == 2)
+        #expect(written?.found == 6 && written?.supported == 2)
         let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
-        #expect(read?.found == 5 && read?.supported == 2)
+        #expect(read?.found == 6 && read?.supported == 2)
         // The version-3 release (Lead card files, text keys) and the version-4 one (before retention)
         // refuse it the same way.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 3) }
         #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 3) }
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 4) }
         #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 4) }
+        // The version-5 release (one unique index of the key hashes) too: it would insert without a look-up
+        // of the pending cards.
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 5) }
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 5) }
         // Nothing was changed by the refusal; this release reads it.
-        #expect(try Schema.userVersion(database) == 5)
+        #expect(try Schema.userVersion(database) == 6)
         try Schema.checkReadable(database)
         // This release refuses the next one's store the same way.
         try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")

@@ -45,7 +45,9 @@ import Testing
         #expect(error?.primaryCode == SQLITE_NOTADB)
     }
 
-    @Test func theUniqueIndexesRefuseASecondCardForAKeyOrAReplacement() throws {
+    /// A second card for a key is refused by the loads' look-up in the write transaction (schema 6: no unique index
+    /// of the key; `CardStoreTests`); the unique index of replacements still refuses a second replacement.
+    @Test func theUniqueIndexRefusesASecondReplacement() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = try Database(path: path, mode: .readWriteCreate)
@@ -59,8 +61,6 @@ import Testing
         let statement = try database.prepare(insert)
         try statement.execute([.text("card_a"), .text("k1"), nil])
         #expect(database.changes == 1)
-        try statement.execute([.text("card_b"), .text("k1"), nil])
-        #expect(database.changes == 0)
         try statement.execute([.text("card_c"), .text("k2"), .text("card_a")])
         #expect(database.changes == 1)
         try statement.execute([.text("card_d"), .text("k3"), .text("card_a")])

@@ -1,0 +1,233 @@
+import CSQLite
+
+/// The key index's two parts on one connection (ARCHITECTURE.md, "Keys"): `card_keys`, the merged cards'
+/// key hashes in hash order, and the pending cards after `card_keys_merged.through`, held in memory
+/// (`PendingCardKeys`) and read again whenever another transaction may have changed them.
+extension Database {
+    /// The SQL function that names the pending card with a key hash: `card_pending_seq(hash)`, its rowid or NULL.
+    static let pendingCardFunction = "card_pending_seq"
+
+    private func keyStatement(_ sql: String) throws(DatabaseError) -> Statement {
+        if let statement = keyStatements[sql] { return statement }
+        let statement = try prepare(sql)
+        keyStatements[sql] = statement
+        return statement
+    }
+
+    /// Steps `statement` with `values` through every row (reset after).
+    private func forEachRow(_ statement: Statement, _ values: [SQLValue?], _ body: (Statement) -> Void) throws(DatabaseError) {
+        try statement.bind(values)
+        defer { statement.reset() }
+        while try statement.step() { body(statement) }
+    }
+
+    /// Whether this connection holds the write lock (a write transaction is open).
+    private var isWriting: Bool { sqlite3_txn_state(sqliteConnection, "main") == SQLITE_TXN_WRITE }
+
+    /// Brings `pendingKeys` to what this transaction sees: kept within one transaction (this connection's
+    /// own inserts are added as they happen), otherwise the merged rowid is read again — a merge since empties
+    /// the table, a rollback too (its cards are gone and their rowids will be used again) — and the cards after
+    /// the last one read are added. Outside a transaction it is read for every statement.
+    func refreshPendingKeys() throws(DatabaseError) {
+        if isInTransaction, pendingKeysSerial == transactionSerial, pendingKeysRollbacks == rollbacks { return }
+        let through = try keyStatement("SELECT through FROM card_keys_merged").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
+        let rolledBack = pendingKeysRollbacks != rollbacks
+        if let filter = mergedKeyFilter { try catchUp(filter, to: through, usingPending: !rolledBack) }
+        if through != pendingKeys.mergedThrough || rolledBack {
+            pendingKeys.reset(mergedThrough: through)
+        }
+        let scan = try keyStatement(
+            "SELECT seq, coalesce(key_hash, card_key_hash(entity_id, external_id)) FROM cards WHERE seq > ? ORDER BY seq")
+        try scan.bind([.integer(pendingKeys.scannedThrough)])
+        var overflows = false
+        while try scan.step() {
+            let seq = scan.integer(0) ?? 0
+            if !pendingKeys.add(hash: scan.integer(1) ?? 0, seq: seq) {
+                overflows = true
+                break
+            }
+        }
+        scan.reset()
+        pendingKeysSerial = transactionSerial
+        pendingKeysRollbacks = rollbacks
+        if overflows {
+            // More pending cards than the table holds (only a writer with another limit leaves that): a writer
+            // merges them now; a reader cannot.
+            guard isWriting else {
+                throw DatabaseError(
+                    resultCode: SQLITE_ERROR,
+                    message: "the card store has more unmerged cards than a reader can hold; a load merges them")
+            }
+            try mergeCardKeys()
+        }
+    }
+
+    /// Brings the filter of merged keys to `through` (a merge by another connection since, or this one's rolled
+    /// back): the cards it gained are added — from the pending cards this connection holds where it can (unless
+    /// a rollback made them stale), else from their rows; a lower `through` (a merge rolled back) is only noted,
+    /// so the cards merged again later are added again (the filter keeps the stale ones: a "maybe" at worst).
+    private func catchUp(_ filter: MergedKeyFilter, to through: Int64, usingPending: Bool) throws(DatabaseError) {
+        guard through > filter.through else {
+            filter.through = through
+            return
+        }
+        var from = filter.through
+        if usingPending, pendingKeys.mergedThrough <= filter.through {
+            let low = filter.through
+            pendingKeys.forEach { hash, seq in
+                if seq > low, seq <= through { filter.insert(hash) }
+            }
+            from = max(from, min(through, pendingKeys.scannedThrough))
+        }
+        if through > from {
+            try forEachRow(keyStatement(
+                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)) FROM cards WHERE seq > ? AND seq <= ?"
+            ), [.integer(from), .integer(through)]) { row in filter.insert(row.integer(0) ?? 0) }
+        }
+        filter.through = through
+        if filter.isCrowded {
+            mergedKeyFilter = nil
+            mergedKeySearches = 0
+        }
+    }
+
+    /// Whether `card_keys` may hold `hash` (false: no merged card has it, and the search is skipped). Until the
+    /// filter exists every hash may be there; it is made by one pass over `card_keys` once this connection has
+    /// searched it for 4,096 keys and for one in 32 of the merged cards (a pass costs about as much as 32 random
+    /// searches, so a small load into a big store never makes it).
+    func mergedKeysMayHold(_ hash: Int64) throws(DatabaseError) -> Bool {
+        try refreshPendingKeys()
+        if let filter = mergedKeyFilter { return filter.mayContain(hash) }
+        mergedKeySearches += 1
+        guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
+        let filter = MergedKeyFilter(expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough)
+        try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
+        mergedKeyFilter = filter
+        return filter.mayContain(hash)
+    }
+
+    /// Whether no stored card can have a key with hash `hash` — none pending has it, and `card_keys` cannot (no
+    /// card is merged yet, or the filter of merged keys says no) — so a new key needs no look-up at all.
+    package func noCardHasKeyHash(_ hash: Int64) throws(DatabaseError) -> Bool {
+        try refreshPendingKeys()
+        if pendingKeys.seq(forHash: hash) != nil { return false }
+        if pendingKeys.mergedThrough == 0 { return true }
+        return try !mergedKeysMayHold(hash)
+    }
+
+    /// Records a card this connection just inserted in its write transaction; merges the pending cards when
+    /// there are `keyMergeThreshold` of them, or when this card's tag is another pending card's.
+    package func cardInserted(seq: Int64, keyHash: Int64) throws(DatabaseError) {
+        try refreshPendingKeys()
+        if seq <= pendingKeys.scannedThrough { return }  // read by the refresh just now
+        if !pendingKeys.add(hash: keyHash, seq: seq) || pendingKeys.count >= keyMergeThreshold {
+            try mergeCardKeys()
+        }
+    }
+
+    /// Puts every pending card into `card_keys`, in hash order (each page of the index written once), and moves
+    /// `card_keys_merged.through` to the last card. Inside the caller's write transaction. The pending cards
+    /// this connection holds go in from memory, sorted here (the cards' own rows are not read again); a card it
+    /// could not hold (after a refused `add`) is read from the table.
+    package func mergeCardKeys() throws(DatabaseError) {
+        try refreshPendingKeys()
+        let from = pendingKeys.mergedThrough
+        let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
+        guard last > from else { return }
+        let insert = try keyStatement("INSERT INTO card_keys (key_hash, card) VALUES (?, ?)")
+        // 64 entries a statement: the per-statement work is most of an entry's cost.
+        let rows = 64
+        let insertMany = try keyStatement(
+            "INSERT INTO card_keys (key_hash, card) VALUES " + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
+        let filter = mergedKeyFilter
+        var chunk: [(hash: Int64, seq: Int64)] = []
+        chunk.reserveCapacity(rows)
+        try pendingKeys.sortedByHash { (hash, seq) throws(DatabaseError) in
+            chunk.append((hash, seq))
+            filter?.insert(hash)
+            guard chunk.count == rows else { return }
+            insertMany.rewind()
+            for (index, entry) in chunk.enumerated() {
+                try insertMany.bind(Int32(2 * index + 1), entry.hash)
+                try insertMany.bind(Int32(2 * index + 2), entry.seq)
+            }
+            try insertMany.run()
+            chunk.removeAll(keepingCapacity: true)
+        }
+        for entry in chunk {
+            insert.rewind()
+            try insert.bind(1, entry.hash)
+            try insert.bind(2, entry.seq)
+            try insert.run()
+        }
+        if last > pendingKeys.scannedThrough {
+            // Cards it could not hold: read from their rows.
+            var rest: [(hash: Int64, seq: Int64)] = []
+            try forEachRow(keyStatement(
+                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), seq FROM cards WHERE seq > ? ORDER BY 1, 2"
+            ), [.integer(pendingKeys.scannedThrough)]) { row in rest.append((row.integer(0) ?? 0, row.integer(1) ?? 0)) }
+            for (hash, seq) in rest {
+                insert.rewind()
+                try insert.bind(1, hash)
+                try insert.bind(2, seq)
+                try insert.run()
+                filter?.insert(hash)
+            }
+        }
+        filter?.through = last
+        try keyStatement("UPDATE card_keys_merged SET through = ?").execute([.integer(last)])
+        pendingKeys.reset(mergedThrough: last)
+        pendingKeysSerial = transactionSerial
+        pendingKeysRollbacks = rollbacks
+    }
+
+    /// Whether cards are pending (not yet merged into `card_keys`), as this connection last read them.
+    package var hasPendingCards: Bool { pendingKeys.scannedThrough > pendingKeys.mergedThrough }
+
+    /// The SQL function that says whether `card_keys` may hold a key hash: `card_keys_may_hold(hash)`, 0 or 1.
+    static let mergedKeyFunction = "card_keys_may_hold"
+
+    /// Registers `card_pending_seq` and `card_keys_may_hold` on a connection: not deterministic (the pending
+    /// cards change), and only for statements, never the schema.
+    func registerPendingCardFunctions(on handle: OpaquePointer) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_create_function_v2(
+            handle, Self.pendingCardFunction, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, context,
+            { context, count, arguments in
+                guard count == 1, let arguments, let user = sqlite3_user_data(context),
+                      sqlite3_value_type(arguments[0]) == SQLITE_INTEGER
+                else {
+                    sqlite3_result_null(context)
+                    return
+                }
+                let database = Unmanaged<Database>.fromOpaque(user).takeUnretainedValue()
+                do {
+                    try database.refreshPendingKeys()
+                } catch {
+                    sqlite3_result_error(context, (error as? DatabaseError)?.message ?? "\(error)", -1)
+                    return
+                }
+                if let seq = database.pendingKeys.seq(forHash: sqlite3_value_int64(arguments[0])) {
+                    sqlite3_result_int64(context, seq)
+                } else {
+                    sqlite3_result_null(context)
+                }
+            }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            handle, Self.mergedKeyFunction, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, context,
+            { context, count, arguments in
+                guard count == 1, let arguments, let user = sqlite3_user_data(context),
+                      sqlite3_value_type(arguments[0]) == SQLITE_INTEGER
+                else {
+                    sqlite3_result_int(context, 1)
+                    return
+                }
+                let database = Unmanaged<Database>.fromOpaque(user).takeUnretainedValue()
+                do {
+                    sqlite3_result_int(context, try database.mergedKeysMayHold(sqlite3_value_int64(arguments[0])) ? 1 : 0)
+                } catch {
+                    sqlite3_result_error(context, (error as? DatabaseError)?.message ?? "\(error)", -1)
+                }
+            }, nil, nil, nil)
+    }
+}

@@ -1,0 +1,44 @@
+/// A filter of the key hashes in `card_keys` (ARCHITECTURE.md, "Keys"): "no" means no merged card has the
+/// hash, so a look-up of a new key skips the search of `card_keys` (in a store of millions of cards, a random
+/// page of an index bigger than the cache for every row). Built by one pass over `card_keys` once a load has
+/// looked up enough keys to pay for it (`Database.mergedKeysMayHold`), and kept in step with every merge
+/// after it, this connection's or another's, up to `through`.
+///
+/// A Bloom filter of one 64-bit word per hash, three bits in it, about 12 bits per card: a few hashes in a
+/// hundred answer "maybe" wrongly and are searched, never one in the index answers "no".
+final class MergedKeyFilter {
+    /// The merged rowid it holds every card up to.
+    var through: Int64
+    @exclusivity(unchecked) private var words: [UInt64]
+    private let shift: UInt64
+    private(set) var count = 0
+
+    /// A filter sized for `expected` hashes (and as many again to come), holding none yet.
+    init(expected: Int, through: Int64) {
+        var bits = 16
+        while (1 << bits) < max(expected, 1) * 12 { bits += 1 }
+        words = [UInt64](repeating: 0, count: 1 << (bits - 6))
+        shift = UInt64(64 - (bits - 6))
+        self.through = through
+    }
+
+    @inline(__always) private func place(_ hash: Int64) -> (word: Int, mask: UInt64) {
+        let mixed = UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15
+        let mask: UInt64 = 1 << (mixed & 63) | 1 << ((mixed >> 6) & 63) | 1 << ((mixed >> 12) & 63)
+        return (Int(truncatingIfNeeded: mixed >> shift), mask)
+    }
+
+    func insert(_ hash: Int64) {
+        let (word, mask) = place(hash)
+        words[word] |= mask
+        count += 1
+    }
+
+    func mayContain(_ hash: Int64) -> Bool {
+        let (word, mask) = place(hash)
+        return words[word] & mask == mask
+    }
+
+    /// Whether it holds so many hashes for its size that it answers "maybe" too often (under 6 bits each).
+    var isCrowded: Bool { count > words.count * 64 / 6 }
+}
