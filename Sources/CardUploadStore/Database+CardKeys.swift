@@ -32,6 +32,13 @@ extension Database {
         if isInTransaction, pendingKeysSerial == transactionSerial, pendingKeysRollbacks == rollbacks { return }
         let through = try keyStatement("SELECT through FROM card_keys_merged").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         let rolledBack = pendingKeysRollbacks != rollbacks
+        if rolledBack, pendingKeysRollbacks >= 0 {
+            // The filter may hold a rolled-back merge's cards up to its `through`, and not the cards another run
+            // has since put at those rowids: made again (or read) when needed.
+            mergedKeyFilter = nil
+            mergedKeySearches = 0
+            triedStoredKeyFilter = false
+        }
         if let filter = mergedKeyFilter { try catchUp(filter, to: through, usingPending: !rolledBack) }
         if through != pendingKeys.mergedThrough || rolledBack {
             pendingKeys.reset(mergedThrough: through)
@@ -48,18 +55,24 @@ extension Database {
             }
         }
         scan.reset()
-        pendingKeysSerial = transactionSerial
-        pendingKeysRollbacks = rollbacks
         if overflows {
-            // More pending cards than the table holds (only a writer with another limit leaves that): a writer
-            // merges them now; a reader cannot.
+            // Pending cards the table cannot hold: two with one hash, or more than it holds (only cards written by
+            // hand leave that: a load merges them before it commits). A writer merges them now; a reader cannot,
+            // and reads them again at its next statement.
             guard isWriting else {
+                pendingKeys.reset(mergedThrough: through)
                 throw DatabaseError(
                     resultCode: SQLITE_ERROR,
-                    message: "the card store has more unmerged cards than a reader can hold; a load merges them")
+                    message: "the card store has cards after the last merge that a reader cannot tell apart (written"
+                        + " by hand?); a load (`card-upload process`) merges them")
             }
+            pendingKeysSerial = transactionSerial
+            pendingKeysRollbacks = rollbacks
             try mergeCardKeys()
+            return
         }
+        pendingKeysSerial = transactionSerial
+        pendingKeysRollbacks = rollbacks
     }
 
     /// Brings the filter of merged keys to `through` (a merge by another connection since, or this one's rolled
@@ -92,18 +105,60 @@ extension Database {
     }
 
     /// Whether `card_keys` may hold `hash` (false: no merged card has it, and the search is skipped). Until the
-    /// filter exists every hash may be there; it is made by one pass over `card_keys` once this connection has
-    /// searched it for 4,096 keys and for one in 32 of the merged cards (a pass costs about as much as 32 random
-    /// searches, so a small load into a big store never makes it).
+    /// filter exists every hash may be there. After 1,024 searches this connection reads the filter the last
+    /// merge that held one wrote (`card_keys_filter`), and catches it up with the cards merged since, from their
+    /// rows; with none (or one too full), it makes one by a pass over `card_keys` once it has searched it for
+    /// 4,096 keys and for one in 32 of the merged cards (a pass costs about as much as 32 random searches, so a
+    /// small load into a big store never makes it).
     func mergedKeysMayHold(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if let filter = mergedKeyFilter { return filter.mayContain(hash) }
         mergedKeySearches += 1
+        guard mergedKeySearches >= 1024 else { return true }
+        if !triedStoredKeyFilter {
+            triedStoredKeyFilter = true
+            if let stored = try storedKeyFilter() {
+                try catchUp(stored, to: pendingKeys.mergedThrough, usingPending: false)
+                if !stored.isCrowded {
+                    mergedKeyFilter = stored
+                    return stored.mayContain(hash)
+                }
+            }
+        }
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
         let filter = MergedKeyFilter(expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
         mergedKeyFilter = filter
         return filter.mayContain(hash)
+    }
+
+    /// The filter `card_keys_filter` holds, or nil (none written, or not one this machine can read).
+    private func storedKeyFilter() throws(DatabaseError) -> MergedKeyFilter? {
+        guard MergedKeyFilter.isStorable else { return nil }
+        let statement = try keyStatement("SELECT through, hashes, bits FROM card_keys_filter")
+        try statement.bind([])
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        let through = statement.integer(0) ?? 0
+        let count = Int(statement.integer(1) ?? 0)
+        guard let pointer = sqlite3_column_blob(statement.sqliteStatement, 2) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement.sqliteStatement, 2)))
+        return MergedKeyFilter(bytes: bytes, count: count, through: through)
+    }
+
+    /// Writes `filter` (held up to the merged rowid) into `card_keys_filter`, in the merge's transaction.
+    private func storeKeyFilter(_ filter: MergedKeyFilter) throws(DatabaseError) {
+        guard MergedKeyFilter.isStorable else { return }
+        try keyStatement("DELETE FROM card_keys_filter").execute()
+        let insert = try keyStatement("INSERT INTO card_keys_filter (through, hashes, bits) VALUES (?, ?, ?)")
+        try insert.bind([.integer(filter.through), .integer(Int64(filter.count))])
+        let code = filter.withBytes { bytes in
+            sqlite3_bind_blob64(insert.sqliteStatement, 3, bytes.baseAddress, sqlite3_uint64(bytes.count), nil)
+        }
+        guard code == SQLITE_OK else { throw error(code, sql: insert.sql) }
+        // The bytes are bound in place (SQLITE_STATIC): the filter does not change until the step is done.
+        try insert.step()
+        insert.reset()
     }
 
     /// Whether no stored card can have a key with hash `hash` — none pending has it, and `card_keys` cannot (no
@@ -130,6 +185,20 @@ extension Database {
     /// this connection holds go in from memory, sorted here (the cards' own rows are not read again); a card it
     /// could not hold (after a refused `add`) is read from the table.
     package func mergeCardKeys() throws(DatabaseError) {
+        do {
+            try mergePendingCards()
+        } catch {
+            // The sort spent the table: read the pending cards again at the next use (the caller rolls back).
+            pendingKeys.reset(mergedThrough: pendingKeys.mergedThrough)
+            pendingKeysSerial = -1
+            pendingKeysRollbacks = -1
+            mergedKeyFilter = nil
+            mergedKeySearches = 0
+            throw error
+        }
+    }
+
+    private func mergePendingCards() throws(DatabaseError) {
         try refreshPendingKeys()
         let from = pendingKeys.mergedThrough
         let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
@@ -175,6 +244,7 @@ extension Database {
             }
         }
         filter?.through = last
+        if let filter { try storeKeyFilter(filter) }
         try keyStatement("UPDATE card_keys_merged SET through = ?").execute([.integer(last)])
         pendingKeys.reset(mergedThrough: last)
         pendingKeysSerial = transactionSerial

@@ -29,6 +29,8 @@ package final class Database {
     var mergedKeyFilter: MergedKeyFilter?
     /// Searches of `card_keys` since the filter was last dropped (or never made).
     var mergedKeySearches = 0
+    /// Whether `card_keys_filter` was read (once per connection).
+    var triedStoredKeyFilter = false
     /// Counts the transactions this connection opened, committed or rolled back: the pending cards are read
     /// again in a transaction whose number is not theirs (another process may have added or merged cards).
     private(set) var transactionSerial = 0

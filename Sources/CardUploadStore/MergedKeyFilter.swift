@@ -1,8 +1,9 @@
 /// A filter of the key hashes in `card_keys` (ARCHITECTURE.md, "Keys"): "no" means no merged card has the
 /// hash, so a look-up of a new key skips the search of `card_keys` (in a store of millions of cards, a random
-/// page of an index bigger than the cache for every row). Built by one pass over `card_keys` once a load has
-/// looked up enough keys to pay for it (`Database.mergedKeysMayHold`), and kept in step with every merge
-/// after it, this connection's or another's, up to `through`.
+/// page of an index bigger than the cache for every row). Read from `card_keys_filter`, where the merge that
+/// held it last wrote it, or else built by one pass over `card_keys`, once a load has looked up enough keys to
+/// pay for it (`Database.mergedKeysMayHold`); kept in step with every merge after it, this connection's or
+/// another's, up to `through`.
 ///
 /// A Bloom filter of one 64-bit word per hash, three bits in it, about 12 bits per card: a few hashes in a
 /// hundred answer "maybe" wrongly and are searched, never one in the index answers "no".
@@ -20,6 +21,29 @@ final class MergedKeyFilter {
         words = [UInt64](repeating: 0, count: 1 << (bits - 6))
         shift = UInt64(64 - (bits - 6))
         self.through = through
+    }
+
+    /// The filter written in `bytes` (`withBytes`), holding `count` hashes up to `through`; nil when the bytes
+    /// are not a filter's (a whole number of 64-bit words, a power of two of them, at least 1,024).
+    init?(bytes: UnsafeRawBufferPointer, count: Int, through: Int64) {
+        let wordCount = bytes.count / 8
+        guard bytes.count % 8 == 0, wordCount >= 1024, wordCount & (wordCount - 1) == 0 else { return nil }
+        words = [UInt64](unsafeUninitializedCapacity: wordCount) { buffer, initialized in
+            _ = UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
+            initialized = wordCount
+        }
+        shift = UInt64(64 - wordCount.trailingZeroBitCount)
+        self.count = count
+        self.through = through
+    }
+
+    /// Whether a filter's bytes can be kept in the store: its words are written little-endian, as this machine
+    /// holds them (a big-endian machine keeps none and builds its own).
+    static let isStorable = UInt64(1).littleEndian == 1
+
+    /// The filter's bytes, for `card_keys_filter`.
+    func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try words.withUnsafeBytes(body)
     }
 
     @inline(__always) private func place(_ hash: Int64) -> (word: Int, mask: UInt64) {

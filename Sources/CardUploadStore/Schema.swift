@@ -243,6 +243,8 @@ package enum Schema {
         // key index's pages at each commit: it is written once per merge. The store still enforces the keys
         // itself: every look-up and insert runs in the write transaction that SQLite's one write lock
         // serialises (SPEC §4), and each reads the pending cards again when its transaction begins.
+        // `card_keys_filter` keeps the filter of the merged keys (`MergedKeyFilter`) a merge last held, up to its
+        // `through`, so a load reads it instead of making it again from all of `card_keys`.
         // The unique indexes of the hash and of the overflow keys go; the cards stored without a hash
         // (key_overflow) get theirs in `card_keys`. The cards' key_hash column stays (the merge reads it).
         """
@@ -255,6 +257,7 @@ package enum Schema {
             SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), seq FROM cards ORDER BY 1, 2;
         CREATE TABLE card_keys_merged (through INTEGER NOT NULL);
         INSERT INTO card_keys_merged (through) SELECT coalesce(max(seq), 0) FROM cards;
+        CREATE TABLE card_keys_filter (through INTEGER NOT NULL, hashes INTEGER NOT NULL, bits BLOB NOT NULL);
         DROP INDEX cards_by_key_hash;
         DROP INDEX cards_by_key_overflow;
         """,

@@ -24,12 +24,15 @@ import Testing
     }
 
     /// The kind of each key's outcome, applied in one write transaction (committed).
-    private func apply(_ keys: [String], to database: Database, commit: Bool = true) throws -> [String] {
+    private func apply(
+        _ keys: [String], to database: Database, commit: Bool = true, mergeBeforeEnd: Bool = false
+    ) throws -> [String] {
         let store = CardStore(database: database)
         try database.beginWrite()
         let kinds = try keys.map { key in
             try store.apply(request(key), policy: .reject, uploadSeq: nil, now: "now").kind.rawValue
         }
+        if mergeBeforeEnd { try database.mergeCardKeys() }
         if commit { try database.commit() } else { database.rollback() }
         return kinds
     }
@@ -134,6 +137,29 @@ import Testing
         #expect(try count(one, "SELECT count(*) FROM cards WHERE external_id = 's1'") == 1)
     }
 
+    /// Found by review: a merge rolled back had moved the filter's `through` past cards another run then put at
+    /// those rowids and merged, so the filter said "no" to them and a second card was created for each key.
+    @Test func aRolledBackMergeDoesNotHideTheCardsAnotherRunMergesAtItsRowids() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let one = try open(path)
+        #expect(try apply((0..<3_000).map { "old-\($0)" }, to: one).allSatisfy { $0 == "created" })
+        try one.writeTransaction { try one.mergeCardKeys() }
+        let two = try open(path)
+        #expect(try apply((0..<4_100).map { "new-\($0)" }, to: two).allSatisfy { $0 == "created" })
+        #expect(two.mergedKeyFilter != nil)
+        try two.writeTransaction { try two.mergeCardKeys() }
+        // two creates and merges r1…r20 (rowids 7,101–7,120), then rolls back.
+        two.keyMergeThreshold = 5
+        _ = try apply((1...20).map { "r\($0)" }, to: two, commit: false)
+        two.keyMergeThreshold = PendingCardKeys.maximumCount
+        // one puts s1…s20 at those rowids and merges them.
+        #expect(try apply((1...20).map { "s\($0)" }, to: one, mergeBeforeEnd: true).allSatisfy { $0 == "created" })
+        let kinds = try apply((1...20).map { "s\($0)" }, to: two)
+        #expect(kinds.allSatisfy { $0 == "replayed" }, "\(kinds)")
+        #expect(try count(two, "SELECT count(*) FROM cards WHERE external_id = 's1'") == 1)
+    }
+
     @Test func theFilterIsMadeForALargeLoadAndFollowsEveryMerge() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -156,5 +182,23 @@ import Testing
         #expect(try apply(["late-1", "late-2", "new-1", "old-1"], to: two) == ["replayed", "replayed", "replayed", "replayed"])
         #expect(try count(two, "SELECT count(*) FROM cards") == 7_102)
         #expect(try count(two, "SELECT count(*) FROM card_keys") == 7_102)
+        // two's merge wrote its filter (up to its merge: one merged late-1 and late-2 after it, without one).
+        #expect(try count(two, "SELECT through FROM card_keys_filter") == 7_100)
+        // A third run reads it after 1,024 searches instead of a pass over card_keys, and catches it up with
+        // the cards merged since, from their rows.
+        let three = try open(path)
+        let third = (0..<1_100).map { "third-\($0)" }
+        #expect(try apply(third, to: three).allSatisfy { $0 == "created" })
+        #expect(three.mergedKeyFilter?.through == 7_102)
+        #expect(try apply(["late-1", "late-2", "old-2999", "new-4099"] + third.suffix(3), to: three).allSatisfy { $0 == "replayed" })
+        // A filter that is not one (the wrong size) is not read: the run makes its own.
+        try three.writeTransaction {
+            try three.mergeCardKeys()
+            try three.execute("UPDATE card_keys_filter SET bits = x'0102'")
+        }
+        let four = try open(path)
+        #expect(try apply(third, to: four).allSatisfy { $0 == "replayed" })
+        #expect(try apply((0..<5_000).map { "fourth-\($0)" }, to: four).allSatisfy { $0 == "created" })
+        #expect(four.mergedKeyFilter != nil && four.triedStoredKeyFilter)
     }
 }
