@@ -120,7 +120,7 @@ extension Database {
             if let stored = try storedKeyFilter() {
                 try catchUp(stored, to: pendingKeys.mergedThrough, usingPending: false)
                 if !stored.isCrowded {
-                    mergedKeyFilter = stored
+                    try install(stored)
                     return stored.mayContain(hash)
                 }
             }
@@ -128,37 +128,67 @@ extension Database {
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
         let filter = MergedKeyFilter(expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
-        mergedKeyFilter = filter
+        try install(filter)
         return filter.mayContain(hash)
     }
 
-    /// The filter `card_keys_filter` holds, or nil (none written, or not one this machine can read).
-    private func storedKeyFilter() throws(DatabaseError) -> MergedKeyFilter? {
-        guard MergedKeyFilter.isStorable else { return nil }
-        let statement = try keyStatement("SELECT through, hashes, bits FROM card_keys_filter")
-        try statement.bind([])
-        defer { statement.reset() }
-        guard try statement.step() else { return nil }
-        let through = statement.integer(0) ?? 0
-        let count = Int(statement.integer(1) ?? 0)
-        guard let pointer = sqlite3_column_blob(statement.sqliteStatement, 2) else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement.sqliteStatement, 2)))
-        return MergedKeyFilter(bytes: bytes, count: count, through: through)
+    /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
+    /// so a load's memory stays what it was with the filter in it: the filter saves the searches the cache
+    /// would have served.
+    private func install(_ filter: MergedKeyFilter) throws(DatabaseError) {
+        mergedKeyFilter = filter
+        try makeRoomForKeyTables()
     }
 
-    /// Writes `filter` (held up to the merged rowid) into `card_keys_filter`, in the merge's transaction.
+    /// Gives the page cache less memory by as much as the key tables (the pending cards at their most, and the
+    /// filter) take — 16 MiB left at least —, so a load's peak memory stays what it was without them: a new
+    /// card's key no longer touches an index per row, and the filter saves the searches the cache served.
+    private func makeRoomForKeyTables() throws(DatabaseError) {
+        let held = (pendingKeys.byteCount + (mergedKeyFilter?.byteCount ?? 0)) / 1024
+        guard held > keyTablesKiB + 1024 else { return }
+        keyTablesKiB = held
+        let kib = max(16_384, loadCacheKiB - held)
+        if kib < cacheKiB {
+            try execute("PRAGMA cache_size = -\(kib)")
+            cacheKiB = kib
+        }
+    }
+
+    /// The filter `card_keys_filter` holds, or nil (none written, or not one this machine can read). Its bytes
+    /// are read straight into the filter's words (`sqlite3_blob_read`), without a copy of the blob first.
+    private func storedKeyFilter() throws(DatabaseError) -> MergedKeyFilter? {
+        guard MergedKeyFilter.isStorable else { return nil }
+        let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
+            .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
+        guard let (through, count, length) = row,
+              let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
+        else { return nil }
+        var blob: OpaquePointer?
+        var code = sqlite3_blob_open(sqliteConnection, "main", "card_keys_filter", "bits", 1, 0, &blob)
+        if code == SQLITE_OK {
+            code = filter.withMutableBytes { bytes in sqlite3_blob_read(blob, bytes.baseAddress, Int32(bytes.count), 0) }
+        }
+        sqlite3_blob_close(blob)
+        guard code == SQLITE_OK else { throw error(code, sql: "card_keys_filter.bits") }
+        return filter
+    }
+
+    /// Writes `filter` (held up to the merged rowid) into `card_keys_filter`, in the merge's transaction: a blob
+    /// of zeros, then the words written into it in place (`sqlite3_blob_write`), without a copy of them first.
     private func storeKeyFilter(_ filter: MergedKeyFilter) throws(DatabaseError) {
         guard MergedKeyFilter.isStorable else { return }
         try keyStatement("DELETE FROM card_keys_filter").execute()
-        let insert = try keyStatement("INSERT INTO card_keys_filter (through, hashes, bits) VALUES (?, ?, ?)")
-        try insert.bind([.integer(filter.through), .integer(Int64(filter.count))])
-        let code = filter.withBytes { bytes in
-            sqlite3_bind_blob64(insert.sqliteStatement, 3, bytes.baseAddress, sqlite3_uint64(bytes.count), nil)
+        try keyStatement("INSERT INTO card_keys_filter (rowid, through, hashes, bits) VALUES (1, ?, ?, zeroblob(?))")
+            .execute([.integer(filter.through), .integer(Int64(filter.count)), .integer(Int64(filter.byteCount))])
+        var blob: OpaquePointer?
+        var code = sqlite3_blob_open(sqliteConnection, "main", "card_keys_filter", "bits", 1, 1, &blob)
+        if code == SQLITE_OK {
+            code = filter.withBytes { bytes in sqlite3_blob_write(blob, bytes.baseAddress, Int32(bytes.count), 0) }
         }
-        guard code == SQLITE_OK else { throw error(code, sql: insert.sql) }
-        // The bytes are bound in place (SQLITE_STATIC): the filter does not change until the step is done.
-        try insert.step()
-        insert.reset()
+        let closed = sqlite3_blob_close(blob)
+        guard code == SQLITE_OK, closed == SQLITE_OK else {
+            throw error(code == SQLITE_OK ? closed : code, sql: "card_keys_filter.bits")
+        }
     }
 
     /// Whether no stored card can have a key with hash `hash` — none pending has it, and `card_keys` cannot (no
@@ -178,6 +208,7 @@ extension Database {
         if !pendingKeys.add(hash: keyHash, seq: seq) || pendingKeys.count >= keyMergeThreshold {
             try mergeCardKeys()
         }
+        if pendingKeys.byteCount / 1024 > keyTablesKiB + 1024 { try makeRoomForKeyTables() }
     }
 
     /// Puts every pending card into `card_keys`, in hash order (each page of the index written once), and moves
@@ -244,7 +275,17 @@ extension Database {
             }
         }
         filter?.through = last
-        if let filter { try storeKeyFilter(filter) }
+        if var filter {
+            if filter.isCrowded {
+                // Too full to say "no" often: made again for the cards there are now, by a pass over card_keys.
+                let fresh = MergedKeyFilter(expected: Int(last), through: last)
+                try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in fresh.insert(row.integer(0) ?? 0) }
+                filter = fresh
+                mergedKeyFilter = fresh
+                try makeRoomForKeyTables()
+            }
+            try storeKeyFilter(filter)
+        }
         try keyStatement("UPDATE card_keys_merged SET through = ?").execute([.integer(last)])
         pendingKeys.reset(mergedThrough: last)
         pendingKeysSerial = transactionSerial

@@ -31,6 +31,11 @@ package final class Database {
     var mergedKeySearches = 0
     /// Whether `card_keys_filter` was read (once per connection).
     var triedStoredKeyFilter = false
+    /// The page cache this connection was given, in KiB (`PageCache`), and the memory of its key tables
+    /// (pending cards, filter of merged keys) it has given up for them: `cacheKiB` is the cache now.
+    package internal(set) var loadCacheKiB = PageCache.baseKiB
+    package internal(set) var cacheKiB = PageCache.baseKiB
+    var keyTablesKiB = 0
     /// Counts the transactions this connection opened, committed or rolled back: the pending cards are read
     /// again in a transaction whose number is not theirs (another process may have added or merged cards).
     private(set) var transactionSerial = 0

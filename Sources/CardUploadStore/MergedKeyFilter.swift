@@ -23,18 +23,21 @@ final class MergedKeyFilter {
         self.through = through
     }
 
-    /// The filter written in `bytes` (`withBytes`), holding `count` hashes up to `through`; nil when the bytes
-    /// are not a filter's (a whole number of 64-bit words, a power of two of them, at least 1,024).
-    init?(bytes: UnsafeRawBufferPointer, count: Int, through: Int64) {
-        let wordCount = bytes.count / 8
-        guard bytes.count % 8 == 0, wordCount >= 1024, wordCount & (wordCount - 1) == 0 else { return nil }
-        words = [UInt64](unsafeUninitializedCapacity: wordCount) { buffer, initialized in
-            _ = UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
-            initialized = wordCount
-        }
+    /// A filter of `byteCount` bytes of words (read into it with `withMutableBytes`), holding `count` hashes up
+    /// to `through`; nil when that is not a filter's size (a power of two of 64-bit words, at least 1,024, at
+    /// most 2 GiB).
+    init?(byteCount: Int, count: Int, through: Int64) {
+        let wordCount = byteCount / 8
+        guard byteCount % 8 == 0, wordCount >= 1024, byteCount <= Int(Int32.max), wordCount & (wordCount - 1) == 0
+        else { return nil }
+        words = [UInt64](repeating: 0, count: wordCount)
         shift = UInt64(64 - wordCount.trailingZeroBitCount)
         self.count = count
         self.through = through
+    }
+
+    func withMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+        try words.withUnsafeMutableBytes(body)
     }
 
     /// Whether a filter's bytes can be kept in the store: its words are written little-endian, as this machine
@@ -62,6 +65,9 @@ final class MergedKeyFilter {
         let (word, mask) = place(hash)
         return words[word] & mask == mask
     }
+
+    /// The memory its words take.
+    var byteCount: Int { words.count * 8 }
 
     /// Whether it holds so many hashes for its size that it answers "maybe" too often (under 6 bits each).
     var isCrowded: Bool { count > words.count * 64 / 6 }

@@ -13,6 +13,8 @@ package enum PageCache {
     static let bytesPerCard: Int64 = 40
     /// The share of the memory the process may use that the automatic size never exceeds.
     static let memoryShare: UInt64 = 8
+    /// What a load keeps out of its cache for the key tables: the pending cards' table at its largest.
+    static let keyTablesReserveKiB = 16_384
     /// The largest `--cache-size`, in MiB (SQLite's cache size is a 32-bit number of KiB).
     package static let largestMiB = 1_048_576
 
@@ -29,8 +31,16 @@ package enum PageCache {
     @discardableResult
     package static func sizeForLoad(_ database: Database, requestedMiB: Int?) throws(DatabaseError) -> Int {
         let cards = try database.prepare("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
-        let size = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: availableMemory())
+        let budget = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: availableMemory())
+        // The pending cards' table takes up to 16 MiB of the budget (`PendingCardKeys`): kept out of the cache
+        // from the start, since a cache that is full when the table grows keeps its memory.
+        // `--cache-size` is the cache itself.
+        let size = requestedMiB == nil ? max(16_384, budget - keyTablesReserveKiB) : budget
         try database.execute("PRAGMA cache_size = -\(size)")
+        database.loadCacheKiB = budget
+        database.cacheKiB = size
+        // A cache sized by `--cache-size` stays that size; the key tables come on top of it.
+        database.keyTablesKiB = requestedMiB == nil ? budget - size : Int.max / 2
         return size
     }
 

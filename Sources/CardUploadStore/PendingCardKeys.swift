@@ -8,19 +8,17 @@
 /// a merge (`Database.mergeCardKeys`) puts them into `card_keys` in hash order — when their upload finishes,
 /// or when `maximumCount` are pending — so the index's pages are written once for them, not once per batch.
 ///
-/// The pending cards are kept in the order they were read (hash and rowid), with an open-addressing table of
-/// their positions by hash. Two pending cards never share a hash: `add` refuses a card whose hash a pending
+/// The pending cards' hashes are kept in rowid order (the cards after the merged rowid are numbered one after
+/// another), with an open-addressing table of their positions by hash. Two pending cards never share a hash: `add` refuses a card whose hash a pending
 /// card has (two keys with one hash: rare, or made on purpose), and the caller merges the pending cards then,
 /// so `seq(forHash:)` names at most one card, which the caller's look-up still compares key to key. At most
-/// `maximumCount` cards: 12 bytes each and 8 MiB of table, whatever the file's size.
+/// `maximumCount` cards: 8 bytes each and 8 MiB of table, whatever the file's size.
 package final class PendingCardKeys {
     /// The merged rowid: cards up to it are in `card_keys`.
     private(set) var mergedThrough: Int64 = 0
     /// The last rowid read into the table (cards after it were not seen yet).
     private(set) var scannedThrough: Int64 = 0
     @exclusivity(unchecked) private var hashes: [Int64] = []
-    /// Each card's rowid less `mergedThrough`.
-    @exclusivity(unchecked) private var offsets: [UInt32] = []
     /// Positions in `hashes` + 1; 0 is an empty slot. A power of two, at most half full.
     @exclusivity(unchecked) private var slots: [UInt32] = []
     private var shift: UInt64 = 64
@@ -31,13 +29,15 @@ package final class PendingCardKeys {
 
     var count: Int { hashes.count }
 
+    /// The memory its hashes and slots take.
+    var byteCount: Int { hashes.count * 8 + slots.count * 4 }
+
     /// Empties the table: cards up to `mergedThrough` are in `card_keys`, none after it is known yet.
     func reset(mergedThrough: Int64) {
         self.mergedThrough = mergedThrough
         scannedThrough = mergedThrough
         if !hashes.isEmpty {
             hashes = []
-            offsets = []
             slots = []
             shift = 64
         }
@@ -57,29 +57,29 @@ package final class PendingCardKeys {
                 while true {
                     let position = Int(slots[index])
                     if position == 0 { return nil }
-                    if hashes[position - 1] == hash { return mergedThrough + Int64(offsets[position - 1]) }
+                    if hashes[position - 1] == hash { return mergedThrough + Int64(position) }
                     index = (index + 1) & mask
                 }
             }
         }
     }
 
-    /// Adds the card `seq` (after `scannedThrough`) with key hash `hash`; false when it cannot be held (a
-    /// pending card has its hash, or `maximumCount` are pending): the caller merges the pending cards instead.
+    /// Adds the card `seq`, the next rowid (`scannedThrough` + 1: SQLite numbers a new row after the largest,
+    /// and cards are never deleted), with key hash `hash`; false when it cannot be held (a pending card has its
+    /// hash, `maximumCount` are pending, or the rowid is not the next: a card written by hand): the caller
+    /// merges the pending cards instead.
     func add(hash: Int64, seq: Int64) -> Bool {
-        let offset = seq - mergedThrough
-        guard hashes.count < Self.maximumCount, offset > 0, offset <= Int64(UInt32.max), self.seq(forHash: hash) == nil
+        guard hashes.count < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
+              self.seq(forHash: hash) == nil
         else { return false }
         if (hashes.count + 1) * 2 > slots.count { grow() }
         if hashes.isEmpty {
             // Room for the most there can be: memory is taken only as it is written, and never copied.
             hashes.reserveCapacity(Self.maximumCount)
-            offsets.reserveCapacity(Self.maximumCount)
         }
         hashes.append(hash)
-        offsets.append(UInt32(offset))
         place(position: UInt32(hashes.count), hash: hash)
-        scannedThrough = max(scannedThrough, seq)
+        scannedThrough = seq
         return true
     }
 
@@ -106,7 +106,7 @@ package final class PendingCardKeys {
 
     /// Every pending card, in the order read.
     func forEach(_ body: (_ hash: Int64, _ seq: Int64) -> Void) {
-        for index in hashes.indices { body(hashes[index], mergedThrough + Int64(offsets[index])) }
+        for index in hashes.indices { body(hashes[index], mergedThrough + Int64(index) + 1) }
     }
 
     /// The pending cards in `card_keys`' order: by hash (no two share one). The order is sorted in the table's
@@ -126,6 +126,6 @@ package final class PendingCardKeys {
         let order = slots
         slots = []
         // The table no longer finds cards: the caller resets it after the merge.
-        for index in order.prefix(count) { try body(hashes[Int(index)], mergedThrough + Int64(offsets[Int(index)])) }
+        for index in order.prefix(count) { try body(hashes[Int(index)], mergedThrough + Int64(index) + 1) }
     }
 }

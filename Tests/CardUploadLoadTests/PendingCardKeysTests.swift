@@ -59,8 +59,10 @@ import Testing
         // A second card at a taken hash is refused (the caller merges), and nothing changes.
         #expect(!table.add(hash: hashes[5], seq: 20_101))
         #expect(table.count == 20_000 && table.seq(forHash: hashes[5]) == 106)
-        // A rowid at or before the merged one cannot be pending.
+        // A rowid at or before the merged one cannot be pending, and one after a gap (a card written by hand) is
+        // not held: the caller merges.
         #expect(!table.add(hash: 42, seq: 100))
+        #expect(!table.add(hash: 42, seq: 20_102))
         var sorted: [(Int64, Int64)] = []
         table.sortedByHash { hash, seq in sorted.append((hash, seq)) }
         #expect(sorted.map(\.0) == hashes.sorted())
