@@ -119,18 +119,24 @@ extension Database {
             triedStoredKeyFilter = true
             if let stored = try storedKeyFilter() {
                 try catchUp(stored, to: pendingKeys.mergedThrough, usingPending: false)
-                if !stored.isCrowded {
+                if !stored.isCrowded || stored.byteCount * 2 > keyFilterMaxBytes {
                     try install(stored)
                     return stored.mayContain(hash)
                 }
             }
         }
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
-        let filter = MergedKeyFilter(expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough)
+        let filter = MergedKeyFilter(
+            expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough, maxBytes: keyFilterMaxBytes)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
         try install(filter)
         return filter.mayContain(hash)
     }
+
+    /// The largest filter this connection makes or reads: 8 MiB (12 bits a card for 5,000,000 cards), or an
+    /// eighth of the load's cache budget where the store's size made that larger (`PageCache`) — so a load's
+    /// memory stays bounded whatever the file's size; past it the filter says "maybe" more often.
+    var keyFilterMaxBytes: Int { max(8 << 20, loadCacheKiB * 1024 / 8) }
 
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
     /// so a load's memory stays what it was with the filter in it: the filter saves the searches the cache
@@ -160,7 +166,7 @@ extension Database {
         guard MergedKeyFilter.isStorable else { return nil }
         let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
             .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
-        guard let (through, count, length) = row,
+        guard let (through, count, length) = row, length <= keyFilterMaxBytes,
               let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
         else { return nil }
         var blob: OpaquePointer?
@@ -276,9 +282,9 @@ extension Database {
         }
         filter?.through = last
         if var filter {
-            if filter.isCrowded {
+            if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes {
                 // Too full to say "no" often: made again for the cards there are now, by a pass over card_keys.
-                let fresh = MergedKeyFilter(expected: Int(last), through: last)
+                let fresh = MergedKeyFilter(expected: Int(last), through: last, maxBytes: keyFilterMaxBytes)
                 try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in fresh.insert(row.integer(0) ?? 0) }
                 filter = fresh
                 mergedKeyFilter = fresh

@@ -14,10 +14,11 @@ final class MergedKeyFilter {
     private let shift: UInt64
     private(set) var count = 0
 
-    /// A filter sized for `expected` hashes (and as many again to come), holding none yet.
-    init(expected: Int, through: Int64) {
+    /// A filter sized for `expected` hashes (12 bits each, and as many again to come), at most `maxBytes`,
+    /// holding none yet.
+    init(expected: Int, through: Int64, maxBytes: Int = .max) {
         var bits = 16
-        while (1 << bits) < max(expected, 1) * 12 { bits += 1 }
+        while (1 << bits) < max(expected, 1) * 12, (1 << (bits + 1)) / 8 <= maxBytes { bits += 1 }
         words = [UInt64](repeating: 0, count: 1 << (bits - 6))
         shift = UInt64(64 - (bits - 6))
         self.through = through
