@@ -298,11 +298,18 @@ extension Database {
         pendingKeysRollbacks = rollbacks
     }
 
-    /// Whether cards are pending (not yet merged into `card_keys`), as this connection last read them.
-    package var hasPendingCards: Bool { pendingKeys.scannedThrough > pendingKeys.mergedThrough }
-
     /// The SQL function that says whether `card_keys` may hold a key hash: `card_keys_may_hold(hash)`, 0 or 1.
     static let mergedKeyFunction = "card_keys_may_hold"
+
+    /// The connection and the hash of a call of one of these functions; nil when the argument is not an integer.
+    private static func call(
+        _ context: OpaquePointer?, _ count: Int32, _ arguments: UnsafeMutablePointer<OpaquePointer?>?
+    ) -> (database: Database, hash: Int64)? {
+        guard count == 1, let arguments, let user = sqlite3_user_data(context),
+              sqlite3_value_type(arguments[0]) == SQLITE_INTEGER
+        else { return nil }
+        return (Unmanaged<Database>.fromOpaque(user).takeUnretainedValue(), sqlite3_value_int64(arguments[0]))
+    }
 
     /// Registers `card_pending_seq` and `card_keys_may_hold` on a connection: not deterministic (the pending
     /// cards change), and only for statements, never the schema.
@@ -311,20 +318,17 @@ extension Database {
         sqlite3_create_function_v2(
             handle, Self.pendingCardFunction, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, context,
             { context, count, arguments in
-                guard count == 1, let arguments, let user = sqlite3_user_data(context),
-                      sqlite3_value_type(arguments[0]) == SQLITE_INTEGER
-                else {
+                guard let (database, hash) = Database.call(context, count, arguments) else {
                     sqlite3_result_null(context)
                     return
                 }
-                let database = Unmanaged<Database>.fromOpaque(user).takeUnretainedValue()
                 do {
                     try database.refreshPendingKeys()
                 } catch {
                     sqlite3_result_error(context, (error as? DatabaseError)?.message ?? "\(error)", -1)
                     return
                 }
-                if let seq = database.pendingKeys.seq(forHash: sqlite3_value_int64(arguments[0])) {
+                if let seq = database.pendingKeys.seq(forHash: hash) {
                     sqlite3_result_int64(context, seq)
                 } else {
                     sqlite3_result_null(context)
@@ -333,15 +337,12 @@ extension Database {
         sqlite3_create_function_v2(
             handle, Self.mergedKeyFunction, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, context,
             { context, count, arguments in
-                guard count == 1, let arguments, let user = sqlite3_user_data(context),
-                      sqlite3_value_type(arguments[0]) == SQLITE_INTEGER
-                else {
+                guard let (database, hash) = Database.call(context, count, arguments) else {
                     sqlite3_result_int(context, 1)
                     return
                 }
-                let database = Unmanaged<Database>.fromOpaque(user).takeUnretainedValue()
                 do {
-                    sqlite3_result_int(context, try database.mergedKeysMayHold(sqlite3_value_int64(arguments[0])) ? 1 : 0)
+                    sqlite3_result_int(context, try database.mergedKeysMayHold(hash) ? 1 : 0)
                 } catch {
                     sqlite3_result_error(context, (error as? DatabaseError)?.message ?? "\(error)", -1)
                 }
