@@ -75,10 +75,10 @@ extension Database {
         pendingKeysRollbacks = rollbacks
     }
 
-    /// Brings the filter of merged keys to `through` (a merge by another connection since, or this one's rolled
-    /// back): the cards it gained are added — from the pending cards this connection holds where it can (unless
-    /// a rollback made them stale), else from their rows; a lower `through` (a merge rolled back) is only noted,
-    /// so the cards merged again later are added again (the filter keeps the stale ones: a "maybe" at worst).
+    /// Brings the filter of merged keys to `through` (a merge by another connection since, or a stored filter
+    /// written before the last merges): the cards it gained are added — from the pending cards this connection
+    /// holds where it can, else from their rows. (After a rollback of this connection the filter is dropped
+    /// before this: it may hold a rolled-back merge.)
     private func catchUp(_ filter: MergedKeyFilter, to through: Int64, usingPending: Bool) throws(DatabaseError) {
         guard through > filter.through else {
             filter.through = through
@@ -126,11 +126,16 @@ extension Database {
             }
         }
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
-        let filter = MergedKeyFilter(
-            expected: Int(pendingKeys.mergedThrough), through: pendingKeys.mergedThrough, maxBytes: keyFilterMaxBytes)
-        try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
+        let filter = try keyFilterOfCardKeys(through: pendingKeys.mergedThrough)
         try install(filter)
         return filter.mayContain(hash)
+    }
+
+    /// A filter of every hash in `card_keys` (merged up to `through`), by one pass over it.
+    private func keyFilterOfCardKeys(through: Int64) throws(DatabaseError) -> MergedKeyFilter {
+        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: keyFilterMaxBytes)
+        try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
+        return filter
     }
 
     /// The largest filter this connection makes or reads: 8 MiB (12 bits a card for 5,000,000 cards), or an
@@ -151,7 +156,7 @@ extension Database {
     /// card's key no longer touches an index per row, and the filter saves the searches the cache served.
     private func makeRoomForKeyTables() throws(DatabaseError) {
         let held = (pendingKeys.byteCount + (mergedKeyFilter?.byteCount ?? 0)) / 1024
-        guard held > keyTablesKiB + 1024 else { return }
+        guard !cacheSizeIsAsked, held > keyTablesKiB + 1024 else { return }
         keyTablesKiB = held
         let kib = max(16_384, loadCacheKiB - held)
         if kib < cacheKiB {
@@ -199,11 +204,13 @@ extension Database {
 
     /// Whether no stored card can have a key with hash `hash` — none pending has it, and `card_keys` cannot (no
     /// card is merged yet, or the filter of merged keys says no) — so a new key needs no look-up at all.
+    /// Until the filter exists the answer is "maybe" (false), and the look-up that follows counts its search
+    /// (`card_keys_may_hold` in `CardKey.matchSQL`): each search is counted once.
     package func noCardHasKeyHash(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if pendingKeys.seq(forHash: hash) != nil { return false }
         if pendingKeys.mergedThrough == 0 { return true }
-        return try !mergedKeysMayHold(hash)
+        return mergedKeyFilter.map { !$0.mayContain(hash) } ?? false
     }
 
     /// Records a card this connection just inserted in its write transaction; merges the pending cards when
@@ -284,11 +291,8 @@ extension Database {
         if var filter {
             if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes {
                 // Too full to say "no" often: made again for the cards there are now, by a pass over card_keys.
-                let fresh = MergedKeyFilter(expected: Int(last), through: last, maxBytes: keyFilterMaxBytes)
-                try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in fresh.insert(row.integer(0) ?? 0) }
-                filter = fresh
-                mergedKeyFilter = fresh
-                try makeRoomForKeyTables()
+                filter = try keyFilterOfCardKeys(through: last)
+                try install(filter)
             }
             try storeKeyFilter(filter)
         }

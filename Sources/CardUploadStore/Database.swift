@@ -36,6 +36,8 @@ package final class Database {
     package internal(set) var loadCacheKiB = PageCache.baseKiB
     package internal(set) var cacheKiB = PageCache.baseKiB
     var keyTablesKiB = 0
+    /// Whether the cache's size was asked for (`--cache-size`): it is then not made smaller for the key tables.
+    var cacheSizeIsAsked = false
     /// Counts the transactions this connection opened, committed or rolled back: the pending cards are read
     /// again in a transaction whose number is not theirs (another process may have added or merged cards).
     private(set) var transactionSerial = 0

@@ -100,13 +100,12 @@ package final class LeadCardStore {
         _ card: LeadCard, line: Int, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64? = nil,
         now: String, forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
+        let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
         // A later row of a held card's key waits for it.
-        if heldCount > 0,
-           heldKeys.mayContain(keyHash: keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)),
+        if heldCount > 0, heldKeys.mayContain(keyHash: keyHash),
            try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
             return .held
         }
-        let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
         // A key no stored card can have (`Database.noCardHasKeyHash`) needs no look-up.
         let stored = try database.noCardHasKeyHash(keyHash)
             ? nil : try storedCard(entityID: card.entityID, clientCardID: card.clientCardID)

@@ -40,7 +40,8 @@ package enum PageCache {
         database.loadCacheKiB = budget
         database.cacheKiB = size
         // A cache sized by `--cache-size` stays that size; the key tables come on top of it.
-        database.keyTablesKiB = requestedMiB == nil ? budget - size : Int.max / 2
+        database.keyTablesKiB = budget - size
+        database.cacheSizeIsAsked = requestedMiB != nil
         return size
     }
 

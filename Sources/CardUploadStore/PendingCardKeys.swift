@@ -90,11 +90,6 @@ package final class PendingCardKeys {
         slots[index] = position
     }
 
-    /// Records that the cards up to `seq` have been read.
-    func scanned(through seq: Int64) {
-        scannedThrough = max(scannedThrough, seq)
-    }
-
     /// Twice the slots (or as many as the cards need), each position placed again.
     private func grow() {
         var bits = slots.isEmpty ? Self.initialBits : slots.count.trailingZeroBitCount + 1
