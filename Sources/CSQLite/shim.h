@@ -7,3 +7,11 @@
 static inline int csqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+
+/// How large a statement journal grows in memory before it is written to a temporary file instead
+/// (SQLite's default is 64 KiB). Once written to a file, a statement journal stays one until its
+/// transaction ends: every later statement's journal is written there too. Only effective before the
+/// library initialises, like the setting above.
+static inline int csqlite_set_statement_journal_spill(int bytes) {
+    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
+}

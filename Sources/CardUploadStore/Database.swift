@@ -136,10 +136,17 @@ package final class Database {
     }
 
     /// Process-wide settings, made once before the first connection opens: no memory statistics (a
-    /// global mutex on every allocation SQLite makes, for figures the store never reads).
+    /// global mutex on every allocation SQLite makes, for figures the store never reads); statement journals
+    /// kept in memory up to 4 MiB (SQLite's default, 64 KiB, sent one link's `UPDATE` that rebalanced a few
+    /// pages to a temporary file, and then every later statement's journal of the transaction — a Lead file
+    /// loaded in one transaction wrote 516 MB to `/var/tmp` for 1,000,000 cards).
     private static let libraryConfigured: Void = {
         _ = csqlite_disable_memory_statistics()
+        _ = csqlite_set_statement_journal_spill(statementJournalSpillBytes)
     }()
+
+    /// How much of one statement's journal SQLite keeps in memory before it writes it to a temporary file.
+    static let statementJournalSpillBytes: Int32 = 4 << 20
 
     /// Prepares a statement for reuse.
     package func prepare(_ sql: String) throws(DatabaseError) -> Statement {
