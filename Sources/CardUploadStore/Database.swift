@@ -137,16 +137,20 @@ package final class Database {
 
     /// Process-wide settings, made once before the first connection opens: no memory statistics (a
     /// global mutex on every allocation SQLite makes, for figures the store never reads); statement journals
-    /// kept in memory up to 4 MiB (SQLite's default, 64 KiB, sent one link's `UPDATE` that rebalanced a few
-    /// pages to a temporary file, and then every later statement's journal of the transaction — a Lead file
-    /// loaded in one transaction wrote 516 MB to `/var/tmp` for 1,000,000 cards).
+    /// kept in memory up to `statementJournalSpillBytes`.
     private static let libraryConfigured: Void = {
         _ = csqlite_disable_memory_statistics()
         _ = csqlite_set_statement_journal_spill(statementJournalSpillBytes)
     }()
 
-    /// How much of one statement's journal SQLite keeps in memory before it writes it to a temporary file.
-    static let statementJournalSpillBytes: Int32 = 4 << 20
+    /// How much of one statement's journal SQLite keeps in memory before it writes it to a temporary file: 124
+    /// KiB. SQLite's default, 64 KiB, sent a link's `UPDATE` that journalled a few pages more to a file, and once
+    /// a file, every later statement's journal of the transaction went there too (a Lead file of 1,000,000 cards
+    /// in one transaction wrote 516 MB to `/var/tmp`). It cannot be much more: when a journal outgrows it, SQLite
+    /// writes the memory to the file in pieces of this size, and its Unix layer writes at most 128 KiB − 1 bytes
+    /// a call (it masks the length) — at 4 MiB that write was 0 bytes and the load failed with "database or disk
+    /// is full" (`StatementJournalTests`).
+    static let statementJournalSpillBytes: Int32 = 124 << 10
 
     /// Prepares a statement for reuse.
     package func prepare(_ sql: String) throws(DatabaseError) -> Statement {
