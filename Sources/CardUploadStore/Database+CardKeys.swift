@@ -247,11 +247,17 @@ extension Database {
         let from = pendingKeys.mergedThrough
         let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         guard last > from else { return }
-        let insert = try keyStatement("INSERT INTO card_keys (key_hash, card) VALUES (?, ?)")
+        // `OR FAIL`: a statement of several rows that may abort takes a statement journal, a copy of every page
+        // it changes, and a merge into a large `card_keys` changes a page or more per row — past what SQLite keeps
+        // in memory (`statementJournalSpillBytes`), so the journals of the rest of the transaction went to a
+        // temporary file. No entry can be there already; if one were, the statement fails and the caller's
+        // transaction rolls back, rows and all, as it does for any error of the merge.
+        let insert = try keyStatement("INSERT OR FAIL INTO card_keys (key_hash, card) VALUES (?, ?)")
         // 64 entries a statement: the per-statement work is most of an entry's cost.
         let rows = 64
         let insertMany = try keyStatement(
-            "INSERT INTO card_keys (key_hash, card) VALUES " + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
+            "INSERT OR FAIL INTO card_keys (key_hash, card) VALUES "
+                + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
         let filter = mergedKeyFilter
         var chunk: [(hash: Int64, seq: Int64)] = []
         chunk.reserveCapacity(rows)

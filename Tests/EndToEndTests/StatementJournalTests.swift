@@ -29,15 +29,21 @@ import Testing
         #expect(links == [["old", "new"]])
     }
 
+    /// Runs `arguments` under strace; the SQLite temporary files the run opened (`etilqs_…`).
+    private func temporaryFilesOpened(_ arguments: [String], in folder: TemporaryDirectory) throws -> [String] {
+        let log = folder.path("openat-\(UUID().uuidString).log")
+        let result = try Fault.runTraced(arguments, straceOptions: ["-e", "trace=openat"], log: log, in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try Fault.logLines(log).filter { $0.contains("etilqs_") }
+    }
+
     @Test func aLinkThatJournalsAHundredKilobytesKeepsItsStatementJournalInMemory() throws {
         let folder = try TemporaryDirectory()
-        // About 22 pages: more than SQLite's default of 64 KiB, less than the store's setting.
-        let (db, file) = try storeWithALargeCard(90_000, in: folder)
-        let log = folder.path("openat.log")
-        let linked = try Fault.runTraced(
-            ["process", file, "--db", db], straceOptions: ["-e", "trace=openat"], log: log, in: folder.url)
-        #expect(linked.status == 0, "\(linked.stderr)")
-        let temporary = try Fault.logLines(log).filter { $0.contains("etilqs_") }
+        // The link journals about 23 pages (the row is deleted and written again, its overflow pages reused, and a
+        // few pages of the table and its indexes): more than SQLite's default of 64 KiB (16 pages), well under the
+        // store's 124 KiB (30).
+        let (db, file) = try storeWithALargeCard(70_000, in: folder)
+        let temporary = try temporaryFilesOpened(["process", file, "--db", db], in: folder)
         #expect(temporary.isEmpty, "SQLite wrote a temporary file: \(temporary)")
         try expectLinked(db)
     }
@@ -49,8 +55,28 @@ import Testing
     @Test func aLinkThatJournalsMegabytesGoesOnInATemporaryFile() throws {
         let folder = try TemporaryDirectory()
         let (db, file) = try storeWithALargeCard(5_000_000, in: folder)
-        let linked = try CardUploadBinary.run(["process", file, "--db", db], in: folder.url)
-        #expect(linked.status == 0, "\(linked.stderr)")
+        let temporary = try temporaryFilesOpened(["process", file, "--db", db], in: folder)
+        #expect(!temporary.isEmpty, "the journal was expected to go to a file")
         try expectLinked(db)
+    }
+
+    /// A few new cards merged into a `card_keys` of many pages change a page or more per entry: the merge's
+    /// statements (64 entries each) take no statement journal (`INSERT OR FAIL`), which went to a temporary file
+    /// for every upload of random ids into a large store.
+    @Test func aSmallUploadIntoALargeStoreMergesItsKeysWithoutATemporaryFile() throws {
+        let folder = try TemporaryDirectory()
+        let db = folder.path("cards.sqlite")
+        let header = "external_id,account_id,entity_id,details.last_four\n"
+        let many = try folder.write("many.csv", header + (0..<30_000).map { _ in
+            "\(UUID().uuidString.lowercased()),account_a,entity_e,0001\n" }.joined())
+        let loaded = try CardUploadBinary.run(["process", many, "--db", db], in: folder.url)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        let few = try folder.write("few.csv", header + (0..<300).map { _ in
+            "\(UUID().uuidString.lowercased()),account_a,entity_e,0001\n" }.joined())
+        let temporary = try temporaryFilesOpened(["process", few, "--db", db], in: folder)
+        #expect(temporary.isEmpty, "SQLite wrote a temporary file: \(temporary)")
+        let store = try StoreInspector(db)
+        #expect(try store.count("SELECT count(*) FROM card_keys") == 30_300)
+        #expect(try store.count("SELECT count(*) FROM cards") == 30_300)
     }
 }
