@@ -261,7 +261,8 @@ extension Database {
         let filter = mergedKeyFilter
         var chunk: [(hash: Int64, seq: Int64)] = []
         chunk.reserveCapacity(rows)
-        try pendingKeys.sortedByHash { (hash, seq) throws(DatabaseError) in
+        // Each entry into the filter and the chunk; a full chunk is one statement.
+        func add(_ hash: Int64, _ seq: Int64) throws(DatabaseError) {
             chunk.append((hash, seq))
             filter?.insert(hash)
             guard chunk.count == rows else { return }
@@ -273,25 +274,20 @@ extension Database {
             try insertMany.run()
             chunk.removeAll(keepingCapacity: true)
         }
-        for entry in chunk {
-            insert.rewind()
-            try insert.bind(1, entry.hash)
-            try insert.bind(2, entry.seq)
-            try insert.run()
-        }
+        try pendingKeys.sortedByHash { (hash, seq) throws(DatabaseError) in try add(hash, seq) }
         if last > pendingKeys.scannedThrough {
             // Cards it could not hold: read from their rows.
             var rest: [(hash: Int64, seq: Int64)] = []
             try forEachRow(keyStatement(
                 "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), seq FROM cards WHERE seq > ? ORDER BY 1, 2"
             ), [.integer(pendingKeys.scannedThrough)]) { row in rest.append((row.integer(0) ?? 0, row.integer(1) ?? 0)) }
-            for (hash, seq) in rest {
-                insert.rewind()
-                try insert.bind(1, hash)
-                try insert.bind(2, seq)
-                try insert.run()
-                filter?.insert(hash)
-            }
+            for (hash, seq) in rest { try add(hash, seq) }
+        }
+        for entry in chunk {
+            insert.rewind()
+            try insert.bind(1, entry.hash)
+            try insert.bind(2, entry.seq)
+            try insert.run()
         }
         filter?.through = last
         if var filter {

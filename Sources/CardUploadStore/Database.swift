@@ -144,12 +144,13 @@ package final class Database {
     }()
 
     /// How much of one statement's journal (and of the temporary database's rollback journal: `temp.lead_held`)
-    /// SQLite keeps in memory before it writes it to a temporary file: 124 KiB. SQLite's default, 64 KiB, sent a link's `UPDATE` that journalled a few pages more to a file, and once
-    /// a file, every later statement's journal of the transaction went there too (a Lead file of 1,000,000 cards
-    /// in one transaction wrote 516 MB to `/var/tmp`). It cannot be much more: when a journal outgrows it, SQLite
-    /// writes the memory to the file in one write of up to this size, and its Unix layer writes at most 131,071
-    /// bytes a call (it masks the length) — at 4 MiB that write was 0 bytes and the load failed with "database or disk
-    /// is full" (`StatementJournalTests`).
+    /// SQLite keeps in memory before it writes it to a temporary file: 124 KiB. SQLite's default, 64 KiB, sent a
+    /// link's `UPDATE` that journalled a few pages more to a file, and once a file, every later statement's
+    /// journal of the transaction went there too (a Lead file of 1,000,000 cards in one transaction wrote 516 MB
+    /// to `/var/tmp`). It cannot be much more: when a journal outgrows it, SQLite writes the memory to the file
+    /// in one write of up to this size, and its Unix layer writes at most 131,071 bytes a call (it masks the
+    /// length) — at 4 MiB that write was 0 bytes and the load failed with "database or disk is full"
+    /// (`StatementJournalTests`).
     static let statementJournalSpillBytes: Int32 = 124 << 10
 
     /// Prepares a statement for reuse.

@@ -9,10 +9,11 @@
 /// or when `maximumCount` are pending — so the index's pages are written once for them, not once per batch.
 ///
 /// The pending cards' hashes are kept in rowid order (the cards after the merged rowid are numbered one after
-/// another), with an open-addressing table of their positions by hash. Two pending cards never share a hash: `add` refuses a card whose hash a pending
-/// card has (two keys with one hash: rare, or made on purpose), and the caller merges the pending cards then,
-/// so `seq(forHash:)` names at most one card, which the caller's look-up still compares key to key. At most
-/// `maximumCount` cards: 8 bytes each and 8 MiB of table, whatever the file's size.
+/// another), with an open-addressing table of their positions by hash. Two pending cards never share a hash:
+/// `add` refuses a card whose hash a pending card has (two keys with one hash: rare, or made on purpose), and
+/// the caller merges the pending cards then, so `seq(forHash:)` names at most one card, which the caller's
+/// look-up still compares key to key. At most `maximumCount` cards: 8 bytes each and 8 MiB of table, whatever
+/// the file's size.
 package final class PendingCardKeys {
     /// The merged rowid: cards up to it are in `card_keys`.
     private(set) var mergedThrough: Int64 = 0
