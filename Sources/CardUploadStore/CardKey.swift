@@ -40,12 +40,15 @@ package enum CardKey {
     static func matchSQL(alias: String = "") -> String {
         let c = alias.isEmpty ? "" : alias + "."
         let hash = "\(functionName)(?1, ?2)"
-        return "(\(c)seq = ifnull("
+        func merged(_ table: String) -> String {
+            "(SELECT k.card FROM \(table) AS k JOIN cards AS m ON m.seq = k.card"
+                + " WHERE k.key_hash = CASE WHEN \(Database.mergedKeyFunction)(\(hash)) THEN \(hash) END"
+                + " AND m.entity_id = ?1 AND m.external_id = ?2)"
+        }
+        return "(\(c)seq = coalesce("
             + "(SELECT p.seq FROM cards AS p WHERE p.seq = \(Database.pendingCardFunction)(\(hash))"
-            + " AND p.entity_id = ?1 AND p.external_id = ?2),"
-            + " (SELECT k.card FROM card_keys AS k JOIN cards AS m ON m.seq = k.card"
-            + " WHERE k.key_hash = CASE WHEN \(Database.mergedKeyFunction)(\(hash)) THEN \(hash) END"
-            + " AND m.entity_id = ?1 AND m.external_id = ?2)))"
+            + " AND p.entity_id = ?1 AND p.external_id = ?2), "
+            + merged("card_keys_recent") + ", " + merged("card_keys") + "))"
     }
 
     /// The key's 64-bit hash, as SQLite stores an integer.

@@ -23,11 +23,12 @@ extension CardStore {
                 + " WHERE " + CardKey.matchSQL())
         private lazy var selectLeadByKey = prepared(LeadCardStore.selectByKeySQL)
         private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE " + CardKey.matchSQL())
-        // One entity's cards: the merged ones in its range of the key hashes (`CardKey.entityRange`) and the
-        // pending ones (after `card_keys_merged.through`); SQLite sorts them by external_id.
+        // One entity's cards: the merged ones in its range of the key hashes (`CardKey.entityRange`), in
+        // either level, and the pending ones (after `card_keys_merged.through`); SQLite sorts them by external_id.
         private lazy var selectEntityCards = prepared(
             "SELECT rowid, id, external_id FROM cards WHERE (seq IN (SELECT card FROM card_keys WHERE key_hash"
-                + " BETWEEN ?2 AND ?3) OR seq > (SELECT through FROM card_keys_merged)) AND entity_id = ?1"
+                + " BETWEEN ?2 AND ?3 UNION ALL SELECT card FROM card_keys_recent WHERE key_hash BETWEEN ?2 AND ?3)"
+                + " OR seq > (SELECT through FROM card_keys_merged)) AND entity_id = ?1"
                 + " ORDER BY external_id")
 
         package init(database: Database) {

@@ -107,9 +107,9 @@ extension Database {
     /// Whether `card_keys` may hold `hash` (false: no merged card has it, and the search is skipped). Until the
     /// filter exists every hash may be there. After 1,024 searches this connection reads the filter the last
     /// merge that held one wrote (`card_keys_filter`), and catches it up with the cards merged since, from their
-    /// rows; with none (or one too full), it makes one by a pass over `card_keys` once it has searched it for
-    /// 4,096 keys and for one in 32 of the merged cards (a pass costs about as much as 32 random searches, so a
-    /// small load into a big store never makes it).
+    /// rows (one too full for the store is still used: this load's merge makes it again); with none, it makes
+    /// one by a pass over both levels once it has searched them for 4,096 keys and for one in 32 of the merged
+    /// cards (a pass costs about as much as 32 random searches, so a small load into a big store never makes it).
     func mergedKeysMayHold(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if let filter = mergedKeyFilter { return filter.mayContain(hash) }
@@ -119,10 +119,10 @@ extension Database {
             triedStoredKeyFilter = true
             if let stored = try storedKeyFilter() {
                 try catchUp(stored, to: pendingKeys.mergedThrough, usingPending: false)
-                if !stored.isCrowded || stored.byteCount * 2 > keyFilterMaxBytes {
-                    try install(stored)
-                    return stored.mayContain(hash)
-                }
+                // Even a crowded one (a store that outgrew it) says no to most new keys; this load's merge makes
+                // it again for the cards there are then.
+                try install(stored)
+                return stored.mayContain(hash)
             }
         }
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
@@ -133,15 +133,22 @@ extension Database {
 
     /// A filter of every hash in `card_keys` (merged up to `through`), by one pass over it.
     private func keyFilterOfCardKeys(through: Int64) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: keyFilterMaxBytes)
-        try forEachRow(keyStatement("SELECT key_hash FROM card_keys"), []) { row in filter.insert(row.integer(0) ?? 0) }
+        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: keyFilterMaxBytes(cards: through))
+        try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
+            row in filter.insert(row.integer(0) ?? 0)
+        }
         return filter
     }
 
-    /// The largest filter this connection makes or reads: 8 MiB (12 bits a card for 5,000,000 cards), or an
-    /// eighth of the load's cache budget where the store's size made that larger (`PageCache`) — so a load's
-    /// memory stays bounded whatever the file's size; past it the filter says "maybe" more often.
-    var keyFilterMaxBytes: Int { max(8 << 20, loadCacheKiB * 1024 / 8) }
+    /// The largest filter for a store of `cards` merged cards: 8 MiB (12 bits a card for 5,000,000 cards), or
+    /// an eighth of a load's memory budget for a store of that size where that is more (`PageCache`: 5 bytes
+    /// a card, at most a 64th of the memory) — so a load's memory stays bounded whatever the file's size, and
+    /// a store that grows during a load gets a filter its size (with the budget of the store the load began
+    /// with, a load of 20,000,000 cards into an empty store left a filter of 8 MiB, 3.4 bits a card, and the
+    /// next load into it searched the levels for most keys).
+    func keyFilterMaxBytes(cards: Int64) -> Int {
+        max(8 << 20, PageCache.kibibytes(cards: cards, requestedMiB: nil, memory: PageCache.memory) * 1024 / 8)
+    }
 
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
     /// so a load's memory stays what it was with the filter in it: the filter saves the searches the cache
@@ -171,7 +178,7 @@ extension Database {
         guard MergedKeyFilter.isStorable else { return nil }
         let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
             .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
-        guard let (through, count, length) = row, length <= keyFilterMaxBytes,
+        guard let (through, count, length) = row, length <= keyFilterMaxBytes(cards: through),
               let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
         else { return nil }
         var blob: OpaquePointer?
@@ -242,21 +249,37 @@ extension Database {
         }
     }
 
+    /// Which level a merge from the merged rowid `from` (the main level ends at `mainThrough`) to card `last`
+    /// puts its cards into (ARCHITECTURE.md, "Keys"): the recent level while the main one holds
+    /// `recentKeyLevelMinimum` cards or more and the recent one then holds at most half as many; otherwise the
+    /// main level, and the recent level moves into it with them (`movesRecent`).
+    static func mergeLevel(
+        from: Int64, mainThrough: Int64, last: Int64, recentMinimum: Int64
+    ) -> (intoRecent: Bool, movesRecent: Bool) {
+        if mainThrough >= recentMinimum, (last - mainThrough) * 2 <= mainThrough { return (true, false) }
+        return (false, from > mainThrough)
+    }
+
     private func mergePendingCards() throws(DatabaseError) {
         try refreshPendingKeys()
         let from = pendingKeys.mergedThrough
         let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         guard last > from else { return }
+        let mainThrough = try keyStatement("SELECT coalesce(main_through, through) FROM card_keys_merged")
+            .queryOne([]) { $0.integer(0) ?? 0 } ?? from
+        let level = Self.mergeLevel(from: from, mainThrough: mainThrough, last: last, recentMinimum: recentKeyLevelMinimum)
+        // Cards that join a recent level that then moves go into it first: the main level is rewritten once.
+        let table = level.intoRecent || level.movesRecent ? "card_keys_recent" : "card_keys"
         // `OR FAIL`: a statement of several rows that may abort takes a statement journal, a copy of every page
         // it changes, and a merge into a large `card_keys` changes a page or more per row — past what SQLite keeps
         // in memory (`statementJournalSpillBytes`), so the journals of the rest of the transaction went to a
         // temporary file. No entry can be there already; if one were, the statement fails and the caller's
         // transaction rolls back, rows and all, as it does for any error of the merge.
-        let insert = try keyStatement("INSERT OR FAIL INTO card_keys (key_hash, card) VALUES (?, ?)")
+        let insert = try keyStatement("INSERT OR FAIL INTO \(table) (key_hash, card) VALUES (?, ?)")
         // 64 entries a statement: the per-statement work is most of an entry's cost.
         let rows = 64
         let insertMany = try keyStatement(
-            "INSERT OR FAIL INTO card_keys (key_hash, card) VALUES "
+            "INSERT OR FAIL INTO \(table) (key_hash, card) VALUES "
                 + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
         let filter = mergedKeyFilter
         var chunk: [(hash: Int64, seq: Int64)] = []
@@ -289,16 +312,23 @@ extension Database {
             try insert.bind(2, entry.seq)
             try insert.run()
         }
+        if level.movesRecent {
+            // In key order (the recent level's own), so each page of the main level is written once.
+            try keyStatement("INSERT OR FAIL INTO card_keys (key_hash, card) SELECT key_hash, card FROM card_keys_recent")
+                .execute()
+            try keyStatement("DELETE FROM card_keys_recent").execute()
+        }
         filter?.through = last
         if var filter {
-            if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes {
+            if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes(cards: last) {
                 // Too full to say "no" often: made again for the cards there are now, by a pass over card_keys.
                 filter = try keyFilterOfCardKeys(through: last)
                 try install(filter)
             }
             try storeKeyFilter(filter)
         }
-        try keyStatement("UPDATE card_keys_merged SET through = ?").execute([.integer(last)])
+        try keyStatement("UPDATE card_keys_merged SET through = ?, main_through = ?")
+            .execute([.integer(last), .integer(level.intoRecent ? mainThrough : last)])
         pendingKeys.reset(mergedThrough: last)
         pendingKeysSerial = transactionSerial
         pendingKeysRollbacks = rollbacks

@@ -43,6 +43,9 @@ package final class Database {
     private(set) var transactionSerial = 0
     /// How many pending cards a write merges into `card_keys` at most (tests make it small).
     package var keyMergeThreshold = PendingCardKeys.maximumCount
+    /// The main level of merged keys a merge may leave as it is, putting its cards into the recent level
+    /// (`Database.mergeLevel`): a million cards (tests make it small).
+    package var recentKeyLevelMinimum: Int64 = 1_000_000
     /// The statements that read and merge the pending cards, prepared once.
     var keyStatements: [String: Statement] = [:]
 

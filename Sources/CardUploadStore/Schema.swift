@@ -261,6 +261,22 @@ package enum Schema {
         DROP INDEX cards_by_key_hash;
         DROP INDEX cards_by_key_overflow;
         """,
+        // 6 -> 7: the merged keys in two levels (ARCHITECTURE.md "Keys"): `card_keys` holds the cards up to
+        // `card_keys_merged.main_through`, `card_keys_recent` those after it up to `through`. A merge into a
+        // store of a million cards or more puts its cards into the recent level while that level stays at most
+        // half the main one's size, and otherwise moves the recent level into the main one with them: a daily
+        // load of random ids then rewrites the small level's pages, not every page of the big one each time.
+        // Every merged card is in one level: the look-up searches both. A store of version 6 has every merged
+        // card in `card_keys`: its main level ends at `through`.
+        """
+        CREATE TABLE card_keys_recent (
+            key_hash INTEGER NOT NULL,
+            card     INTEGER NOT NULL,
+            PRIMARY KEY (key_hash, card)
+        ) WITHOUT ROWID;
+        ALTER TABLE card_keys_merged ADD COLUMN main_through INTEGER;
+        UPDATE card_keys_merged SET main_through = through;
+        """,
     ]
 
     /// The version this build writes.

@@ -94,8 +94,8 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 6)
-        #expect(Schema.currentVersion == 6)
+        #expect(try Schema.userVersion(database) == 7)
+        #expect(Schema.currentVersion == 7)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
         #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
@@ -132,6 +132,9 @@ import Testing
         #expect(try rows(database, "SELECT key_hash, card FROM card_keys ORDER BY card")
             == rows(database, "SELECT key_hash, seq FROM cards ORDER BY seq"))
         #expect(try value(database, "SELECT through FROM card_keys_merged") == "9")
+        // Version 7: every merged card is in the main level; the recent one is empty.
+        #expect(try value(database, "SELECT main_through FROM card_keys_merged") == "9")
+        #expect(try value(database, "SELECT count(*) FROM card_keys_recent") == "0")
         for (entity, key, id) in [("entity_e", "k1", "card_aaaaaaaaaaaaaaaaaaaa"), ("entity_e", "k2", "card_bbbbbbbbbbbbbbbbbbbb"),
                                   ("entity_f", "k3", "card_cccccccccccccccccccc"), ("entity_f", "k4", "card_dddddddddddddddddddd")] {
             #expect(try store.card(entityID: entity, externalID: key)?.id == id)
@@ -225,7 +228,7 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 6)
+        #expect(try Schema.userVersion(database) == 7)
         #expect(try Schema.autoVacuumMode(database) == 2)
         #expect(try value(database, "PRAGMA freelist_count") == "0", "VACUUM gave every free page back")
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
@@ -345,9 +348,9 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
         let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
-        #expect(written?.found == 6 && written?.supported == 2)
+        #expect(written?.found == 7 && written?.supported == 2)
         let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
-        #expect(read?.found == 6 && read?.supported == 2)
+        #expect(read?.found == 7 && read?.supported == 2)
         // The version-3 release (Lead card files, text keys) and the version-4 one (before retention)
         // refuse it the same way.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 3) }
@@ -358,8 +361,11 @@ import Testing
         // of the pending cards.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 5) }
         #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 5) }
+        // The version-6 release (merged keys in one level) too: it would neither search nor merge the recent level.
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 6) }
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 6) }
         // Nothing was changed by the refusal; this release reads it.
-        #expect(try Schema.userVersion(database) == 6)
+        #expect(try Schema.userVersion(database) == 7)
         try Schema.checkReadable(database)
         // This release refuses the next one's store the same way.
         try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")

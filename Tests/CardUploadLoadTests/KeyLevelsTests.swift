@@ -1,0 +1,149 @@
+import CardUploadRules
+@testable import CardUploadStore
+import Foundation
+import Testing
+
+/// The merged keys in two levels (schema version 7; ARCHITECTURE.md, "Keys"): `card_keys` up to
+/// `card_keys_merged.main_through`, `card_keys_recent` after it up to `through`. A merge into a main level of
+/// `recentKeyLevelMinimum` cards or more puts its cards into the recent level while that level stays at most
+/// half the main one; otherwise the recent level moves into the main one with them. Tests make the minimum
+/// small; every card is found by its key in whichever level it is, by a look-up, by another connection and by
+/// reconcile's listing of an entity.
+@Suite struct KeyLevelsTests {
+    private func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("levels-\(UUID().uuidString).sqlite").path
+    }
+
+    private func open(_ path: String, minimum: Int64 = 4) throws -> Database {
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        database.recentKeyLevelMinimum = minimum
+        return database
+    }
+
+    /// The kind of each key's outcome in one write transaction, merged before it ends (committed or not).
+    private func apply(_ keys: [String], to database: Database, commit: Bool = true) throws -> [String] {
+        let store = CardStore(database: database)
+        try database.beginWrite()
+        let kinds = try keys.map { key in
+            try store.apply(
+                CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
+                policy: .reject, uploadSeq: nil, now: "now"
+            ).kind.rawValue
+        }
+        try database.mergeCardKeys()
+        if commit { try database.commit() } else { database.rollback() }
+        return kinds
+    }
+
+    private func count(_ database: Database, _ sql: String) throws -> Int64 {
+        try database.prepare(sql).queryOne([]) { $0.integer(0) ?? -1 } ?? -1
+    }
+
+    /// (entries in `card_keys`, entries in `card_keys_recent`, through, main_through).
+    private func levels(_ database: Database) throws -> [Int64] {
+        [
+            try count(database, "SELECT count(*) FROM card_keys"), try count(database, "SELECT count(*) FROM card_keys_recent"),
+            try count(database, "SELECT through FROM card_keys_merged"),
+            try count(database, "SELECT main_through FROM card_keys_merged"),
+        ]
+    }
+
+    /// Every entry of both levels is its card's hash, and every card up to `through` has exactly one.
+    private func entriesMatchTheirCards(_ database: Database) throws -> Bool {
+        let entries = try count(database,
+            "SELECT count(*) FROM (SELECT * FROM card_keys UNION ALL SELECT * FROM card_keys_recent) AS k"
+                + " JOIN cards AS c ON c.seq = k.card AND c.key_hash = k.key_hash")
+        let main = try count(database, "SELECT count(*) FROM card_keys AS k JOIN card_keys_merged AS m ON k.card > m.main_through")
+        let recent = try count(database,
+            "SELECT count(*) FROM card_keys_recent AS k JOIN card_keys_merged AS m"
+                + " ON k.card <= m.main_through OR k.card > m.through")
+        return entries == (try count(database, "SELECT through FROM card_keys_merged")) && main == 0 && recent == 0
+    }
+
+    @Test func theLevelOfAMerge() {
+        let million: Int64 = 1_000_000
+        // A main level below the minimum takes every merge (a new store's first load), and the recent level with it.
+        #expect(Database.mergeLevel(from: 0, mainThrough: 0, last: 500_000, recentMinimum: million) == (false, false))
+        #expect(Database.mergeLevel(from: 10, mainThrough: 8, last: 12, recentMinimum: million) == (false, true))
+        // A daily load into a big store goes into the recent level while it stays at most half the main one.
+        #expect(Database.mergeLevel(from: 5 * million, mainThrough: 5 * million, last: 6 * million, recentMinimum: million)
+            == (true, false))
+        #expect(Database.mergeLevel(from: 6 * million, mainThrough: 4 * million, last: 6 * million + 1, recentMinimum: million)
+            == (false, true))
+        #expect(Database.mergeLevel(from: 5 * million, mainThrough: 4 * million, last: 6 * million, recentMinimum: million)
+            == (true, false))
+    }
+
+    @Test func theFilterOfMergedKeysIsSizedForTheStoreItIsFor() throws {
+        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        // 8 MiB up to 5,000,000 cards (12 bits a card); past that it grows with the store, not with the budget
+        // of the store the load began with (a load of 20,000,000 cards into an empty store left 8 MiB: 3.4 bits
+        // a card, and the next load searched the levels for most of its new keys).
+        #expect(database.keyFilterMaxBytes(cards: 0) == 8 << 20)
+        #expect(database.keyFilterMaxBytes(cards: 5_000_000) >= 8 << 20)
+        let big: Int64 = 20_000_000
+        let filter = MergedKeyFilter(expected: Int(big), through: big, maxBytes: database.keyFilterMaxBytes(cards: big))
+        #expect(filter.byteCount == 32 << 20, "12 bits a card, rounded up to a power of two")
+    }
+
+    @Test func cardsInEitherLevelAreFoundAndTheRecentLevelMovesWhenItOutgrowsHalfTheMainOne() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        let keys = (1...9).map { "k\($0)" }
+        // Below the minimum: into the main level.
+        #expect(try apply(Array(keys[0..<4]), to: database) == Array(repeating: "created", count: 4))
+        #expect(try levels(database) == [4, 0, 4, 4])
+        // Two more: half the main level, into the recent one.
+        #expect(try apply(Array(keys[4..<6]), to: database) == ["created", "created"])
+        #expect(try levels(database) == [4, 2, 6, 4])
+        #expect(try entriesMatchTheirCards(database))
+        // Found in both levels, by this connection and by another one (another run), and listed by reconcile.
+        #expect(try apply(Array(keys[0..<6]) + ["k7"], to: database) == Array(repeating: "replayed", count: 6) + ["created"])
+        // k7 made the recent level three cards, more than half of four: both levels are one now.
+        #expect(try levels(database) == [7, 0, 7, 7])
+        #expect(try entriesMatchTheirCards(database))
+        #expect(try apply(["k8", "k9"], to: database) == ["created", "created"])
+        #expect(try levels(database) == [7, 2, 9, 7])
+        let other = try open(path)
+        #expect(try apply(keys, to: other) == Array(repeating: "replayed", count: 9))
+        let reconciliation = CardStore.Reconciliation(database: other)
+        var listed: [String] = []
+        try reconciliation.forEachCard(ofEntity: "entity_e") { _, _, externalID in listed.append(externalID) }
+        #expect(listed == keys)
+        #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "k9") == 9)
+        #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "k1") == 1)
+    }
+
+    @Test func aRolledBackMoveLeavesBothLevelsAsTheyWere() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        #expect(try apply(["k1", "k2", "k3", "k4"], to: database).allSatisfy { $0 == "created" })
+        #expect(try apply(["k5", "k6"], to: database).allSatisfy { $0 == "created" })
+        // This merge moves the recent level into the main one, and is rolled back.
+        #expect(try apply(["k7", "k8", "k9"], to: database, commit: false).allSatisfy { $0 == "created" })
+        #expect(try levels(database) == [4, 2, 6, 4])
+        #expect(try entriesMatchTheirCards(database))
+        #expect(try apply(["k1", "k5", "k7"], to: database) == ["replayed", "replayed", "created"])
+        #expect(try levels(database) == [7, 0, 7, 7])
+    }
+
+    @Test func twoKeysWithOneHashInTheTwoLevelsAreTwoCards() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        // dveu-00001 and erpy-00001 of entity_e hash alike (CardKeyTests.twoRealKeysThatCollide).
+        #expect(try apply(["dveu-00001", "a1", "a2", "a3"], to: database).allSatisfy { $0 == "created" })
+        #expect(try apply(["erpy-00001"], to: database) == ["created"])
+        #expect(try levels(database) == [4, 1, 5, 4])
+        let hash = CardKey.hash(entityID: "entity_e", externalID: "dveu-00001")
+        #expect(try count(database, "SELECT count(*) FROM card_keys WHERE key_hash = \(hash)") == 1)
+        #expect(try count(database, "SELECT count(*) FROM card_keys_recent WHERE key_hash = \(hash)") == 1)
+        #expect(try apply(["erpy-00001", "dveu-00001"], to: database) == ["replayed", "replayed"])
+        let reconciliation = CardStore.Reconciliation(database: database)
+        #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "dveu-00001") == 1)
+        #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "erpy-00001") == 5)
+    }
+}
