@@ -29,8 +29,8 @@ enum CommandTable {
     static let load: [OptionSpec] = [
         .value("on-conflict", "policy", "A row whose key is stored with other values: reject it (idempotency_conflict) or update the card's metadata.", default: "reject", values: ["reject", "update"]),
         .value("batch-size", "n", "Rows per transaction; a batch also closes after 5 s of work.", default: "100000"),
-        .value("cache-size", "mib", "SQLite's page cache for the load, in MiB: a big store's key index stays in memory.",
-               default: "40 bytes per stored card, at least 64 MiB, at most 1/8 of the memory"),
+        .value("cache-size", "mib", "SQLite's page cache for the load, in MiB (the key tables come on top).",
+               default: "48"),
         .value("max-rows", "n", "Stop a file past N rows: file_too_large (65), the rows before stay loaded.", default: "no limit"),
         .value("max-bytes", "n", "The same past N bytes (decompressed).", default: "no limit"),
         .flag("dry-run", "Every check, nothing recorded; the report says what a real run would do."),

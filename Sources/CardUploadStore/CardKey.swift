@@ -1,8 +1,9 @@
 import CSQLite
 
 /// How the store finds a card by its key (entity_id, external_id): by a 64-bit hash of the key (schema
-/// version 4), in `card_keys` for the merged cards and in each connection's `PendingCardKeys` for the cards
-/// created since the last merge (schema version 6; ARCHITECTURE.md, "Keys").
+/// version 4), in `card_keys` and `card_keys_recent` for the merged cards (two levels since schema version 7)
+/// and in each connection's `PendingCardKeys` for the cards created since the last merge (schema version 6;
+/// ARCHITECTURE.md, "Keys").
 ///
 /// The key index used to hold both strings whole: for client ids such as UUIDs, 50–60 bytes per card,
 /// inserted at random places, so a store of millions of cards had a key index several times the page cache
@@ -33,10 +34,11 @@ package enum CardKey {
 
     /// The condition that finds the card with the key bound as parameters ?1 (entity_id) and ?2 (external_id)
     /// of a statement on `cards` (named `alias` in it, when given): the pending card with the key's hash
-    /// (`card_pending_seq`, `PendingCardKeys`), else the merged card at that hash in `card_keys` (one of several
-    /// when keys share a hash), each compared byte for byte. Two scalar subqueries, each one rowid seek or one
-    /// search of `card_keys` then a seek, and the card's own seek: no temporary table per look-up (an `IN` or an
-    /// `OR` of the two would build one for every row).
+    /// (`card_pending_seq`, `PendingCardKeys`), else the merged card at that hash in `card_keys_recent`, else in
+    /// `card_keys` (one of several when keys share a hash), each compared byte for byte. Three scalar subqueries
+    /// in a `coalesce` (each runs only when the one before found nothing), each one rowid seek or one search of
+    /// its level then a seek, and the card's own seek: no temporary table per look-up (an `IN` or an `OR` would
+    /// build one for every row).
     static func matchSQL(alias: String = "") -> String {
         let c = alias.isEmpty ? "" : alias + "."
         let hash = "\(functionName)(?1, ?2)"

@@ -1,8 +1,9 @@
 import CSQLite
 
-/// The key index's two parts on one connection (ARCHITECTURE.md, "Keys"): `card_keys`, the merged cards'
-/// key hashes in hash order, and the pending cards after `card_keys_merged.through`, held in memory
-/// (`PendingCardKeys`) and read again whenever another transaction may have changed them.
+/// The key index's parts on one connection (ARCHITECTURE.md, "Keys"): the merged cards' key hashes in hash
+/// order, in two levels (`card_keys` up to `card_key_levels.main_through`, `card_keys_recent` after it), and
+/// the pending cards after `card_key_levels.through`, held in memory (`PendingCardKeys`) and read again
+/// whenever another transaction may have changed them.
 extension Database {
     /// The SQL function that names the pending card with a key hash: `card_pending_seq(hash)`, its rowid or NULL.
     static let pendingCardFunction = "card_pending_seq"
@@ -30,7 +31,7 @@ extension Database {
     /// the last one read are added. Outside a transaction it is read for every statement.
     func refreshPendingKeys() throws(DatabaseError) {
         if isInTransaction, pendingKeysSerial == transactionSerial, pendingKeysRollbacks == rollbacks { return }
-        let through = try keyStatement("SELECT through FROM card_keys_merged").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
+        let through = try keyStatement("SELECT through FROM card_key_levels").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         let rolledBack = pendingKeysRollbacks != rollbacks
         if rolledBack, pendingKeysRollbacks >= 0 {
             // The filter may hold a rolled-back merge's cards up to its `through`, and not the cards another run
@@ -131,9 +132,9 @@ extension Database {
         return filter.mayContain(hash)
     }
 
-    /// A filter of every hash in `card_keys` (merged up to `through`), by one pass over it.
+    /// A filter of every merged hash (up to `through`), by one pass over both levels.
     private func keyFilterOfCardKeys(through: Int64) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: keyFilterMaxBytes(cards: through))
+        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: Self.keyFilterMaxBytes(cards: through))
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
             row in filter.insert(row.integer(0) ?? 0)
         }
@@ -142,12 +143,13 @@ extension Database {
 
     /// The largest filter for a store of `cards` merged cards: 8 MiB (12 bits a card for 5,000,000 cards), or
     /// an eighth of a load's memory budget for a store of that size where that is more (`PageCache`: 5 bytes
-    /// a card, at most a 64th of the memory) — so a load's memory stays bounded whatever the file's size, and
-    /// a store that grows during a load gets a filter its size (with the budget of the store the load began
-    /// with, a load of 20,000,000 cards into an empty store left a filter of 8 MiB, 3.4 bits a card, and the
-    /// next load into it searched the levels for most keys).
-    func keyFilterMaxBytes(cards: Int64) -> Int {
-        max(8 << 20, PageCache.kibibytes(cards: cards, requestedMiB: nil, memory: PageCache.memory) * 1024 / 8)
+    /// a card, at most a 64th of `memory`) — so it grows with the store, not the file, and never past that
+    /// share of the memory (`--cache-size` is the page cache alone: the key tables come on top). A store that
+    /// grows during a load gets a filter its size: with the budget of the store the load began with, a load of
+    /// 20,000,000 cards into an empty store left a filter of 8 MiB, 3.4 bits a card, and the next load into it
+    /// searched the levels for most new keys.
+    static func keyFilterMaxBytes(cards: Int64, memory: UInt64 = PageCache.memory) -> Int {
+        max(8 << 20, PageCache.kibibytes(cards: cards, requestedMiB: nil, memory: memory) * 1024 / 8)
     }
 
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
@@ -178,7 +180,7 @@ extension Database {
         guard MergedKeyFilter.isStorable else { return nil }
         let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
             .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
-        guard let (through, count, length) = row, length <= keyFilterMaxBytes(cards: through),
+        guard let (through, count, length) = row, length <= Self.keyFilterMaxBytes(cards: through),
               let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
         else { return nil }
         var blob: OpaquePointer?
@@ -209,10 +211,10 @@ extension Database {
         }
     }
 
-    /// Whether no stored card can have a key with hash `hash` — none pending has it, and `card_keys` cannot (no
-    /// card is merged yet, or the filter of merged keys says no) — so a new key needs no look-up at all.
-    /// Until the filter exists the answer is "maybe" (false), and the look-up that follows counts its search
-    /// (`card_keys_may_hold` in `CardKey.matchSQL`): each search is counted once.
+    /// Whether no stored card can have a key with hash `hash` — none pending has it, and no level can (no card
+    /// is merged yet, or the filter of merged keys says no) — so a new key needs no look-up at all. Until the
+    /// filter exists the answer is "maybe" (false), and the look-up that follows counts its searches
+    /// (`card_keys_may_hold` in `CardKey.matchSQL`): one for each level it searches.
     package func noCardHasKeyHash(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if pendingKeys.seq(forHash: hash) != nil { return false }
@@ -231,8 +233,8 @@ extension Database {
         if pendingKeys.byteCount / 1024 > keyTablesKiB + 1024 { try makeRoomForKeyTables() }
     }
 
-    /// Puts every pending card into `card_keys`, in hash order (each page of the index written once), and moves
-    /// `card_keys_merged.through` to the last card. Inside the caller's write transaction. The pending cards
+    /// Puts every pending card into a level of merged keys (`mergeLevel`), in hash order (each page written
+    /// once), and moves `card_key_levels.through` to the last card. Inside the caller's write transaction. The pending cards
     /// this connection holds go in from memory, sorted here (the cards' own rows are not read again); a card it
     /// could not hold (after a refused `add`) is read from the table.
     package func mergeCardKeys() throws(DatabaseError) {
@@ -265,7 +267,7 @@ extension Database {
         let from = pendingKeys.mergedThrough
         let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         guard last > from else { return }
-        let mainThrough = try keyStatement("SELECT coalesce(main_through, through) FROM card_keys_merged")
+        let mainThrough = try keyStatement("SELECT main_through FROM card_key_levels")
             .queryOne([]) { $0.integer(0) ?? 0 } ?? from
         let level = Self.mergeLevel(from: from, mainThrough: mainThrough, last: last, recentMinimum: recentKeyLevelMinimum)
         // Cards that join a recent level that then moves go into it first: the main level is rewritten once.
@@ -320,14 +322,16 @@ extension Database {
         }
         filter?.through = last
         if var filter {
-            if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes(cards: last) {
-                // Too full to say "no" often: made again for the cards there are now, by a pass over card_keys.
+            if filter.isCrowded, (last - from) * 32 >= last, filter.byteCount * 2 <= Self.keyFilterMaxBytes(cards: last) {
+                // Too full to say "no" often: made again for the cards there are now, by a pass over both levels —
+                // by a merge of a 32nd of the store or more (a pass costs about as much as 32 random searches; a
+                // small load into a big store keeps it as it is, caught up).
                 filter = try keyFilterOfCardKeys(through: last)
                 try install(filter)
             }
             try storeKeyFilter(filter)
         }
-        try keyStatement("UPDATE card_keys_merged SET through = ?, main_through = ?")
+        try keyStatement("UPDATE card_key_levels SET through = ?, main_through = ?")
             .execute([.integer(last), .integer(level.intoRecent ? mainThrough : last)])
         pendingKeys.reset(mergedThrough: last)
         pendingKeysSerial = transactionSerial

@@ -1,7 +1,7 @@
-/// A filter of the key hashes in `card_keys` (ARCHITECTURE.md, "Keys"): "no" means no merged card has the
-/// hash, so a look-up of a new key skips the search of `card_keys` (in a store of millions of cards, a random
-/// page of an index bigger than the cache for every row). Read from `card_keys_filter`, where the merge that
-/// held it last wrote it, or else built by one pass over `card_keys`, once a load has looked up enough keys to
+/// A filter of the merged key hashes, in either level (ARCHITECTURE.md, "Keys"): "no" means no merged card has
+/// the hash, so a look-up of a new key skips the search of both levels (in a store of millions of cards, a
+/// random page of an index bigger than the cache for every row). Read from `card_keys_filter`, where the merge
+/// that held it last wrote it, or else built by one pass over both levels, once a load has looked up enough keys to
 /// pay for it (`Database.mergedKeysMayHold`); kept in step with every merge after it, this connection's or
 /// another's, up to `through`.
 ///

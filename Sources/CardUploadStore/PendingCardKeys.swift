@@ -1,6 +1,6 @@
 /// The keys of the cards created since the last merge into `card_keys` (schema version 6; ARCHITECTURE.md,
 /// "Keys"), held in memory by each connection: each pending card's key hash and rowid, for the cards after
-/// `card_keys_merged.through`.
+/// `card_key_levels.through`.
 ///
 /// A new card is not put into the key index when it is inserted: random client ids (UUIDs) would go in at
 /// random places, and in a store of millions of cards every batch's commit would rewrite nearly every page

@@ -262,20 +262,23 @@ package enum Schema {
         DROP INDEX cards_by_key_overflow;
         """,
         // 6 -> 7: the merged keys in two levels (ARCHITECTURE.md "Keys"): `card_keys` holds the cards up to
-        // `card_keys_merged.main_through`, `card_keys_recent` those after it up to `through`. A merge into a
-        // store of a million cards or more puts its cards into the recent level while that level stays at most
-        // half the main one's size, and otherwise moves the recent level into the main one with them: a daily
-        // load of random ids then rewrites the small level's pages, not every page of the big one each time.
-        // Every merged card is in one level: the look-up searches both. A store of version 6 has every merged
-        // card in `card_keys`: its main level ends at `through`.
+        // `card_key_levels.main_through`, `card_keys_recent` those after it up to `through`. A merge into a store
+        // of a million cards or more puts its cards into the recent level while that level stays at most half
+        // the main one's size, and otherwise moves the recent level into the main one with them: a daily load
+        // of random ids then rewrites the small level's pages, not every page of the big one each time. Every
+        // merged card is in one level: the look-up searches both. A store of version 6 has every merged card in
+        // `card_keys`: its main level ends at `through`. The merged rowid moves from `card_keys_merged` into
+        // `card_key_levels`: a version-6 release still running when this one migrates its store fails at its
+        // next transaction ("no such table") instead of missing the recent level's cards.
         """
         CREATE TABLE card_keys_recent (
             key_hash INTEGER NOT NULL,
             card     INTEGER NOT NULL,
             PRIMARY KEY (key_hash, card)
         ) WITHOUT ROWID;
-        ALTER TABLE card_keys_merged ADD COLUMN main_through INTEGER;
-        UPDATE card_keys_merged SET main_through = through;
+        CREATE TABLE card_key_levels (through INTEGER NOT NULL, main_through INTEGER NOT NULL);
+        INSERT INTO card_key_levels (through, main_through) SELECT through, through FROM card_keys_merged;
+        DROP TABLE card_keys_merged;
         """,
     ]
 

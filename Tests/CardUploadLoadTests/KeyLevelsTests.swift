@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The merged keys in two levels (schema version 7; ARCHITECTURE.md, "Keys"): `card_keys` up to
-/// `card_keys_merged.main_through`, `card_keys_recent` after it up to `through`. A merge into a main level of
+/// `card_key_levels.main_through`, `card_keys_recent` after it up to `through`. A merge into a main level of
 /// `recentKeyLevelMinimum` cards or more puts its cards into the recent level while that level stays at most
 /// half the main one; otherwise the recent level moves into the main one with them. Tests make the minimum
 /// small; every card is found by its key in whichever level it is, by a look-up, by another connection and by
@@ -44,8 +44,8 @@ import Testing
     private func levels(_ database: Database) throws -> [Int64] {
         [
             try count(database, "SELECT count(*) FROM card_keys"), try count(database, "SELECT count(*) FROM card_keys_recent"),
-            try count(database, "SELECT through FROM card_keys_merged"),
-            try count(database, "SELECT main_through FROM card_keys_merged"),
+            try count(database, "SELECT through FROM card_key_levels"),
+            try count(database, "SELECT main_through FROM card_key_levels"),
         ]
     }
 
@@ -54,11 +54,11 @@ import Testing
         let entries = try count(database,
             "SELECT count(*) FROM (SELECT * FROM card_keys UNION ALL SELECT * FROM card_keys_recent) AS k"
                 + " JOIN cards AS c ON c.seq = k.card AND c.key_hash = k.key_hash")
-        let main = try count(database, "SELECT count(*) FROM card_keys AS k JOIN card_keys_merged AS m ON k.card > m.main_through")
+        let main = try count(database, "SELECT count(*) FROM card_keys AS k JOIN card_key_levels AS m ON k.card > m.main_through")
         let recent = try count(database,
-            "SELECT count(*) FROM card_keys_recent AS k JOIN card_keys_merged AS m"
+            "SELECT count(*) FROM card_keys_recent AS k JOIN card_key_levels AS m"
                 + " ON k.card <= m.main_through OR k.card > m.through")
-        return entries == (try count(database, "SELECT through FROM card_keys_merged")) && main == 0 && recent == 0
+        return entries == (try count(database, "SELECT through FROM card_key_levels")) && main == 0 && recent == 0
     }
 
     @Test func theLevelOfAMerge() {
@@ -76,15 +76,61 @@ import Testing
     }
 
     @Test func theFilterOfMergedKeysIsSizedForTheStoreItIsFor() throws {
-        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        let memory: UInt64 = 24 << 30
         // 8 MiB up to 5,000,000 cards (12 bits a card); past that it grows with the store, not with the budget
         // of the store the load began with (a load of 20,000,000 cards into an empty store left 8 MiB: 3.4 bits
-        // a card, and the next load searched the levels for most of its new keys).
-        #expect(database.keyFilterMaxBytes(cards: 0) == 8 << 20)
-        #expect(database.keyFilterMaxBytes(cards: 5_000_000) >= 8 << 20)
+        // a card, and the next load searched the levels for most of its new keys); at most a 64th of the memory.
+        #expect(Database.keyFilterMaxBytes(cards: 0, memory: memory) == 8 << 20)
+        #expect(Database.keyFilterMaxBytes(cards: 1_000_000_000, memory: memory) == 384 << 20)
         let big: Int64 = 20_000_000
-        let filter = MergedKeyFilter(expected: Int(big), through: big, maxBytes: database.keyFilterMaxBytes(cards: big))
+        let filter = MergedKeyFilter(
+            expected: Int(big), through: big, maxBytes: Database.keyFilterMaxBytes(cards: big, memory: memory))
         #expect(filter.byteCount == 32 << 20, "12 bits a card, rounded up to a power of two")
+    }
+
+    /// A filter made by a pass while cards are in the recent level holds them: a replay of those keys is
+    /// looked up, not created again (without the recent level in the pass, the filter said no and each was
+    /// created a second time).
+    @Test func aFilterMadeByAPassHoldsTheRecentLevel() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        #expect(try apply(["k1", "k2", "k3", "k4"], to: database).allSatisfy { $0 == "created" })
+        #expect(try apply(["k5", "k6"], to: database).allSatisfy { $0 == "created" })
+        #expect(try levels(database) == [4, 2, 6, 4])
+        // 3,000 new keys: every look-up searches both levels (two searches counted), and past 4,096 searches
+        // the connection makes the filter by a pass; then the recent level's keys are replayed.
+        database.keyMergeThreshold = 1_000_000
+        let news = (1...3_000).map { "n\($0)" }
+        let store = CardStore(database: database)
+        try database.beginWrite()
+        var kinds: [String] = []
+        for key in news + ["k5", "k6", "k1"] {
+            kinds.append(try store.apply(
+                CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
+                policy: .reject, uploadSeq: nil, now: "now"
+            ).kind.rawValue)
+        }
+        #expect(database.mergedKeyFilter != nil, "the filter was made")
+        try database.commit()
+        #expect(kinds.suffix(3) == ["replayed", "replayed", "replayed"])
+        #expect(kinds.dropLast(3).allSatisfy { $0 == "created" })
+        #expect(try count(database, "SELECT count(*) FROM cards") == 3_006)
+    }
+
+    /// A version-6 release still running when this one migrates the store would search and merge one level
+    /// only: its statements on the merged rowid's table fail once the migration replaced the table.
+    @Test func aVersionSixWritersStatementsFailAfterTheMigration() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let old = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(old, to: 6)
+        let through = try old.prepare("SELECT through FROM card_keys_merged")
+        #expect(try through.queryOne([]) { $0.integer(0) } == 0)
+        let new = try Database(path: path, mode: .readWrite)
+        try Schema.migrate(new)
+        #expect(throws: DatabaseError.self) { try through.queryOne([]) { $0.integer(0) } }
+        #expect(try count(new, "SELECT main_through FROM card_key_levels") == 0)
     }
 
     @Test func cardsInEitherLevelAreFoundAndTheRecentLevelMovesWhenItOutgrowsHalfTheMainOne() throws {

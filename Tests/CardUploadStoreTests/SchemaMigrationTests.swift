@@ -131,9 +131,9 @@ import Testing
                               + " OR key_hash <> card_key_hash(entity_id, external_id)") == "0")
         #expect(try rows(database, "SELECT key_hash, card FROM card_keys ORDER BY card")
             == rows(database, "SELECT key_hash, seq FROM cards ORDER BY seq"))
-        #expect(try value(database, "SELECT through FROM card_keys_merged") == "9")
+        #expect(try value(database, "SELECT through FROM card_key_levels") == "9")
         // Version 7: every merged card is in the main level; the recent one is empty.
-        #expect(try value(database, "SELECT main_through FROM card_keys_merged") == "9")
+        #expect(try value(database, "SELECT main_through FROM card_key_levels") == "9")
         #expect(try value(database, "SELECT count(*) FROM card_keys_recent") == "0")
         for (entity, key, id) in [("entity_e", "k1", "card_aaaaaaaaaaaaaaaaaaaa"), ("entity_e", "k2", "card_bbbbbbbbbbbbbbbbbbbb"),
                                   ("entity_f", "k3", "card_cccccccccccccccccccc"), ("entity_f", "k4", "card_dddddddddddddddddddd")] {

@@ -21,7 +21,7 @@ import Testing
         var handle: OpaquePointer?
         #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
         // Version 6's and 7's key tables out, version 4's key indexes back (every card of these stores has its hash).
-        let sql = "DROP TABLE card_keys; DROP TABLE card_keys_recent; DROP TABLE card_keys_merged; DROP TABLE card_keys_filter; CREATE UNIQUE INDEX cards_by_key_hash ON cards (key_hash);"
+        let sql = "DROP TABLE card_keys; DROP TABLE card_keys_recent; DROP TABLE card_key_levels; DROP TABLE card_keys_filter; CREATE UNIQUE INDEX cards_by_key_hash ON cards (key_hash);"
             + " CREATE UNIQUE INDEX cards_by_key_overflow ON cards (entity_id, external_id) WHERE key_hash IS NULL;"
             + " ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
             + " ALTER TABLE uploads DROP COLUMN hints; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
