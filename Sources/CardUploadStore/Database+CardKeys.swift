@@ -113,6 +113,9 @@ extension Database {
     /// cards (a pass costs about as much as 32 random searches, so a small load into a big store never makes it).
     func mergedKeysMayHold(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
+        // No card merged yet: both levels are empty (a Lead file's references into an empty store made a filter
+        // of nothing, then filled it with the file's cards at the merge and made it again by a pass).
+        if pendingKeys.mergedThrough == 0 { return false }
         if let filter = mergedKeyFilter { return filter.mayContain(hash) }
         mergedKeySearches += 1
         guard mergedKeySearches >= 1024 else { return true }

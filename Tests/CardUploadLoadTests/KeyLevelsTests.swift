@@ -118,6 +118,28 @@ import Testing
         #expect(try count(database, "SELECT count(*) FROM cards") == 3_006)
     }
 
+    /// Before the first merge both levels are empty: a look-up searches neither and makes no filter (a Lead
+    /// file's references into an empty store made a filter of nothing, filled it with the file's cards at the
+    /// merge, then made it again by a pass over both levels).
+    @Test func noLevelIsSearchedBeforeTheFirstMerge() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        database.keyMergeThreshold = 1_000_000
+        let store = CardStore(database: database)
+        try database.beginWrite()
+        for key in ["k1", "k2", "k3"] {
+            _ = try store.apply(
+                CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
+                policy: .reject, uploadSeq: nil, now: "now")
+        }
+        let reconciliation = CardStore.Reconciliation(database: database)
+        for index in 1...5_000 { #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "x\(index)") == nil) }
+        #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "k2") == 2)
+        #expect(database.mergedKeyFilter == nil && database.mergedKeySearches == 0)
+        try database.commit()
+    }
+
     /// A version-6 release still running when this one migrates the store would search and merge one level
     /// only: its statements on the merged rowid's table fail once the migration replaced the table.
     @Test func aVersionSixWritersStatementsFailAfterTheMigration() throws {
