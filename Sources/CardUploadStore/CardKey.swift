@@ -34,11 +34,12 @@ package enum CardKey {
 
     /// The condition that finds the card with the key bound as parameters ?1 (entity_id) and ?2 (external_id)
     /// of a statement on `cards` (named `alias` in it, when given): the pending card with the key's hash
-    /// (`card_pending_seq`, `PendingCardKeys`), else the merged card at that hash in `card_keys_recent`, else in
-    /// `card_keys` (one of several when keys share a hash), each compared byte for byte. Three scalar subqueries
-    /// in a `coalesce` (each runs only when the one before found nothing), each one rowid seek or one search of
-    /// its level then a seek, and the card's own seek: no temporary table per look-up (an `IN` or an `OR` would
-    /// build one for every row).
+    /// (`card_pending_seq`, `PendingCardKeys`), else the merged card at that hash in `card_keys`, else in
+    /// `card_keys_recent` (one of several when keys share a hash), each compared byte for byte. Three scalar
+    /// subqueries in a `coalesce` (each runs only when the one before found nothing: the main level first, since
+    /// most stored cards are there, and a replay of them runs no third subquery), each one rowid seek or one
+    /// search of its level then a seek, and the card's own seek: no temporary table per look-up (an `IN` or an
+    /// `OR` would build one for every row).
     static func matchSQL(alias: String = "") -> String {
         let c = alias.isEmpty ? "" : alias + "."
         let hash = "\(functionName)(?1, ?2)"
@@ -50,7 +51,7 @@ package enum CardKey {
         return "(\(c)seq = coalesce("
             + "(SELECT p.seq FROM cards AS p WHERE p.seq = \(Database.pendingCardFunction)(\(hash))"
             + " AND p.entity_id = ?1 AND p.external_id = ?2), "
-            + merged("card_keys_recent") + ", " + merged("card_keys") + "))"
+            + merged("card_keys") + ", " + merged("card_keys_recent") + "))"
     }
 
     /// The key's 64-bit hash, as SQLite stores an integer.
