@@ -136,21 +136,24 @@ extension Database {
     }
 
     /// A filter of every merged hash (up to `through`), by one pass over both levels.
-    private func keyFilterOfCardKeys(through: Int64) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: Self.keyFilterMaxBytes(cards: through))
+    private func keyFilterOfCardKeys(through: Int64, maxBytes: Int? = nil) throws(DatabaseError) -> MergedKeyFilter {
+        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: maxBytes ?? keyFilterMaxBytes)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
             row in filter.insert(row.integer(0) ?? 0)
         }
         return filter
     }
 
+    /// The largest filter this connection makes or reads: `keyFilterMaxBytes(cards:)` of the store as its load
+    /// began (`PageCache.sizeForLoad`), so a load's memory stays bounded whatever the file's size. A store
+    /// that grew past its filter during a load (20,000,000 cards loaded into an empty store leave an 8 MiB
+    /// filter, 3.4 bits a card) gets one its size from the next load: it uses the crowded one, and its merge
+    /// makes the new one (before, it ignored the crowded one and searched both levels for most new keys).
+    var keyFilterMaxBytes: Int { Self.keyFilterMaxBytes(cards: keyFilterStoreCards) }
+
     /// The largest filter for a store of `cards` merged cards: 8 MiB (12 bits a card for 5,000,000 cards), or
     /// an eighth of a load's memory budget for a store of that size where that is more (`PageCache`: 5 bytes
-    /// a card, at most a 64th of `memory`) — so it grows with the store, not the file, and never past that
-    /// share of the memory (`--cache-size` is the page cache alone: the key tables come on top). A store that
-    /// grows during a load gets a filter its size: with the budget of the store the load began with, a load of
-    /// 20,000,000 cards into an empty store left a filter of 8 MiB, 3.4 bits a card, and the next load into it
-    /// searched the levels for most new keys.
+    /// a card, at most a 64th of `memory`) — it grows with the store, never past that share of the memory.
     static func keyFilterMaxBytes(cards: Int64, memory: UInt64 = PageCache.memory) -> Int {
         max(8 << 20, PageCache.kibibytes(cards: cards, requestedMiB: nil, memory: memory) * 1024 / 8)
     }
@@ -166,8 +169,8 @@ extension Database {
     /// Gives the page cache less memory by as much as the key tables (the pending cards at their most, and the
     /// filter) take — 16 MiB left at least —, so a load's peak memory stays what it was without them: a new
     /// card's key no longer touches an index per row, and the filter saves the searches the cache served.
-    private func makeRoomForKeyTables() throws(DatabaseError) {
-        let held = (pendingKeys.byteCount + (mergedKeyFilter?.byteCount ?? 0)) / 1024
+    private func makeRoomForKeyTables(adding: Int = 0) throws(DatabaseError) {
+        let held = (pendingKeys.byteCount + (mergedKeyFilter?.byteCount ?? 0) + adding) / 1024
         guard !cacheSizeIsAsked, held > keyTablesKiB + 1024 else { return }
         keyTablesKiB = held
         let kib = max(16_384, loadCacheKiB - held)
@@ -183,7 +186,7 @@ extension Database {
         guard MergedKeyFilter.isStorable else { return nil }
         let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
             .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
-        guard let (through, count, length) = row, length <= Self.keyFilterMaxBytes(cards: through),
+        guard let (through, count, length) = row, length <= keyFilterMaxBytes,
               let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
         else { return nil }
         var blob: OpaquePointer?
@@ -286,7 +289,7 @@ extension Database {
         let insertMany = try keyStatement(
             "INSERT OR FAIL INTO \(table) (key_hash, card) VALUES "
                 + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
-        let filter = mergedKeyFilter
+        var filter = mergedKeyFilter
         var chunk: [(hash: Int64, seq: Int64)] = []
         chunk.reserveCapacity(rows)
         // Each entry into the filter and the chunk; a full chunk is one statement.
@@ -324,16 +327,21 @@ extension Database {
             try keyStatement("DELETE FROM card_keys_recent").execute()
         }
         filter?.through = last
-        if var filter {
-            if filter.isCrowded, (last - from) * 32 >= last, filter.byteCount * 2 <= Self.keyFilterMaxBytes(cards: last) {
-                // Too full to say "no" often: made again for the cards there are now, by a pass over both levels —
-                // by a merge of a 32nd of the store or more (a pass costs about as much as 32 random searches; a
-                // small load into a big store keeps it as it is, caught up).
-                filter = try keyFilterOfCardKeys(through: last)
-                try install(filter)
-            }
-            try storeKeyFilter(filter)
+        // Too full to say "no" often: made again for the cards there are now, by a pass over both levels — by a
+        // merge of a 32nd of the store or more (a pass costs about as much as 32 random searches; a small load into
+        // a big store keeps it as it is, caught up), up to the size for the store as it is now. The crowded one
+        // goes first, and the cache gives way to the new one before it is made. (A single file of 20,000,000 new
+        // cards into an empty store still peaks at 153.6 MiB: its cache is full when the filter grows.)
+        let maxBytes = Self.keyFilterMaxBytes(cards: last)
+        if let crowded = filter?.isCrowded, crowded, (last - from) * 32 >= last, filter!.byteCount * 2 <= maxBytes {
+            filter = nil
+            mergedKeyFilter = nil
+            try makeRoomForKeyTables(adding: MergedKeyFilter.byteCount(expected: Int(last), maxBytes: maxBytes))
+            let remade = try keyFilterOfCardKeys(through: last, maxBytes: maxBytes)
+            try install(remade)
+            filter = remade
         }
+        if let filter { try storeKeyFilter(filter) }
         try keyStatement("UPDATE card_key_levels SET through = ?, main_through = ?")
             .execute([.integer(last), .integer(level.intoRecent ? mainThrough : last)])
         pendingKeys.reset(mergedThrough: last)

@@ -31,11 +31,14 @@ package final class Database {
     var mergedKeySearches = 0
     /// Whether `card_keys_filter` was read (once per connection).
     var triedStoredKeyFilter = false
-    /// The page cache this connection was given, in KiB (`PageCache`), and the memory of its key tables
-    /// (pending cards, filter of merged keys) it has given up for them: `cacheKiB` is the cache now.
+    /// What this connection's page cache and key tables (pending cards, filter of merged keys) may take
+    /// together, in KiB (`PageCache`); `cacheKiB` is the cache now, `keyTablesKiB` what the key tables may
+    /// take before the cache gives way to them.
     package internal(set) var loadCacheKiB = PageCache.baseKiB
     package internal(set) var cacheKiB = PageCache.baseKiB
     var keyTablesKiB = 0
+    /// The store's cards when its load began (`PageCache.sizeForLoad`): they bound the filter of merged keys.
+    var keyFilterStoreCards: Int64 = 0
     /// Whether the cache's size was asked for (`--cache-size`): it is then not made smaller for the key tables.
     var cacheSizeIsAsked = false
     /// Counts the transactions this connection opened, committed or rolled back: the pending cards are read

@@ -17,11 +17,19 @@ final class MergedKeyFilter {
     /// A filter sized for `expected` hashes (12 bits each, and as many again to come), at most `maxBytes`,
     /// holding none yet.
     init(expected: Int, through: Int64, maxBytes: Int = .max) {
-        var bits = 16
-        while (1 << bits) < max(expected, 1) * 12, (1 << (bits + 1)) / 8 <= maxBytes { bits += 1 }
+        let bits = Self.bits(expected: expected, maxBytes: maxBytes)
         words = [UInt64](repeating: 0, count: 1 << (bits - 6))
         shift = UInt64(64 - (bits - 6))
         self.through = through
+    }
+
+    /// The bytes of a filter made for `expected` hashes, at most `maxBytes`, without making it.
+    static func byteCount(expected: Int, maxBytes: Int) -> Int { (1 << bits(expected: expected, maxBytes: maxBytes)) / 8 }
+
+    private static func bits(expected: Int, maxBytes: Int) -> Int {
+        var bits = 16
+        while (1 << bits) < max(expected, 1) * 12, (1 << (bits + 1)) / 8 <= maxBytes { bits += 1 }
+        return bits
     }
 
     /// A filter of `byteCount` bytes of words (read into it with `withMutableBytes`), holding `count` hashes up

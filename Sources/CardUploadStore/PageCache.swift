@@ -1,16 +1,23 @@
 import Foundation
 
-/// The memory a load gives SQLite's page cache and the key tables (issue 17). The budget grows with the store
-/// (40 bytes a card, at least 64 MiB, at most an eighth of the memory the process may use): the filter of
-/// merged keys takes up to an eighth of it, so it stays about 12 bits a card however big the store. The page
-/// cache itself stays 48 MiB (64 with the pending cards' table) unless `--cache-size` asks for more: since
-/// the merged keys are in two levels (schema version 7), a load no longer rewrites every page of a big key
-/// index, and a cache sized to the store only filled with the load's own new pages — measured at 5,000,000
-/// cards, 1,000,000 UUIDs loaded in 5.45 s with it against 5.91 s with 191 MiB, and replayed in 2.5 s
-/// against 2.8–3.4 s (the memory a bigger cache takes costs more to fill than the reads it saves).
+/// The memory a load gives SQLite's page cache and the key tables (issue 17). The page cache is 48 MiB, and
+/// the pending cards' table takes up to 16 MiB beside it; the filter of merged keys takes 12 bits a stored
+/// card, 8 MiB up to 5,000,000 cards. Past that the cache leaves room for the filter of the store's size
+/// from the start (16 MiB left at least), and gives way to a bigger one later (`Database.makeRoomForKeyTables`),
+/// so a load's peak memory stays what it is at 5,000,000 cards however big the store (at 20,000,000 cards
+/// the filter is 32 MiB and the cache 24 MiB: 1,000,000 UUIDs loaded in 6.94 and 7.22 s against 6.40 and
+/// 6.66 s with 48 MiB and 26 MiB more memory). `--cache-size` is the cache
+/// itself, never made smaller; the key tables come on top. Until schema 7 the cache grew with the store (40
+/// bytes a card) to hold the key index every load rewrote; with two levels it only filled with the load's
+/// own new pages, and the memory cost more to fill than the reads it saved — measured at 5,000,000 cards,
+/// 1,000,000 UUIDs loaded in 5.45 s with 48 MiB against 5.91 s with 191 MiB, and replayed in 2.5 s against
+/// 2.8–3.4 s. The store-sized budget (`kibibytes`) now bounds the filter alone (an eighth of it).
 package enum PageCache {
     /// The cache every connection starts with (64 MiB), and a load's with its pending cards' table.
     package static let baseKiB = 65_536
+    /// What a load's cache and key tables take together before the cache gives way to the filter: 64 MiB and
+    /// the 8 MiB filter of 5,000,000 cards.
+    static let loadKiB = baseKiB + 8_192
     /// A load's memory budget per stored card (the filter of merged keys takes up to an eighth of it).
     static let bytesPerCard: Int64 = 40
     /// The share of the memory the process may use that the automatic budget never exceeds.
@@ -38,12 +45,17 @@ package enum PageCache {
         // The pending cards' table takes up to 16 MiB (`PendingCardKeys`): kept out of the base cache from the
         // start, since a cache that is full when the table grows keeps its memory. `--cache-size` is the cache
         // itself.
-        let size = requestedMiB == nil ? baseKiB - keyTablesReserveKiB : budget
+        // The filter a store this size holds (12 bits a card, 8 MiB up to 5,000,000 cards): the cache leaves room
+        // for what it takes past 8 MiB from the start, since a full cache that gives way later keeps its memory.
+        let filterKiB = MergedKeyFilter.byteCount(
+            expected: Int(cards), maxBytes: Database.keyFilterMaxBytes(cards: cards)) / 1024
+        let size = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
+        database.keyFilterStoreCards = cards
         try database.execute("PRAGMA cache_size = -\(size)")
-        database.loadCacheKiB = budget
+        database.loadCacheKiB = requestedMiB == nil ? loadKiB : budget
         database.cacheKiB = size
         // A cache sized by `--cache-size` stays that size; the key tables come on top of it.
-        database.keyTablesKiB = budget - size
+        database.keyTablesKiB = database.loadCacheKiB - size
         database.cacheSizeIsAsked = requestedMiB != nil
         return size
     }

@@ -100,7 +100,20 @@ import Testing
         // the pending cards' table, however big the store (schema version 7: two levels of merged keys).
         #expect(try PageCache.sizeForLoad(database, requestedMiB: nil) == 65_536 - 16_384)
         #expect(try cacheSize() == -(65_536 - 16_384))
-        #expect(database.loadCacheKiB == 117_187)
+        #expect(database.loadCacheKiB == 65_536 + 8_192, "cache and key tables: 64 MiB and an 8 MiB filter")
+        #expect(database.keyFilterMaxBytes == 117_187 * 1024 / 8, "an eighth of the budget of 3,000,000 cards")
+        // A store of 20,000,000 cards holds a 32 MiB filter (12 bits a card, with 8 GiB or more of memory): the
+        // cache leaves room for it from the start (a full cache that gives way later keeps its memory).
+        try database.execute("""
+            INSERT INTO cards (seq, id, external_id, account_id, entity_id, type, status, last_four, created_at, updated_at,
+                               key_hash)
+            VALUES (20000000, 'card_bbbbbbbbbbbbbbbbbbbb', 'k2', 'account_a', 'entity_e', 'virtual', 'active', '0001', 'now',
+                    'now', card_key_hash('entity_e', 'k2'))
+            """)
+        if PageCache.memory >= 8 << 30 {
+            #expect(try PageCache.sizeForLoad(database, requestedMiB: nil) == 65_536 + 8_192 - 16_384 - 32_768)
+            #expect(database.keyFilterMaxBytes >= 32 << 20)
+        }
         try PageCache.sizeForLoad(database, requestedMiB: 100)
         #expect(try cacheSize() == -102_400)
     }
