@@ -130,14 +130,14 @@ extension Database {
             }
         }
         guard mergedKeySearches >= 4096, Int64(mergedKeySearches) * 32 >= pendingKeys.mergedThrough else { return true }
-        let filter = try keyFilterOfCardKeys(through: pendingKeys.mergedThrough)
+        let filter = try keyFilterOfCardKeys(through: pendingKeys.mergedThrough, maxBytes: keyFilterMaxBytes)
         try install(filter)
         return filter.mayContain(hash)
     }
 
     /// A filter of every merged hash (up to `through`), by one pass over both levels.
-    private func keyFilterOfCardKeys(through: Int64, maxBytes: Int? = nil) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: maxBytes ?? keyFilterMaxBytes)
+    private func keyFilterOfCardKeys(through: Int64, maxBytes: Int) throws(DatabaseError) -> MergedKeyFilter {
+        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: maxBytes)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
             row in filter.insert(row.integer(0) ?? 0)
         }
@@ -333,7 +333,8 @@ extension Database {
         // goes first, and the cache gives way to the new one before it is made. (A single file of 20,000,000 new
         // cards into an empty store still peaks at 153.6 MiB: its cache is full when the filter grows.)
         let maxBytes = Self.keyFilterMaxBytes(cards: last)
-        if let crowded = filter?.isCrowded, crowded, (last - from) * 32 >= last, filter!.byteCount * 2 <= maxBytes {
+        let remake = filter.map { $0.isCrowded && (last - from) * 32 >= last && $0.byteCount * 2 <= maxBytes } ?? false
+        if remake {
             filter = nil
             mergedKeyFilter = nil
             try makeRoomForKeyTables(adding: MergedKeyFilter.byteCount(expected: Int(last), maxBytes: maxBytes))

@@ -41,12 +41,10 @@ package enum PageCache {
     @discardableResult
     package static func sizeForLoad(_ database: Database, requestedMiB: Int?) throws(DatabaseError) -> Int {
         let cards = try database.prepare("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
-        let budget = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: availableMemory())
-        // The pending cards' table takes up to 16 MiB (`PendingCardKeys`): kept out of the base cache from the
-        // start, since a cache that is full when the table grows keeps its memory. `--cache-size` is the cache
-        // itself.
-        // The filter a store this size holds (12 bits a card, 8 MiB up to 5,000,000 cards): the cache leaves room
-        // for what it takes past 8 MiB from the start, since a full cache that gives way later keeps its memory.
+        let budget = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: memory)
+        // The pending cards' table (up to 16 MiB, `PendingCardKeys`) and the filter a store this size holds (12
+        // bits a card, 8 MiB up to 5,000,000 cards) are kept out of the cache from the start, since a cache that
+        // is full when they grow keeps its memory. `--cache-size` is the cache itself.
         let filterKiB = MergedKeyFilter.byteCount(
             expected: Int(cards), maxBytes: Database.keyFilterMaxBytes(cards: cards)) / 1024
         let size = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget

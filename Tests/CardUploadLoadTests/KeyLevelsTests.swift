@@ -21,16 +21,20 @@ import Testing
         return database
     }
 
-    /// The kind of each key's outcome in one write transaction, merged before it ends (committed or not).
-    private func apply(_ keys: [String], to database: Database, commit: Bool = true) throws -> [String] {
-        let store = CardStore(database: database)
-        try database.beginWrite()
-        let kinds = try keys.map { key in
+    /// The kind of each key's outcome, applied through `store` in the open write transaction.
+    private func kinds(of keys: [String], through store: CardStore) throws -> [String] {
+        try keys.map { key in
             try store.apply(
                 CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
                 policy: .reject, uploadSeq: nil, now: "now"
             ).kind.rawValue
         }
+    }
+
+    /// The kind of each key's outcome in one write transaction, merged before it ends (committed or not).
+    private func apply(_ keys: [String], to database: Database, commit: Bool = true) throws -> [String] {
+        try database.beginWrite()
+        let kinds = try kinds(of: keys, through: CardStore(database: database))
         try database.mergeCardKeys()
         if commit { try database.commit() } else { database.rollback() }
         return kinds
@@ -102,15 +106,8 @@ import Testing
         // the connection makes the filter by a pass; then the recent level's keys are replayed.
         database.keyMergeThreshold = 1_000_000
         let news = (1...3_000).map { "n\($0)" }
-        let store = CardStore(database: database)
         try database.beginWrite()
-        var kinds: [String] = []
-        for key in news + ["k5", "k6", "k1"] {
-            kinds.append(try store.apply(
-                CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
-                policy: .reject, uploadSeq: nil, now: "now"
-            ).kind.rawValue)
-        }
+        let kinds = try kinds(of: news + ["k5", "k6", "k1"], through: CardStore(database: database))
         #expect(database.mergedKeyFilter != nil, "the filter was made")
         try database.commit()
         #expect(kinds.suffix(3) == ["replayed", "replayed", "replayed"])
@@ -126,13 +123,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = try open(path)
         database.keyMergeThreshold = 1_000_000
-        let store = CardStore(database: database)
         try database.beginWrite()
-        for key in ["k1", "k2", "k3"] {
-            _ = try store.apply(
-                CardRequest(externalID: key, accountID: "account_a", entityID: "entity_e", lastFour: "0001"),
-                policy: .reject, uploadSeq: nil, now: "now")
-        }
+        #expect(try kinds(of: ["k1", "k2", "k3"], through: CardStore(database: database)).allSatisfy { $0 == "created" })
         let reconciliation = CardStore.Reconciliation(database: database)
         for index in 1...5_000 { #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "x\(index)") == nil) }
         #expect(try reconciliation.rowID(entityID: "entity_e", externalID: "k2") == 2)
