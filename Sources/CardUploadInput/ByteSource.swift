@@ -269,8 +269,9 @@ package final class ByteSource: ChunkSource {
         FileError(code: .corruptGzip, message: "zlib made no progress at byte \(fileOffset) of the file", offset: fileOffset)
     }
 
-    /// The position in the file as stored of the first byte not yet consumed.
-    private var fileOffset: Int { bytesRead - pending.count }
+    /// The position in the file as stored of the first byte not yet consumed: the bytes behind the chunks handed
+    /// out so far (compressed, for gzip).
+    package var fileOffset: Int { bytesRead - pending.count }
 
     // MARK: - Reading
 

@@ -109,6 +109,19 @@ package final class OpenedInput {
         }
     }
 
+    /// The rows the input holds, estimated from its first bytes once `detectFormat` has read them: the file's
+    /// size (as stored) times the lines of those bytes per byte of the file behind them (for gzip, the compressed
+    /// bytes they came from). Nil when the size is unknown (a pipe) or the first bytes hold fewer than two lines.
+    /// It sizes the load's memory (`PageCache.sizeForLoad`): a file whose quoted fields hold line breaks comes out
+    /// larger than it is, which leaves a smaller cache, never a bigger one.
+    package var estimatedRows: Int64? {
+        guard let size = source.size, let first = firstChunk, source.fileOffset > 0 else { return nil }
+        var lines = 0
+        for byte in first where byte == 0x0A { lines += 1 }
+        guard lines >= 2 else { return nil }
+        return Int64((Double(size) * Double(lines) / Double(source.fileOffset)).rounded(.up))
+    }
+
     /// The encoding the input is read in until its bytes say otherwise (`auto`, a byte order mark).
     package var encoding: TextEncoding { format == .jsonl ? .utf8 : settings.encoding.initial }
 

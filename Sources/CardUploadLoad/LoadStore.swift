@@ -23,20 +23,21 @@ package final class LoadStore {
     }
 
     /// A connection for the next file: a new one, or the dry run's shared one inside its transaction
-    /// (reopened if a database error ended it, so nothing that follows is ever written for real).
-    package func database() throws -> Database {
+    /// (reopened if a database error ended it, so nothing that follows is ever written for real). Its memory is
+    /// sized for the store the file makes (`expectedRows`, the file's rows when its size is known).
+    package func database(expectedRows: Int64? = nil) throws -> Database {
         lastUpgrade = nil
         guard dryRun else {
             let (database, created, upgrade) = try StoreOpening.openForWriting(path)
             if created { self.created = true }
             lastUpgrade = upgrade
-            try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
+            try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows)
             return database
         }
         if let opened, opened.isInTransaction { return opened }
         opened = nil
         let database = try StoreOpening.openForDryRun(path)
-        try PageCache.sizeForLoad(database, requestedMiB: cacheMiB)
+        try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows)
         opened = database
         return database
     }

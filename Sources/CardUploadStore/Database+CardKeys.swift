@@ -158,6 +158,31 @@ extension Database {
         max(8 << 20, PageCache.kibibytes(cards: cards, requestedMiB: nil, memory: memory) * 1024 / 8)
     }
 
+    /// The bytes of the filter of merged keys a load of `rows` new cards into a store of `cards` ends with, as
+    /// its merges make it (`mergePendingCards`): one for the store's cards (into an empty store, for the cards of
+    /// the first merge), made again by the first merge that finds it crowded, for the cards there are then. Its
+    /// page cache leaves room for that from the start (`PageCache.sizeForLoad`): a full cache that gives way
+    /// later keeps its memory (its freed pages stay in the process's heap; `malloc_trim` after the commit that
+    /// freed them gave none back). `merge`: the new cards of a merge (`keyMergeThreshold`).
+    static func keyFilterBytes(
+        cards: Int64, adding rows: Int64, merge: Int64 = Int64(PendingCardKeys.maximumCount),
+        memory: UInt64 = PageCache.memory
+    ) -> Int {
+        let last = cards + max(0, rows)
+        func bytes(_ cards: Int64) -> Int {
+            MergedKeyFilter.byteCount(expected: Int(cards), maxBytes: keyFilterMaxBytes(cards: cards, memory: memory))
+        }
+        var made = max(cards, min(last, merge))
+        var size = bytes(made)
+        while last > MergedKeyFilter.crowdedCount(byteCount: size) {
+            // The merge after it is crowded (one every `merge` new cards), if that merge adds a 32nd of the store.
+            made = min(last, cards + ((MergedKeyFilter.crowdedCount(byteCount: size) - cards) / merge + 1) * merge)
+            guard merge * 32 >= made, bytes(made) > size else { break }
+            size = bytes(made)
+        }
+        return size
+    }
+
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
     /// so a load's memory stays what it was with the filter in it: the filter saves the searches the cache
     /// would have served.

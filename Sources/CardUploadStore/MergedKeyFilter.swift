@@ -79,5 +79,8 @@ final class MergedKeyFilter {
     var byteCount: Int { words.count * 8 }
 
     /// Whether it holds so many hashes for its size that it answers "maybe" too often (under 6 bits each).
-    var isCrowded: Bool { count > words.count * 64 / 6 }
+    var isCrowded: Bool { Int64(count) > Self.crowdedCount(byteCount: words.count * 8) }
+
+    /// The most hashes a filter of `byteCount` bytes holds before it is crowded (fewer than 6 bits a hash).
+    static func crowdedCount(byteCount: Int) -> Int64 { Int64(byteCount) * 8 / 6 }
 }

@@ -2,11 +2,13 @@ import Foundation
 
 /// The memory a load gives SQLite's page cache and the key tables (issue 17). The page cache is 48 MiB, and
 /// the pending cards' table takes up to 16 MiB beside it; the filter of merged keys takes 12 bits a stored
-/// card, 8 MiB up to 5,000,000 cards. Past that the cache leaves room for the filter of the store's size
-/// from the start (16 MiB left at least), and gives way to a bigger one later (`Database.makeRoomForKeyTables`),
-/// so a load's peak memory stays what it is at 5,000,000 cards however big the store (at 20,000,000 cards
-/// the filter is 32 MiB and the cache 24 MiB: 1,000,000 UUIDs loaded in 6.94 and 7.22 s against 6.40 and
-/// 6.66 s with 48 MiB and 26 MiB more memory). `--cache-size` is the cache
+/// card, 8 MiB up to 5,000,000 cards. Past that the cache leaves room from the start (16 MiB left at least)
+/// for the filter the load ends with (`Database.keyFilterBytes`): the store's, or, when the file's size is
+/// known, that of the store the file makes (`expectedRows`) — a full cache that gives way later
+/// (`Database.makeRoomForKeyTables`) keeps its memory. So a load's peak memory stays what it is at 5,000,000
+/// cards however big the store (at 20,000,000 cards the filter is 32 MiB and the cache 24 MiB: 1,000,000
+/// UUIDs loaded in 6.94 and 7.22 s against 6.40 and 6.66 s with 48 MiB and 26 MiB more memory; one file of
+/// 20,000,000 new cards peaked at 115.8 MiB, 153.6 before). `--cache-size` is the cache
 /// itself, never made smaller; the key tables come on top. Until schema 7 the cache grew with the store (40
 /// bytes a card) to hold the key index every load rewrote; with two levels it only filled with the load's
 /// own new pages, and the memory cost more to fill than the reads it saved — measured at 5,000,000 cards,
@@ -36,17 +38,18 @@ package enum PageCache {
         return Int(max(Int64(baseKiB), min(wanted, cap)))
     }
 
-    /// Sizes `database`'s cache and budget for a load into it (its cards counted by their largest rowid); the
-    /// cache's KiB set.
+    /// Sizes `database`'s cache and budget for a load into it of about `expectedRows` new cards (nil: unknown,
+    /// a pipe), its cards counted by their largest rowid; the cache's KiB set.
     @discardableResult
-    package static func sizeForLoad(_ database: Database, requestedMiB: Int?) throws(DatabaseError) -> Int {
+    package static func sizeForLoad(
+        _ database: Database, requestedMiB: Int?, expectedRows: Int64? = nil
+    ) throws(DatabaseError) -> Int {
         let cards = try database.prepare("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         let budget = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: memory)
-        // The pending cards' table (up to 16 MiB, `PendingCardKeys`) and the filter a store this size holds (12
-        // bits a card, 8 MiB up to 5,000,000 cards) are kept out of the cache from the start, since a cache that
-        // is full when they grow keeps its memory. `--cache-size` is the cache itself.
-        let filterKiB = MergedKeyFilter.byteCount(
-            expected: Int(cards), maxBytes: Database.keyFilterMaxBytes(cards: cards)) / 1024
+        // The pending cards' table (up to 16 MiB, `PendingCardKeys`) and the filter the load ends with (12 bits a
+        // card, and as many again to come: 8 MiB for 5,000,000 cards; `Database.keyFilterBytes`) are kept out of the cache from the start,
+        // since a cache that is full when they grow keeps its memory. `--cache-size` is the cache itself.
+        let filterKiB = Database.keyFilterBytes(cards: cards, adding: expectedRows ?? 0) / 1024
         let size = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
         database.keyFilterStoreCards = cards
         try database.execute("PRAGMA cache_size = -\(size)")

@@ -92,6 +92,35 @@ import Testing
         #expect(filter.byteCount == 32 << 20, "12 bits a card, rounded up to a power of two")
     }
 
+    /// A load's page cache leaves room for the filter the load ends with (`PageCache.sizeForLoad`), foreseen by
+    /// `keyFilterBytes` as the merges make it: for the store's cards (into an empty store, the first merge's),
+    /// then again for the cards there are when it is crowded, if that merge adds a 32nd of the store.
+    @Test func theFilterALoadEndsWithIsForeseen() throws {
+        let memory: UInt64 = 24 << 30
+        func foreseen(_ cards: Int64, _ rows: Int64) -> Int { Database.keyFilterBytes(cards: cards, adding: rows, memory: memory) }
+        // 20,000,000 cards from one file: 2 MiB at the first merge, 8 MiB at 3,000,000, 32 MiB at 12,000,000.
+        #expect(foreseen(0, 20_000_000) == 32 << 20)
+        #expect(foreseen(20_000_000, 0) == 32 << 20)
+        #expect(foreseen(0, 5_000_000) == 8 << 20)
+        #expect(foreseen(5_000_000, 1_000_000) == 8 << 20, "crowded past 11,184,810 cards")
+        #expect(foreseen(0, 1_000_000) == 2 << 20)
+        #expect(foreseen(0, 0) == 8 << 10)
+        // Past 32,000,000 cards a merge of 1,000,000 adds less than a 32nd of the store: a crowded one is kept.
+        #expect(foreseen(40_000_000, 60_000_000) == 64 << 20)
+        // A real load of 60,000 cards merged 5,000 at a time: made for 5,000 (8 KiB), again at 15,000 (32 KiB) and
+        // at 45,000 (128 KiB).
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        database.keyMergeThreshold = 5_000
+        try database.beginWrite()
+        #expect(try kinds(of: (1...60_000).map { "k\($0)" }, through: CardStore(database: database)).allSatisfy { $0 == "created" })
+        try database.commit()
+        let made = try #require(database.mergedKeyFilter).byteCount
+        #expect(made == 128 << 10)
+        #expect(made == Database.keyFilterBytes(cards: 0, adding: 60_000, merge: 5_000))
+    }
+
     /// A filter made by a pass while cards are in the recent level holds them: a replay of those keys is
     /// looked up, not created again (without the recent level in the pass, the filter said no and each was
     /// created a second time).

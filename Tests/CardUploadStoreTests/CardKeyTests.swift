@@ -117,4 +117,18 @@ import Testing
         try PageCache.sizeForLoad(database, requestedMiB: 100)
         #expect(try cacheSize() == -102_400)
     }
+
+    /// A load sizes its cache for the store its file makes: a file of 20,000,000 rows into an empty store leaves
+    /// room for the 32 MiB filter it ends with (a cache full when the filter grows kept its memory: the load
+    /// that built such a store peaked at 153.6 MiB); a file of 1,000,000 rows keeps the 48 MiB cache.
+    @Test func aLoadsCacheLeavesRoomForTheFilterItsFileMakes() throws {
+        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        try Schema.migrate(database)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: 1_000_000) == 65_536 - 16_384)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: nil) == 65_536 - 16_384)
+        if PageCache.memory >= 8 << 30 {
+            #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: 20_000_000) == 65_536 + 8_192 - 16_384 - 32_768)
+        }
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: 100, expectedRows: 20_000_000) == 102_400, "--cache-size is the cache")
+    }
 }
