@@ -111,15 +111,18 @@ package final class OpenedInput {
 
     /// The rows the input holds, estimated from its first bytes once `detectFormat` has read them: the file's
     /// size (as stored) times the lines of those bytes per byte of the file behind them (for gzip, the compressed
-    /// bytes they came from). Nil when the size is unknown (a pipe) or the first bytes hold fewer than two lines.
-    /// It sizes the load's memory (`PageCache.sizeForLoad`): a file whose quoted fields hold line breaks comes out
-    /// larger than it is, which leaves a smaller cache, never a bigger one.
+    /// bytes they came from); lines end at LF, or at CR in a file without LF. Nil when the size is unknown (a
+    /// pipe) or the first bytes hold fewer than two lines; at most a trillion (a crafted gzip file of nothing but
+    /// line ends). It sizes the load's memory (`PageCache.sizeForLoad`): a file whose quoted fields hold line
+    /// breaks comes out larger than it is, which leaves a smaller cache, never a bigger one.
     package var estimatedRows: Int64? {
         guard let size = source.size, let first = firstChunk, source.fileOffset > 0 else { return nil }
         var lines = 0
         for byte in first where byte == 0x0A { lines += 1 }
+        if lines == 0 { for byte in first where byte == 0x0D { lines += 1 } }
         guard lines >= 2 else { return nil }
-        return Int64((Double(size) * Double(lines) / Double(source.fileOffset)).rounded(.up))
+        let rows = (Double(size) * Double(lines) / Double(source.fileOffset)).rounded(.up)
+        return rows < 1e12 ? Int64(rows) : 1_000_000_000_000
     }
 
     /// The encoding the input is read in until its bytes say otherwise (`auto`, a byte order mark).

@@ -159,28 +159,47 @@ extension Database {
     }
 
     /// The bytes of the filter of merged keys a load of `rows` new cards into a store of `cards` ends with, as
-    /// its merges make it (`mergePendingCards`): one for the store's cards (into an empty store, for the cards of
-    /// the first merge), made again by the first merge that finds it crowded, for the cards there are then. Its
-    /// page cache leaves room for that from the start (`PageCache.sizeForLoad`): a full cache that gives way
-    /// later keeps its memory (its freed pages stay in the process's heap; `malloc_trim` after the commit that
-    /// freed them gave none back). `merge`: the new cards of a merge (`keyMergeThreshold`).
+    /// its merges make it (`mergePendingCards`, one every `merge` new cards and one at the end): the filter it
+    /// starts with — the store's (`startBytes`, `storedKeyFilterByteCount`), else one made by a pass for its
+    /// cards, and into an empty store one for the cards of its first merge — made again by each merge that
+    /// finds it crowded and adds a 32nd of the store or more, for the cards there are then. Its page cache
+    /// leaves room for that from the start (`PageCache.sizeForLoad`): a full cache that gives way later keeps
+    /// its memory (its freed pages stay in the process's heap; `malloc_trim` after the commit that freed them
+    /// gave none back).
     static func keyFilterBytes(
-        cards: Int64, adding rows: Int64, merge: Int64 = Int64(PendingCardKeys.maximumCount),
+        cards: Int64, adding rows: Int64, startBytes: Int? = nil, merge: Int64 = Int64(PendingCardKeys.maximumCount),
         memory: UInt64 = PageCache.memory
     ) -> Int {
-        let last = cards + max(0, rows)
+        let cards = max(0, cards)
+        let last = cards + min(max(0, rows), 1 << 40)
         func bytes(_ cards: Int64) -> Int {
             MergedKeyFilter.byteCount(expected: Int(cards), maxBytes: keyFilterMaxBytes(cards: cards, memory: memory))
         }
-        var made = max(cards, min(last, merge))
-        var size = bytes(made)
-        while last > MergedKeyFilter.crowdedCount(byteCount: size) {
-            // The merge after it is crowded (one every `merge` new cards), if that merge adds a 32nd of the store.
-            made = min(last, cards + ((MergedKeyFilter.crowdedCount(byteCount: size) - cards) / merge + 1) * merge)
-            guard merge * 32 >= made, bytes(made) > size else { break }
-            size = bytes(made)
+        var size: Int? = cards > 0 ? startBytes ?? bytes(cards) : nil
+        var merged = cards
+        while merged < last {
+            let next = min(last, merged + merge)
+            defer { merged = next }
+            guard let filter = size else {
+                size = bytes(next)
+                continue
+            }
+            if next > MergedKeyFilter.crowdedCount(byteCount: filter), (next - merged) * 32 >= next,
+               filter * 2 <= keyFilterMaxBytes(cards: next, memory: memory) {
+                size = bytes(next)
+            }
         }
-        return size
+        return size ?? bytes(0)
+    }
+
+    /// The bytes of the filter `card_keys_filter` holds that a load of this store would read (`storedKeyFilter`),
+    /// or nil: none, or one it would make again by a pass.
+    func storedKeyFilterByteCount() throws(DatabaseError) -> Int? {
+        guard MergedKeyFilter.isStorable else { return nil }
+        let length = try keyStatement("SELECT length(bits) FROM card_keys_filter WHERE rowid = 1")
+            .queryOne([]) { Int($0.integer(0) ?? 0) }
+        guard let length, length <= keyFilterMaxBytes, MergedKeyFilter.isFilterSize(length) else { return nil }
+        return length
     }
 
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),

@@ -36,13 +36,18 @@ final class MergedKeyFilter {
     /// to `through`; nil when that is not a filter's size (a power of two of 64-bit words, at least 1,024, at
     /// most 2 GiB).
     init?(byteCount: Int, count: Int, through: Int64) {
+        guard Self.isFilterSize(byteCount) else { return nil }
         let wordCount = byteCount / 8
-        guard byteCount % 8 == 0, wordCount >= 1024, byteCount <= Int(Int32.max), wordCount & (wordCount - 1) == 0
-        else { return nil }
         words = [UInt64](repeating: 0, count: wordCount)
         shift = UInt64(64 - wordCount.trailingZeroBitCount)
         self.count = count
         self.through = through
+    }
+
+    /// Whether `byteCount` is a filter's size: a power of two of 64-bit words, at least 1,024, at most 2 GiB.
+    static func isFilterSize(_ byteCount: Int) -> Bool {
+        let wordCount = byteCount / 8
+        return byteCount % 8 == 0 && wordCount >= 1024 && byteCount <= Int(Int32.max) && wordCount & (wordCount - 1) == 0
     }
 
     func withMutableBytes<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {

@@ -49,9 +49,10 @@ package enum PageCache {
         // The pending cards' table (up to 16 MiB, `PendingCardKeys`) and the filter the load ends with (12 bits a
         // card, and as many again to come: 8 MiB for 5,000,000 cards; `Database.keyFilterBytes`) are kept out of the cache from the start,
         // since a cache that is full when they grow keeps its memory. `--cache-size` is the cache itself.
-        let filterKiB = Database.keyFilterBytes(cards: cards, adding: expectedRows ?? 0) / 1024
-        let size = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
         database.keyFilterStoreCards = cards
+        let filterKiB = Database.keyFilterBytes(
+            cards: cards, adding: expectedRows ?? 0, startBytes: try database.storedKeyFilterByteCount()) / 1024
+        let size = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
         try database.execute("PRAGMA cache_size = -\(size)")
         database.loadCacheKiB = requestedMiB == nil ? loadKiB : budget
         database.cacheKiB = size

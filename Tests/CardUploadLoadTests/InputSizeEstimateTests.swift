@@ -39,6 +39,12 @@ import Testing
         #expect(abs(rows - 300_001) <= 30_000, "\(rows) lines estimated (within a tenth)")
     }
 
+    @Test func aFileOfCarriageReturnsCountsThem() throws {
+        let folder = try LoadFolder()
+        let text = csv(count: 3).replacingOccurrences(of: "\n", with: "\r")
+        #expect(try estimate(try folder.write("mac.csv", text)) == 4)
+    }
+
     @Test func aFileOfOneLineHasNoEstimate() throws {
         let folder = try LoadFolder()
         #expect(try estimate(try folder.write("header.csv", Cards.header)) == nil)

@@ -121,6 +121,27 @@ import Testing
         #expect(made == Database.keyFilterBytes(cards: 0, adding: 60_000, merge: 5_000))
     }
 
+    /// A load into a store that has cards starts from the filter the store holds, which an earlier load made
+    /// smaller than one for the store's cards: the forecast starts there too. 10,000 cards leave an 8 KiB filter
+    /// (made for 5,000); 45,000 more make it again at 15,000 (32 KiB) and at 45,000 (128 KiB). Started from a
+    /// filter for 10,000 cards (16 KiB) it foresaw 64 KiB, and the load's cache left too little room.
+    @Test func aLoadIntoAStoreWithCardsStartsFromTheFilterTheStoreHolds() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try open(path)
+        first.keyMergeThreshold = 5_000
+        #expect(try apply((1...10_000).map { "a\($0)" }, to: first).allSatisfy { $0 == "created" })
+        let database = try open(path)
+        database.keyMergeThreshold = 5_000
+        let stored = try database.storedKeyFilterByteCount()
+        #expect(stored == 8 << 10)
+        let foreseen = Database.keyFilterBytes(cards: 10_000, adding: 45_000, startBytes: stored, merge: 5_000)
+        #expect(try apply((1...45_000).map { "b\($0)" }, to: database).allSatisfy { $0 == "created" })
+        let made = try #require(database.mergedKeyFilter).byteCount
+        #expect(made == 128 << 10)
+        #expect(foreseen == made)
+    }
+
     /// A filter made by a pass while cards are in the recent level holds them: a replay of those keys is
     /// looked up, not created again (without the recent level in the pass, the filter said no and each was
     /// created a second time).
