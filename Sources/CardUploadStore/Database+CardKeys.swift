@@ -195,11 +195,17 @@ extension Database {
     /// The bytes of the filter `card_keys_filter` holds that a load of this store would read (`storedKeyFilter`),
     /// or nil: none, or one it would make again by a pass.
     func storedKeyFilterByteCount() throws(DatabaseError) -> Int? {
+        try storedKeyFilterHeader()?.byteCount
+    }
+
+    /// The row of `card_keys_filter` when a load would read it: none written, one too big for this connection
+    /// (`keyFilterMaxBytes`) or not a filter's size, and nil.
+    private func storedKeyFilterHeader() throws(DatabaseError) -> (through: Int64, count: Int, byteCount: Int)? {
         guard MergedKeyFilter.isStorable else { return nil }
-        let length = try keyStatement("SELECT length(bits) FROM card_keys_filter WHERE rowid = 1")
-            .queryOne([]) { Int($0.integer(0) ?? 0) }
-        guard let length, length <= keyFilterMaxBytes, MergedKeyFilter.isFilterSize(length) else { return nil }
-        return length
+        let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
+            .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
+        guard let row, row.2 <= keyFilterMaxBytes, MergedKeyFilter.isFilterSize(row.2) else { return nil }
+        return (row.0, row.1, row.2)
     }
 
     /// Makes `filter` this connection's, and gives the page cache as much less memory (16 MiB left at least),
@@ -227,11 +233,8 @@ extension Database {
     /// The filter `card_keys_filter` holds, or nil (none written, or not one this machine can read). Its bytes
     /// are read straight into the filter's words (`sqlite3_blob_read`), without a copy of the blob first.
     private func storedKeyFilter() throws(DatabaseError) -> MergedKeyFilter? {
-        guard MergedKeyFilter.isStorable else { return nil }
-        let row = try keyStatement("SELECT through, hashes, length(bits) FROM card_keys_filter WHERE rowid = 1")
-            .queryOne([]) { ($0.integer(0) ?? 0, Int($0.integer(1) ?? 0), Int($0.integer(2) ?? 0)) }
-        guard let (through, count, length) = row, length <= keyFilterMaxBytes,
-              let filter = MergedKeyFilter(byteCount: length, count: count, through: through)
+        guard let stored = try storedKeyFilterHeader(),
+              let filter = MergedKeyFilter(byteCount: stored.byteCount, count: stored.count, through: stored.through)
         else { return nil }
         var blob: OpaquePointer?
         var code = sqlite3_blob_open(sqliteConnection, "main", "card_keys_filter", "bits", 1, 0, &blob)
@@ -374,8 +377,8 @@ extension Database {
         // Too full to say "no" often: made again for the cards there are now, by a pass over both levels — by a
         // merge of a 32nd of the store or more (a pass costs about as much as 32 random searches; a small load into
         // a big store keeps it as it is, caught up), up to the size for the store as it is now. The crowded one
-        // goes first, and the cache gives way to the new one before it is made. (A single file of 20,000,000 new
-        // cards into an empty store still peaks at 153.6 MiB: its cache is full when the filter grows.)
+        // goes first, and the cache gives way to the new one before it is made (a cache already full keeps its
+        // memory: `PageCache.sizeForLoad` leaves room for this one from the start, `keyFilterBytes`).
         let maxBytes = Self.keyFilterMaxBytes(cards: last)
         let remake = filter.map { $0.isCrowded && (last - from) * 32 >= last && $0.byteCount * 2 <= maxBytes } ?? false
         if remake {

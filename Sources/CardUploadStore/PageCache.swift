@@ -47,8 +47,9 @@ package enum PageCache {
         let cards = try database.prepare("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         let budget = kibibytes(cards: cards, requestedMiB: requestedMiB, memory: memory)
         // The pending cards' table (up to 16 MiB, `PendingCardKeys`) and the filter the load ends with (12 bits a
-        // card, and as many again to come: 8 MiB for 5,000,000 cards; `Database.keyFilterBytes`) are kept out of the cache from the start,
-        // since a cache that is full when they grow keeps its memory. `--cache-size` is the cache itself.
+        // card, and as many again to come: 8 MiB for 5,000,000 cards; `Database.keyFilterBytes`) are kept out of
+        // the cache from the start, since a cache that is full when they grow keeps its memory. `--cache-size` is
+        // the cache itself. The store's cards bound the filter it reads, so they are set first.
         database.keyFilterStoreCards = cards
         let filterKiB = Database.keyFilterBytes(
             cards: cards, adding: expectedRows ?? 0, startBytes: try database.storedKeyFilterByteCount()) / 1024
