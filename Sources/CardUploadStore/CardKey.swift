@@ -65,6 +65,16 @@ package enum CardKey {
         }
     }
 
+    /// The hash of a Lead card's client_card_id alone (`hash` with an empty entity_id, which no card has): a
+    /// Lead card's second entry in the key index, so that one client_card_id names one Lead card across
+    /// entities (SPEC §9) without an index of the ids' text (ARCHITECTURE.md, "Keys").
+    package static func leadIDHash(clientCardID: String) -> Int64 {
+        hash(entityID: "", externalID: clientCardID)
+    }
+
+    /// `leadIDHash` of a row of `cards`, for a statement: NULL for a native card.
+    static let leadIDHashSQL = "CASE WHEN file_kind = 'lead' THEN \(functionName)('', external_id) END"
+
     /// `hash` over raw UTF-8 bytes (SQLite's text values).
     static func hash(entityID: UnsafeRawBufferPointer, externalID: UnsafeRawBufferPointer) -> Int64 {
         var state = FNV.offset

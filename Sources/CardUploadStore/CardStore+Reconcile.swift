@@ -24,11 +24,11 @@ extension CardStore {
         private lazy var selectLeadByKey = prepared(LeadCardStore.selectByKeySQL)
         private lazy var selectRowIDByKey = prepared("SELECT rowid FROM cards WHERE " + CardKey.matchSQL())
         // One entity's cards: the merged ones in its range of the key hashes (`CardKey.entityRange`), in
-        // either level, and the pending ones (after `card_key_levels.through`); SQLite sorts them by external_id.
+        // either level, and the pending ones (after `card_key_bounds.through`); SQLite sorts them by external_id.
         private lazy var selectEntityCards = prepared(
             "SELECT rowid, id, external_id FROM cards WHERE (seq IN (SELECT card FROM card_keys WHERE key_hash"
                 + " BETWEEN ?2 AND ?3 UNION ALL SELECT card FROM card_keys_recent WHERE key_hash BETWEEN ?2 AND ?3)"
-                + " OR seq > (SELECT through FROM card_key_levels)) AND entity_id = ?1"
+                + " OR seq > (SELECT through FROM card_key_bounds)) AND entity_id = ?1"
                 + " ORDER BY external_id")
 
         package init(database: Database) {

@@ -1,8 +1,8 @@
 import CSQLite
 
 /// The key index's parts on one connection (ARCHITECTURE.md, "Keys"): the merged cards' key hashes in hash
-/// order, in two levels (`card_keys` up to `card_key_levels.main_through`, `card_keys_recent` after it), and
-/// the pending cards after `card_key_levels.through`, held in memory (`PendingCardKeys`) and read again
+/// order, in two levels (`card_keys` up to `card_key_bounds.main_through`, `card_keys_recent` after it), and
+/// the pending cards after `card_key_bounds.through`, held in memory (`PendingCardKeys`) and read again
 /// whenever another transaction may have changed them.
 extension Database {
     /// The SQL function that names the pending card with a key hash: `card_pending_seq(hash)`, its rowid or NULL.
@@ -31,7 +31,7 @@ extension Database {
     /// the last one read are added. Outside a transaction it is read for every statement.
     func refreshPendingKeys() throws(DatabaseError) {
         if isInTransaction, pendingKeysSerial == transactionSerial, pendingKeysRollbacks == rollbacks { return }
-        let through = try keyStatement("SELECT through FROM card_key_levels").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
+        let through = try keyStatement("SELECT through FROM card_key_bounds").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         let rolledBack = pendingKeysRollbacks != rollbacks
         if rolledBack, pendingKeysRollbacks >= 0 {
             // The filter may hold a rolled-back merge's cards up to its `through`, and not the cards another run
@@ -45,15 +45,18 @@ extension Database {
             pendingKeys.reset(mergedThrough: through)
         }
         let scan = try keyStatement(
-            "SELECT seq, coalesce(key_hash, card_key_hash(entity_id, external_id)) FROM cards WHERE seq > ? ORDER BY seq")
+            "SELECT seq, coalesce(key_hash, card_key_hash(entity_id, external_id)), "
+                + CardKey.leadIDHashSQL + " FROM cards WHERE seq > ? ORDER BY seq")
         try scan.bind([.integer(pendingKeys.scannedThrough)])
         var overflows = false
         while try scan.step() {
             let seq = scan.integer(0) ?? 0
-            if !pendingKeys.add(hash: scan.integer(1) ?? 0, seq: seq) {
+            let hash = scan.integer(1) ?? 0
+            if !pendingKeys.add(hash: hash, seq: seq) {
                 overflows = true
                 break
             }
+            if let leadIDHash = scan.integer(2), leadIDHash != hash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
         }
         scan.reset()
         if overflows {
@@ -95,8 +98,12 @@ extension Database {
         }
         if through > from {
             try forEachRow(keyStatement(
-                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)) FROM cards WHERE seq > ? AND seq <= ?"
-            ), [.integer(from), .integer(through)]) { row in filter.insert(row.integer(0) ?? 0) }
+                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), " + CardKey.leadIDHashSQL
+                    + " FROM cards WHERE seq > ? AND seq <= ?"
+            ), [.integer(from), .integer(through)]) { row in
+                filter.insert(row.integer(0) ?? 0)
+                if let leadIDHash = row.integer(1) { filter.insert(leadIDHash) }
+            }
         }
         filter.through = through
         if filter.isCrowded {
@@ -136,8 +143,9 @@ extension Database {
     }
 
     /// A filter of every merged hash (up to `through`), by one pass over both levels.
-    private func keyFilterOfCardKeys(through: Int64, maxBytes: Int) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: Int(through), through: through, maxBytes: maxBytes)
+    /// `expected`: the entries known to be there, when more than the cards (a Lead card has two).
+    private func keyFilterOfCardKeys(through: Int64, expected: Int = 0, maxBytes: Int) throws(DatabaseError) -> MergedKeyFilter {
+        let filter = MergedKeyFilter(expected: max(Int(through), expected), through: through, maxBytes: maxBytes)
         try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
             row in filter.insert(row.integer(0) ?? 0)
         }
@@ -275,19 +283,49 @@ extension Database {
         return mergedKeyFilter.map { !$0.mayContain(hash) } ?? false
     }
 
-    /// Records a card this connection just inserted in its write transaction; merges the pending cards when
-    /// there are `keyMergeThreshold` of them, or when this card's tag is another pending card's.
-    package func cardInserted(seq: Int64, keyHash: Int64) throws(DatabaseError) {
+    /// Whether no Lead card can have a client_card_id with hash `hash` (`CardKey.leadIDHash`): none pending has
+    /// it, and no level can (no card is merged yet, or the filter of merged keys says no). "Maybe" (false) asks
+    /// `leadCardSeqs`.
+    package func noLeadCardHasIDHash(_ hash: Int64) throws(DatabaseError) -> Bool {
+        try refreshPendingKeys()
+        if pendingKeys.hasLeadID(hash: hash) { return false }
+        if pendingKeys.mergedThrough == 0 { return true }
+        return mergedKeyFilter.map { !$0.mayContain(hash) } ?? false
+    }
+
+    /// The rowids that may be a Lead card whose client_card_id has hash `hash`: the pending ones with that hash,
+    /// and the merged cards at that hash in either level (which the caller compares, like any look-up).
+    package func leadCardSeqs(idHash hash: Int64) throws(DatabaseError) -> [Int64] {
+        try refreshPendingKeys()
+        var seqs = pendingKeys.leadSeqs(forHash: hash)
+        if pendingKeys.mergedThrough > 0, try mergedKeysMayHold(hash) {
+            try forEachRow(keyStatement(
+                "SELECT card FROM card_keys WHERE key_hash = ?1 UNION ALL SELECT card FROM card_keys_recent WHERE key_hash = ?1"
+            ), [.integer(hash)]) { row in seqs.append(row.integer(0) ?? 0) }
+        }
+        return seqs
+    }
+
+    /// Records a card this connection just inserted in its write transaction (a Lead card with the hash of its
+    /// client_card_id, `leadIDHash`); merges the pending entries when there are `keyMergeThreshold` of them, or
+    /// when this card's tag is another pending card's.
+    package func cardInserted(seq: Int64, keyHash: Int64, leadIDHash: Int64? = nil) throws(DatabaseError) {
         try refreshPendingKeys()
         if seq <= pendingKeys.scannedThrough { return }  // read by the refresh just now
-        if !pendingKeys.add(hash: keyHash, seq: seq) || pendingKeys.count >= keyMergeThreshold {
+        guard pendingKeys.add(hash: keyHash, seq: seq) else {
+            // Merged with its second entry, if any, from its row.
+            try mergeCardKeys()
+            return
+        }
+        if let leadIDHash, leadIDHash != keyHash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
+        if pendingKeys.entryCount >= keyMergeThreshold || pendingKeys.byteCount >= PendingCardKeys.maximumByteCount {
             try mergeCardKeys()
         }
         if pendingKeys.byteCount / 1024 > keyTablesKiB + 1024 { try makeRoomForKeyTables() }
     }
 
     /// Puts every pending card into a level of merged keys (`mergeLevel`), in hash order (each page written
-    /// once), and moves `card_key_levels.through` to the last card. Inside the caller's write transaction. The pending cards
+    /// once), and moves `card_key_bounds.through` to the last card. Inside the caller's write transaction. The pending cards
     /// this connection holds go in from memory, sorted here (the cards' own rows are not read again); a card it
     /// could not hold (after a refused `add`) is read from the table.
     package func mergeCardKeys() throws(DatabaseError) {
@@ -320,7 +358,7 @@ extension Database {
         let from = pendingKeys.mergedThrough
         let last = try keyStatement("SELECT coalesce(max(seq), 0) FROM cards").queryOne([]) { $0.integer(0) ?? 0 } ?? 0
         guard last > from else { return }
-        let mainThrough = try keyStatement("SELECT main_through FROM card_key_levels")
+        let mainThrough = try keyStatement("SELECT main_through FROM card_key_bounds")
             .queryOne([]) { $0.integer(0) ?? 0 } ?? from
         let level = Self.mergeLevel(from: from, mainThrough: mainThrough, last: last, recentMinimum: recentKeyLevelMinimum)
         // Cards that join a recent level that then moves go into it first: the main level is rewritten once.
@@ -337,6 +375,17 @@ extension Database {
             "INSERT OR FAIL INTO \(table) (key_hash, card) VALUES "
                 + Array(repeating: "(?, ?)", count: rows).joined(separator: ", "))
         var filter = mergedKeyFilter
+        // The first merge of a Lead load into an empty store, in the middle of its file (a Lead card takes two
+        // entries: its merges come twice as often): the filter is made of the entries as they go in, or the
+        // cards after them would be looked up until one is made by a pass. It is installed once the pending
+        // entries are gone (the cache gives way to it, not to them).
+        var made: MergedKeyFilter?
+        if filter == nil, from == 0, pendingKeys.entryCount > pendingKeys.count,
+           pendingKeys.entryCount >= keyMergeThreshold || pendingKeys.byteCount >= PendingCardKeys.maximumByteCount {
+            made = MergedKeyFilter(
+                expected: pendingKeys.entryCount, through: from, maxBytes: Self.keyFilterMaxBytes(cards: last))
+            filter = made
+        }
         var chunk: [(hash: Int64, seq: Int64)] = []
         chunk.reserveCapacity(rows)
         // Each entry into the filter and the chunk; a full chunk is one statement.
@@ -357,7 +406,9 @@ extension Database {
             // Cards it could not hold: read from their rows.
             var rest: [(hash: Int64, seq: Int64)] = []
             try forEachRow(keyStatement(
-                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)), seq FROM cards WHERE seq > ? ORDER BY 1, 2"
+                "SELECT coalesce(key_hash, card_key_hash(entity_id, external_id)) AS hash, seq FROM cards WHERE seq > ?1"
+                    + " UNION SELECT " + CardKey.leadIDHashSQL + ", seq FROM cards WHERE seq > ?1 AND file_kind = 'lead'"
+                    + " ORDER BY 1, 2"
             ), [.integer(pendingKeys.scannedThrough)]) { row in rest.append((row.integer(0) ?? 0, row.integer(1) ?? 0)) }
             for (hash, seq) in rest { try add(hash, seq) }
         }
@@ -382,19 +433,22 @@ extension Database {
         let maxBytes = Self.keyFilterMaxBytes(cards: last)
         let remake = filter.map { $0.isCrowded && (last - from) * 32 >= last && $0.byteCount * 2 <= maxBytes } ?? false
         if remake {
+            // As many entries as the crowded one holds (a Lead card has two), at least one per card.
+            let entries = max(Int(last), filter?.count ?? 0)
             filter = nil
             mergedKeyFilter = nil
-            try makeRoomForKeyTables(adding: MergedKeyFilter.byteCount(expected: Int(last), maxBytes: maxBytes))
-            let remade = try keyFilterOfCardKeys(through: last, maxBytes: maxBytes)
+            try makeRoomForKeyTables(adding: MergedKeyFilter.byteCount(expected: entries, maxBytes: maxBytes))
+            let remade = try keyFilterOfCardKeys(through: last, expected: entries, maxBytes: maxBytes)
             try install(remade)
             filter = remade
         }
         if let filter { try storeKeyFilter(filter) }
-        try keyStatement("UPDATE card_key_levels SET through = ?, main_through = ?")
+        try keyStatement("UPDATE card_key_bounds SET through = ?, main_through = ?")
             .execute([.integer(last), .integer(level.intoRecent ? mainThrough : last)])
         pendingKeys.reset(mergedThrough: last)
         pendingKeysSerial = transactionSerial
         pendingKeysRollbacks = rollbacks
+        if let made { try install(made) }
     }
 
     /// The SQL function that says whether `card_keys` may hold a key hash: `card_keys_may_hold(hash)`, 0 or 1.

@@ -25,8 +25,8 @@ package final class LeadCardStore {
             + " FROM cards AS c LEFT JOIN cards AS r ON r.id = c.replaced_by"
             + " WHERE " + CardKey.matchSQL(alias: "c")
     private lazy var selectByKey = prepared(Self.selectByKeySQL)
-    private lazy var selectLeadElsewhere = prepared(
-        "SELECT entity_id FROM cards WHERE external_id = ? AND file_kind = 'lead'")
+    private lazy var selectLeadCard = prepared(
+        "SELECT entity_id FROM cards WHERE seq = ? AND external_id = ? AND file_kind = 'lead'")
     private lazy var selectReference = prepared(
         "SELECT id, file_kind, replacement_for FROM cards WHERE " + CardKey.matchSQL())
     private lazy var insertCard = prepared(
@@ -111,12 +111,11 @@ package final class LeadCardStore {
             ? nil : try storedCard(entityID: card.entityID, clientCardID: card.clientCardID)
         guard let stored else {
             expectsStoredKeys = false
-            // A new key: the insert; the index of Lead ids refuses a client_card_id another entity has.
-            if card.replacedBy == nil,
-               let created = try insert(card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash, now: now) {
-                return .outcome(.created(cardID: created))
-            }
-            if let other = try leadEntity(ofClientCardID: card.clientCardID) {
+            // A new key. Its client_card_id may be a Lead card of another entity: the key index has a second
+            // entry for each Lead card, at the hash of its id alone, which mostly says "no" without a look-up.
+            let idHash = CardKey.leadIDHash(clientCardID: card.clientCardID)
+            if try !database.noLeadCardHasIDHash(idHash),
+               let other = try leadEntity(ofClientCardID: card.clientCardID, idHash: idHash) {
                 return .outcome(.rejected([RowError(
                     field: LeadColumn.entityID.name, code: .immutableField,
                     message: "client_card_id \"\(card.clientCardID)\" is already a Lead card of entity \(other);"
@@ -135,7 +134,7 @@ package final class LeadCardStore {
             // A card whose replacement is stored goes in with its replaced_by (one UPDATE less: `linkBack`).
             guard let created = try insert(
                 card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash,
-                replacedBy: reference?.id, now: now)
+                idHash: idHash, replacedBy: reference?.id, now: now)
             else {
                 throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
             }
@@ -233,9 +232,11 @@ package final class LeadCardStore {
 
     // MARK: Writing
 
-    /// Inserts `card`; its id, or nil when an index refused it (its key, or its client_card_id as a Lead card).
+    /// Inserts `card` (its key and client_card_id looked up: neither is stored), with the hash of its key and of
+    /// its client_card_id (`CardKey.leadIDHash`) for the key index; its id, or nil when a unique index refused
+    /// it (its drawn card id).
     private func insert(
-        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?,
+        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?, idHash: Int64,
         replacedBy: String? = nil, now: String
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
@@ -264,7 +265,7 @@ package final class LeadCardStore {
         try insert.run()
         guard database.changes > 0 else { return nil }
         let rowID = database.lastInsertedRowID
-        try database.cardInserted(seq: rowID, keyHash: keyHash)
+        try database.cardInserted(seq: rowID, keyHash: keyHash, leadIDHash: idHash)
         createdRowIDs = (createdRowIDs?.lowerBound ?? rowID)...rowID
         return cardID
     }
@@ -340,9 +341,16 @@ package final class LeadCardStore {
         return .found(Reference(id: id, replacementFor: replacementFor))
     }
 
-    /// The entity of the Lead card with `clientCardID`, in whichever entity it is stored.
-    private func leadEntity(ofClientCardID clientCardID: String) throws(DatabaseError) -> String? {
-        try selectLeadElsewhere.get().queryOne([.text(clientCardID)]) { $0.text(0) ?? "" }
+    /// The entity of the Lead card with `clientCardID` (whose `CardKey.leadIDHash` is `idHash`), in whichever
+    /// entity it is stored: the cards at that hash in the key index, compared.
+    private func leadEntity(ofClientCardID clientCardID: String, idHash: Int64) throws(DatabaseError) -> String? {
+        let statement = try selectLeadCard.get()
+        for seq in try database.leadCardSeqs(idHash: idHash) {
+            if let entity = try statement.queryOne([.integer(seq), .text(clientCardID)], { $0.text(0) ?? "" }) {
+                return entity
+            }
+        }
+        return nil
     }
 
     private func storedCard(entityID: String, clientCardID: String) throws(DatabaseError) -> StoredLeadCard? {

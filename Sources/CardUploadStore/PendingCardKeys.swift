@@ -1,6 +1,6 @@
 /// The keys of the cards created since the last merge into `card_keys` (schema version 6; ARCHITECTURE.md,
 /// "Keys"), held in memory by each connection: each pending card's key hash and rowid, for the cards after
-/// `card_key_levels.through`.
+/// `card_key_bounds.through`.
 ///
 /// A new card is not put into the key index when it is inserted: random client ids (UUIDs) would go in at
 /// random places, and in a store of millions of cards every batch's commit would rewrite nearly every page
@@ -23,15 +23,28 @@ package final class PendingCardKeys {
     /// Positions in `hashes` + 1; 0 is an empty slot. A power of two, at most half full.
     @exclusivity(unchecked) private var slots: [UInt32] = []
     private var shift: UInt64 = 64
+    /// The pending Lead cards' second entries, at the hash of their client_card_id alone
+    /// (`CardKey.leadIDHash`): the hash, the card's rowid after the merged one, and an open-addressing table of
+    /// their positions by hash. Several may share a hash (each is compared by its caller).
+    @exclusivity(unchecked) private var leadHashes: [Int64] = []
+    @exclusivity(unchecked) private var leadOffsets: [UInt32] = []
+    @exclusivity(unchecked) private var leadSlots: [UInt32] = []
+    private var leadShift: UInt64 = 64
 
-    /// Beyond this many pending cards, an insert merges them.
+    /// Beyond this many pending entries (cards, and Lead cards' second entries), an insert merges them.
     package static let maximumCount = 1_000_000
+    /// Beyond this much memory (16 MiB: a full table of `maximumCount` cards takes 16.4 MB), an insert merges
+    /// them: a Lead card's second entry takes 20 bytes, and a Lead load merges about every 420,000 cards.
+    package static let maximumByteCount = 16 << 20
     private static let initialBits = 12
 
     var count: Int { hashes.count }
 
+    /// The pending entries: one per card, and a second one per Lead card (`addLeadID`).
+    var entryCount: Int { hashes.count + leadHashes.count }
+
     /// The memory its hashes and slots take.
-    var byteCount: Int { hashes.count * 8 + slots.count * 4 }
+    var byteCount: Int { hashes.count * 8 + slots.count * 4 + leadHashes.count * 12 + leadSlots.count * 4 }
 
     /// Empties the table: cards up to `mergedThrough` are in `card_keys`, none after it is known yet.
     func reset(mergedThrough: Int64) {
@@ -41,6 +54,12 @@ package final class PendingCardKeys {
             hashes = []
             slots = []
             shift = 64
+        }
+        if !leadHashes.isEmpty {
+            leadHashes = []
+            leadOffsets = []
+            leadSlots = []
+            leadShift = 64
         }
     }
 
@@ -70,7 +89,7 @@ package final class PendingCardKeys {
     /// hash, `maximumCount` are pending, or the rowid is not the next: a card written by hand): the caller
     /// merges the pending cards instead.
     func add(hash: Int64, seq: Int64) -> Bool {
-        guard hashes.count < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
+        guard entryCount < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
               self.seq(forHash: hash) == nil
         else { return false }
         if (hashes.count + 1) * 2 > slots.count { grow() }
@@ -82,6 +101,69 @@ package final class PendingCardKeys {
         place(position: UInt32(hashes.count), hash: hash)
         scannedThrough = seq
         return true
+    }
+
+    /// Adds the second entry of the Lead card `seq` (already added with its key: `seq` is at most
+    /// `scannedThrough`), at the hash of its client_card_id; the caller leaves it out when that hash is its key's.
+    func addLeadID(hash: Int64, seq: Int64) {
+        precondition(seq > mergedThrough && seq <= scannedThrough, "a Lead card's second entry before its key's")
+        if (leadHashes.count + 1) * 2 > leadSlots.count { growLeadSlots() }
+        if leadHashes.isEmpty {
+            // Room for the most there can be (a card each, half the entries), taken only as it is written.
+            leadHashes.reserveCapacity(Self.maximumCount / 2)
+            leadOffsets.reserveCapacity(Self.maximumCount / 2)
+        }
+        leadHashes.append(hash)
+        leadOffsets.append(UInt32(truncatingIfNeeded: seq - mergedThrough))
+        let mask = leadSlots.count - 1
+        var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+        while leadSlots[index] != 0 { index = (index + 1) & mask }
+        leadSlots[index] = UInt32(leadHashes.count)
+    }
+
+    /// The rowids of the pending Lead cards whose client_card_id has hash `hash` (none, one, or several
+    /// whose ids share a hash).
+    func leadSeqs(forHash hash: Int64) -> [Int64] {
+        guard !leadHashes.isEmpty, !leadSlots.isEmpty else { return [] }
+        var found: [Int64] = []
+        let mask = leadSlots.count - 1
+        var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+        while true {
+            let position = Int(leadSlots[index])
+            if position == 0 { return found }
+            if leadHashes[position - 1] == hash { found.append(mergedThrough + Int64(leadOffsets[position - 1])) }
+            index = (index + 1) & mask
+        }
+    }
+
+    /// Whether a pending Lead card's client_card_id may have hash `hash` (no look-up is needed when not).
+    func hasLeadID(hash: Int64) -> Bool {
+        guard !leadHashes.isEmpty, !leadSlots.isEmpty else { return false }
+        return leadSlots.withUnsafeBufferPointer { slots in
+            leadHashes.withUnsafeBufferPointer { hashes in
+                let mask = slots.count - 1
+                var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+                while true {
+                    let position = Int(slots[index])
+                    if position == 0 { return false }
+                    if hashes[position - 1] == hash { return true }
+                    index = (index + 1) & mask
+                }
+            }
+        }
+    }
+
+    private func growLeadSlots() {
+        var bits = leadSlots.isEmpty ? Self.initialBits : leadSlots.count.trailingZeroBitCount + 1
+        while (1 << bits) < (leadHashes.count + 1) * 2 { bits += 1 }
+        leadSlots = [UInt32](repeating: 0, count: 1 << bits)
+        leadShift = UInt64(64 - bits)
+        let mask = leadSlots.count - 1
+        for (offset, hash) in leadHashes.enumerated() {
+            var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+            while leadSlots[index] != 0 { index = (index + 1) & mask }
+            leadSlots[index] = UInt32(offset + 1)
+        }
     }
 
     private func place(position: UInt32, hash: Int64) {
@@ -100,16 +182,19 @@ package final class PendingCardKeys {
         for (offset, hash) in hashes.enumerated() { place(position: UInt32(offset + 1), hash: hash) }
     }
 
-    /// Every pending card, in the order read.
+    /// Every pending entry: the cards in the order read, then the Lead cards' second entries.
     func forEach(_ body: (_ hash: Int64, _ seq: Int64) -> Void) {
         for index in hashes.indices { body(hashes[index], mergedThrough + Int64(index) + 1) }
+        for index in leadHashes.indices { body(leadHashes[index], mergedThrough + Int64(leadOffsets[index])) }
     }
 
-    /// The pending cards in `card_keys`' order: by hash (no two share one). The order is sorted in the table's
-    /// own slots (at least twice as many as the cards), so a merge takes no more memory than the table: the
-    /// table is spent after it, and the caller resets it.
+    /// The pending entries in `card_keys`' order: by hash, then rowid (no two cards share a hash; a Lead card's
+    /// second entry may share one with another's). The order is sorted in the tables' own slots (at least twice
+    /// as many as the entries), so a merge takes no more memory than the tables: they are spent after it, and
+    /// the caller resets them.
     func sortedByHash<E: Error>(_ body: (_ hash: Int64, _ seq: Int64) throws(E) -> Void) throws(E) {
         let count = hashes.count
+        let leadCount = leadHashes.count
         guard count > 0 else { return }
         slots.withUnsafeMutableBufferPointer { slots in
             for index in 0..<count { slots[index] = UInt32(index) }
@@ -118,10 +203,40 @@ package final class PendingCardKeys {
                 prefix.sort { hashes[Int($0)] < hashes[Int($1)] }
             }
         }
+        leadSlots.withUnsafeMutableBufferPointer { slots in
+            for index in 0..<leadCount { slots[index] = UInt32(index) }
+            leadHashes.withUnsafeBufferPointer { hashes in
+                leadOffsets.withUnsafeBufferPointer { offsets in
+                    var prefix = UnsafeMutableBufferPointer(rebasing: slots[0..<leadCount])
+                    prefix.sort { (hashes[Int($0)], offsets[Int($0)]) < (hashes[Int($1)], offsets[Int($1)]) }
+                }
+            }
+        }
         shift = 64
+        leadShift = 64
         let order = slots
+        let leadOrder = leadSlots
         slots = []
-        // The table no longer finds cards: the caller resets it after the merge.
-        for index in order.prefix(count) { try body(hashes[Int(index)], mergedThrough + Int64(index) + 1) }
+        leadSlots = []
+        // The tables no longer find cards: the caller resets them after the merge. The two sorted runs, merged.
+        var lead = 0
+        for index in order.prefix(count) {
+            let hash = hashes[Int(index)]
+            let seq = mergedThrough + Int64(index) + 1
+            while lead < leadCount {
+                let position = Int(leadOrder[lead])
+                let leadHash = leadHashes[position]
+                let leadSeq = mergedThrough + Int64(leadOffsets[position])
+                guard (leadHash, leadSeq) < (hash, seq) else { break }
+                try body(leadHash, leadSeq)
+                lead += 1
+            }
+            try body(hash, seq)
+        }
+        while lead < leadCount {
+            let position = Int(leadOrder[lead])
+            try body(leadHashes[position], mergedThrough + Int64(leadOffsets[position]))
+            lead += 1
+        }
     }
 }

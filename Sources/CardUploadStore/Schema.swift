@@ -280,6 +280,28 @@ package enum Schema {
         INSERT INTO card_key_levels (through, main_through) SELECT through, through FROM card_keys_merged;
         DROP TABLE card_keys_merged;
         """,
+        // 7 -> 8: one client_card_id names one Lead card across entities (SPEC §9) through the key index, not
+        // `cards_by_lead_id` (ARCHITECTURE.md, "Keys"). A Lead card has a second entry in the merged keys, at the
+        // hash of its client_card_id alone (`CardKey.leadIDHash`: an empty entity_id, which no card has), pending
+        // and merged with its key's; a new Lead card's id is looked up there (mostly the filter's "no"). The
+        // index of the ids' text took a B-tree insert at a scattered place per Lead card: about a sixth of a Lead
+        // file's load. The merged Lead cards get their entry in their level (none when it is their key's hash:
+        // `OR IGNORE`), and the stored filter goes (it lacks them: the next load makes one by a pass). The
+        // bounds of the levels move from `card_key_levels` into `card_key_bounds`: a version-7 release still
+        // running when this one migrates its store fails at its next transaction ("no such table") instead of
+        // creating Lead cards without their second entry.
+        """
+        ALTER TABLE card_key_levels RENAME TO card_key_bounds;
+        INSERT OR IGNORE INTO card_keys (key_hash, card)
+            SELECT card_key_hash('', external_id), seq FROM cards
+            WHERE file_kind = 'lead' AND seq <= (SELECT main_through FROM card_key_bounds) ORDER BY 1, 2;
+        INSERT OR IGNORE INTO card_keys_recent (key_hash, card)
+            SELECT card_key_hash('', external_id), seq FROM cards
+            WHERE file_kind = 'lead' AND seq > (SELECT main_through FROM card_key_bounds)
+                AND seq <= (SELECT through FROM card_key_bounds) ORDER BY 1, 2;
+        DELETE FROM card_keys_filter;
+        DROP INDEX cards_by_lead_id;
+        """,
     ]
 
     /// The version this build writes.

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The merged keys in two levels (schema version 7; ARCHITECTURE.md, "Keys"): `card_keys` up to
-/// `card_key_levels.main_through`, `card_keys_recent` after it up to `through`. A merge into a main level of
+/// `card_key_bounds.main_through`, `card_keys_recent` after it up to `through`. A merge into a main level of
 /// `recentKeyLevelMinimum` cards or more puts its cards into the recent level while that level stays at most
 /// half the main one; otherwise the recent level moves into the main one with them. Tests make the minimum
 /// small; every card is found by its key in whichever level it is, by a look-up, by another connection and by
@@ -48,8 +48,8 @@ import Testing
     private func levels(_ database: Database) throws -> [Int64] {
         [
             try count(database, "SELECT count(*) FROM card_keys"), try count(database, "SELECT count(*) FROM card_keys_recent"),
-            try count(database, "SELECT through FROM card_key_levels"),
-            try count(database, "SELECT main_through FROM card_key_levels"),
+            try count(database, "SELECT through FROM card_key_bounds"),
+            try count(database, "SELECT main_through FROM card_key_bounds"),
         ]
     }
 
@@ -58,11 +58,11 @@ import Testing
         let entries = try count(database,
             "SELECT count(*) FROM (SELECT * FROM card_keys UNION ALL SELECT * FROM card_keys_recent) AS k"
                 + " JOIN cards AS c ON c.seq = k.card AND c.key_hash = k.key_hash")
-        let main = try count(database, "SELECT count(*) FROM card_keys AS k JOIN card_key_levels AS m ON k.card > m.main_through")
+        let main = try count(database, "SELECT count(*) FROM card_keys AS k JOIN card_key_bounds AS m ON k.card > m.main_through")
         let recent = try count(database,
-            "SELECT count(*) FROM card_keys_recent AS k JOIN card_key_levels AS m"
+            "SELECT count(*) FROM card_keys_recent AS k JOIN card_key_bounds AS m"
                 + " ON k.card <= m.main_through OR k.card > m.through")
-        return entries == (try count(database, "SELECT through FROM card_key_levels")) && main == 0 && recent == 0
+        return entries == (try count(database, "SELECT through FROM card_key_bounds")) && main == 0 && recent == 0
     }
 
     @Test func theLevelOfAMerge() {
@@ -194,7 +194,7 @@ import Testing
         let new = try Database(path: path, mode: .readWrite)
         try Schema.migrate(new)
         #expect(throws: DatabaseError.self) { try through.queryOne([]) { $0.integer(0) } }
-        #expect(try count(new, "SELECT main_through FROM card_key_levels") == 0)
+        #expect(try count(new, "SELECT main_through FROM card_key_bounds") == 0)
     }
 
     @Test func cardsInEitherLevelAreFoundAndTheRecentLevelMovesWhenItOutgrowsHalfTheMainOne() throws {

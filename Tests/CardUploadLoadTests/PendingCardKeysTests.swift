@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The key index in two parts (schema version 6): the merged cards in `card_keys`, the pending ones after
-/// `card_key_levels.through` in each connection's memory (`PendingCardKeys`), merged at a threshold, at the
+/// `card_key_bounds.through` in each connection's memory (`PendingCardKeys`), merged at a threshold, at the
 /// end of an upload, or when two pending cards share a hash; and the filter of merged keys
 /// (`MergedKeyFilter`). Every test checks outcomes through `CardStore.apply` (a load's own path) and that
 /// `card_keys` ends up with one entry per card.
@@ -96,7 +96,7 @@ import Testing
         #expect(try apply(keys + ["k2", "k8"], to: database) == Array(repeating: "created", count: 8) + ["replayed", "replayed"])
         // Merged at 3 and at 6 pending; k7 and k8 still pending, found all the same.
         #expect(try count(database, "SELECT count(*) FROM card_keys") == 6)
-        #expect(try count(database, "SELECT through FROM card_key_levels") == 6)
+        #expect(try count(database, "SELECT through FROM card_key_bounds") == 6)
         #expect(try apply(keys, to: database) == Array(repeating: "replayed", count: 8))
         try database.writeTransaction { try database.mergeCardKeys() }
         #expect(try count(database, "SELECT count(*) FROM card_keys") == 8)

@@ -94,8 +94,8 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 7)
-        #expect(Schema.currentVersion == 7)
+        #expect(try Schema.userVersion(database) == 8)
+        #expect(Schema.currentVersion == 8)
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns) FROM cards ORDER BY rowid") == cardsBefore)
         #expect(try rows(database, "SELECT \(Self.versionFourUploadColumns) FROM uploads ORDER BY seq") == uploadsBefore)
         #expect(try rows(database, "SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
@@ -124,16 +124,17 @@ import Testing
         #expect(try value(database, "PRAGMA foreign_keys") == "1")
         let indexes = try rows(database, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
                                    + " AND sql IS NOT NULL ORDER BY name").map { $0[0] ?? "" }
-        #expect(indexes == ["cards_by_lead_id", "cards_by_replacement"])
+        // Version 8: no index of Lead ids (a Lead card's second entry in the key index instead).
+        #expect(indexes == ["cards_by_replacement"])
         // Every card has its key's hash, in the card and in `card_keys` (version 6), all merged, and is found by
         // its key through it.
         #expect(try value(database, "SELECT count(*) FROM cards WHERE key_hash IS NULL"
                               + " OR key_hash <> card_key_hash(entity_id, external_id)") == "0")
         #expect(try rows(database, "SELECT key_hash, card FROM card_keys ORDER BY card")
             == rows(database, "SELECT key_hash, seq FROM cards ORDER BY seq"))
-        #expect(try value(database, "SELECT through FROM card_key_levels") == "9")
+        #expect(try value(database, "SELECT through FROM card_key_bounds") == "9")
         // Version 7: every merged card is in the main level; the recent one is empty.
-        #expect(try value(database, "SELECT main_through FROM card_key_levels") == "9")
+        #expect(try value(database, "SELECT main_through FROM card_key_bounds") == "9")
         #expect(try value(database, "SELECT count(*) FROM card_keys_recent") == "0")
         for (entity, key, id) in [("entity_e", "k1", "card_aaaaaaaaaaaaaaaaaaaa"), ("entity_e", "k2", "card_bbbbbbbbbbbbbbbbbbbb"),
                                   ("entity_f", "k3", "card_cccccccccccccccccccc"), ("entity_f", "k4", "card_dddddddddddddddddddd")] {
@@ -228,7 +229,7 @@ import Testing
 
         try Schema.migrate(database)
 
-        #expect(try Schema.userVersion(database) == 7)
+        #expect(try Schema.userVersion(database) == 8)
         #expect(try Schema.autoVacuumMode(database) == 2)
         #expect(try value(database, "PRAGMA freelist_count") == "0", "VACUUM gave every free page back")
         #expect(try rows(database, "SELECT \(Self.versionTwoCardColumns), key_hash, key_overflow FROM cards ORDER BY rowid")
@@ -348,9 +349,9 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         // The version-2 release's writer (`migrate`) and reader (`checkReadable`) both refuse it: 74 in the CLI.
         let written = #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 2) }
-        #expect(written?.found == 7 && written?.supported == 2)
+        #expect(written?.found == 8 && written?.supported == 2)
         let read = #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 2) }
-        #expect(read?.found == 7 && read?.supported == 2)
+        #expect(read?.found == 8 && read?.supported == 2)
         // The version-3 release (Lead card files, text keys) and the version-4 one (before retention)
         // refuse it the same way.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 3) }
@@ -364,8 +365,11 @@ import Testing
         // The version-6 release (merged keys in one level) too: it would neither search nor merge the recent level.
         #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 6) }
         #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 6) }
+        // The version-7 release (an index of Lead ids) too: it would create Lead cards without their second entry.
+        #expect(throws: NewerSchemaError.self) { try Schema.migrate(database, to: 7) }
+        #expect(throws: NewerSchemaError.self) { try Schema.checkReadable(database, as: 7) }
         // Nothing was changed by the refusal; this release reads it.
-        #expect(try Schema.userVersion(database) == 7)
+        #expect(try Schema.userVersion(database) == 8)
         try Schema.checkReadable(database)
         // This release refuses the next one's store the same way.
         try database.execute("PRAGMA user_version = \(Schema.currentVersion + 1)")
@@ -394,10 +398,8 @@ import Testing
             try insert("card_native000000000001", key: "n2", entity: "entity_e", kind: nil, lastFour: nil)
         }
         try insert("card_lead00000000000000", key: "L1", entity: "entity_e", kind: "lead", lastFour: nil)
-        // A client_card_id is unique among Lead cards across entities, not among native ones.
-        #expect(throws: DatabaseError.self) {
-            try insert("card_lead00000000000001", key: "L1", entity: "entity_f", kind: "lead", lastFour: nil)
-        }
+        // A client_card_id is unique among Lead cards across entities (the loader's look-up in the key index since
+        // version 8: `LeadCardStoreTests`), not among native ones.
         try insert("card_native000000000002", key: "L1", entity: "entity_f", kind: "native", lastFour: "0002")
         try insert("card_native000000000003", key: "n1", entity: "entity_f", kind: nil, lastFour: "0003")
         // Only the two kinds, and is_virtual only 0 or 1.

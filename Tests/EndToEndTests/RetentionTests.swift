@@ -20,9 +20,11 @@ import Testing
     static func downgradeToVersionFour(_ db: String) {
         var handle: OpaquePointer?
         #expect(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
-        // Version 6's and 7's key tables out, version 4's key indexes back (every card of these stores has its hash).
-        let sql = "DROP TABLE card_keys; DROP TABLE card_keys_recent; DROP TABLE card_key_levels; DROP TABLE card_keys_filter; CREATE UNIQUE INDEX cards_by_key_hash ON cards (key_hash);"
+        // Version 6's to 8's key tables out, version 4's key indexes and its index of Lead ids back (every card of
+        // these stores has its hash).
+        let sql = "DROP TABLE card_keys; DROP TABLE card_keys_recent; DROP TABLE card_key_bounds; DROP TABLE card_keys_filter; CREATE UNIQUE INDEX cards_by_key_hash ON cards (key_hash);"
             + " CREATE UNIQUE INDEX cards_by_key_overflow ON cards (entity_id, external_id) WHERE key_hash IS NULL;"
+            + " CREATE UNIQUE INDEX cards_by_lead_id ON cards (external_id) WHERE file_kind = 'lead';"
             + " ALTER TABLE uploads DROP COLUMN rows_pruned_at; ALTER TABLE uploads DROP COLUMN rejected_by_code;"
             + " ALTER TABLE uploads DROP COLUMN hints; PRAGMA auto_vacuum = NONE; VACUUM; PRAGMA user_version = 4;"
         #expect(sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
@@ -189,7 +191,7 @@ import Testing
         let early = try run(["uploads", "prune", "--before", "2000-01-01", "--db", db], in: folder, exit: 0)
         #expect(early.stderr.contains("pruned 0 uploads"), "\(early.stderr)")
         inspector = try StoreInspector(db)
-        #expect(try inspector.value("PRAGMA user_version") == "7")
+        #expect(try inspector.value("PRAGMA user_version") == "8")
         #expect(try inspector.value("PRAGMA auto_vacuum") == "2")
         #expect(try inspector.rows("SELECT * FROM cards ORDER BY seq") == cardsBefore)
         #expect(try inspector.rows("SELECT * FROM upload_rows ORDER BY upload_seq, line") == rowsBefore)
@@ -214,12 +216,12 @@ import Testing
         let lines = upgraded.stderr.split(separator: "\n").map(String.init)
         let notice = lines.filter { $0.hasPrefix("upgraded the card store ") }
         #expect(notice.count == 1, "\(upgraded.stderr)")
-        #expect(notice.first?.hasPrefix("upgraded the card store \(db) from schema 4 to 7 (rewritten once for incremental auto-vacuum) in ") == true,
+        #expect(notice.first?.hasPrefix("upgraded the card store \(db) from schema 4 to 8 (rewritten once for incremental auto-vacuum) in ") == true,
                 "\(upgraded.stderr)")
         // Before the file's summary.
         let summary = try #require(lines.firstIndex { $0.hasPrefix("cards.csv: ") })
         #expect(lines.firstIndex { $0.hasPrefix("upgraded the card store ") }.map { $0 < summary } == true, "\(upgraded.stderr)")
-        #expect(try StoreInspector(db).value("PRAGMA user_version") == "7")
+        #expect(try StoreInspector(db).value("PRAGMA user_version") == "8")
         let next = try run(["process", "cards.csv", "--db", db], in: folder, exit: 1)
         #expect(!next.stderr.contains("upgraded"), "\(next.stderr)")
         // A later file that fails before it opens the store has no upgrade of its own (a reviewer's finding:
@@ -235,7 +237,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder.path("inbox"), withIntermediateDirectories: false)
         try folder.write("inbox/more.csv", Self.file(rows: 20, prefix: "more"))
         let cron = try run(["process-dir", folder.path("inbox"), "--db", db, "--min-age", "0"], in: folder, exit: 1)
-        #expect(cron.stderr.split(separator: "\n").filter { $0.contains("upgraded the card store \(db) from schema 4 to 7") }.count == 1,
+        #expect(cron.stderr.split(separator: "\n").filter { $0.contains("upgraded the card store \(db) from schema 4 to 8") }.count == 1,
                 "\(cron.stderr)")
     }
 
