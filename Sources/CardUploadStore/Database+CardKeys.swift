@@ -56,7 +56,7 @@ extension Database {
                 overflows = true
                 break
             }
-            if let leadIDHash = scan.integer(2), leadIDHash != hash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
+            if let leadIDHash = scan.integer(2) { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
         }
         scan.reset()
         if overflows {
@@ -106,7 +106,9 @@ extension Database {
             }
         }
         filter.through = through
-        if filter.isCrowded {
+        // Too full: made again by a pass — when a bigger one may be made (a store of Lead cards has two entries
+        // a card, and its filter may be as full as its size allows from the start: it is kept).
+        if filter.isCrowded, filter.byteCount * 2 <= keyFilterMaxBytes {
             mergedKeyFilter = nil
             mergedKeySearches = 0
         }
@@ -143,13 +145,20 @@ extension Database {
     }
 
     /// A filter of every merged hash (up to `through`), by one pass over both levels.
-    /// `expected`: the entries known to be there, when more than the cards (a Lead card has two).
+    /// `expected`: the entries known to be there, when more than the cards (a Lead card has two). A pass that
+    /// finds it crowded for want of that (more entries than cards) runs once more, sized for what it counted.
     private func keyFilterOfCardKeys(through: Int64, expected: Int = 0, maxBytes: Int) throws(DatabaseError) -> MergedKeyFilter {
-        let filter = MergedKeyFilter(expected: max(Int(through), expected), through: through, maxBytes: maxBytes)
-        try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
-            row in filter.insert(row.integer(0) ?? 0)
+        var entries = max(Int(through), expected)
+        while true {
+            let filter = MergedKeyFilter(expected: entries, through: through, maxBytes: maxBytes)
+            try forEachRow(keyStatement("SELECT key_hash FROM card_keys UNION ALL SELECT key_hash FROM card_keys_recent"), []) {
+                row in filter.insert(row.integer(0) ?? 0)
+            }
+            guard filter.isCrowded, filter.count > entries,
+                  MergedKeyFilter.byteCount(expected: filter.count, maxBytes: maxBytes) > filter.byteCount
+            else { return filter }
+            entries = filter.count
         }
-        return filter
     }
 
     /// The largest filter this connection makes or reads: `keyFilterMaxBytes(cards:)` of the store as its load
@@ -317,7 +326,7 @@ extension Database {
             try mergeCardKeys()
             return
         }
-        if let leadIDHash, leadIDHash != keyHash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
+        if let leadIDHash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
         if pendingKeys.entryCount >= keyMergeThreshold || pendingKeys.byteCount >= PendingCardKeys.maximumByteCount {
             try mergeCardKeys()
         }

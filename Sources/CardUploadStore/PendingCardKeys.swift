@@ -6,14 +6,16 @@
 /// random places, and in a store of millions of cards every batch's commit would rewrite nearly every page
 /// of that index. The cards after the merged rowid are the store's pending cards, found through this table;
 /// a merge (`Database.mergeCardKeys`) puts them into `card_keys` in hash order — when their upload finishes,
-/// or when `maximumCount` are pending — so the index's pages are written once for them, not once per batch.
+/// or when `maximumCount` entries or `maximumByteCount` bytes are pending — so the index's pages are written
+/// once for them, not once per batch. A Lead card has a second entry, at the hash of its client_card_id
+/// (schema version 8; `addLeadID`), in a table of its own.
 ///
 /// The pending cards' hashes are kept in rowid order (the cards after the merged rowid are numbered one after
 /// another), with an open-addressing table of their positions by hash. Two pending cards never share a hash:
 /// `add` refuses a card whose hash a pending card has (two keys with one hash: rare, or made on purpose), and
 /// the caller merges the pending cards then, so `seq(forHash:)` names at most one card, which the caller's
-/// look-up still compares key to key. At most `maximumCount` cards: 8 bytes each and 8 MiB of table, whatever
-/// the file's size.
+/// look-up still compares key to key. At most `maximumCount` entries and about 16 MiB (a card takes 8 bytes and
+/// its slots; a Lead card's second entry 12 bytes and its slots), whatever the file's size.
 package final class PendingCardKeys {
     /// The merged rowid: cards up to it are in `card_keys`.
     private(set) var mergedThrough: Int64 = 0
@@ -104,7 +106,8 @@ package final class PendingCardKeys {
     }
 
     /// Adds the second entry of the Lead card `seq` (already added with its key: `seq` is at most
-    /// `scannedThrough`), at the hash of its client_card_id; the caller leaves it out when that hash is its key's.
+    /// `scannedThrough`), at the hash of its client_card_id — also when that hash is its key's: `leadSeqs` then
+    /// finds it here, and `sortedByHash` gives the pair once (it is `card_keys`' primary key).
     func addLeadID(hash: Int64, seq: Int64) {
         precondition(seq > mergedThrough && seq <= scannedThrough, "a Lead card's second entry before its key's")
         if (leadHashes.count + 1) * 2 > leadSlots.count { growLeadSlots() }
@@ -218,7 +221,8 @@ package final class PendingCardKeys {
         let leadOrder = leadSlots
         slots = []
         leadSlots = []
-        // The tables no longer find cards: the caller resets them after the merge. The two sorted runs, merged.
+        // The tables no longer find cards: the caller resets them after the merge. The two sorted runs, merged;
+        // a Lead card's second entry equal to its key's (the same hash and card) is given once.
         var lead = 0
         for index in order.prefix(count) {
             let hash = hashes[Int(index)]
@@ -227,8 +231,8 @@ package final class PendingCardKeys {
                 let position = Int(leadOrder[lead])
                 let leadHash = leadHashes[position]
                 let leadSeq = mergedThrough + Int64(leadOffsets[position])
-                guard (leadHash, leadSeq) < (hash, seq) else { break }
-                try body(leadHash, leadSeq)
+                guard (leadHash, leadSeq) <= (hash, seq) else { break }
+                if (leadHash, leadSeq) != (hash, seq) { try body(leadHash, leadSeq) }
                 lead += 1
             }
             try body(hash, seq)

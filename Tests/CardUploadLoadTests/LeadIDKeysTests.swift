@@ -84,6 +84,25 @@ import Testing
             == ["rejected immutable_field", "replayed", "created"])
     }
 
+    /// A Lead card whose key hash is its client_card_id's hash (found by review: the entity's 16 bits and the
+    /// id's 48 collide, a pair made on purpose) has one entry in the merged keys, and is found by its id while
+    /// it is pending too — its own connection's, and another's that reads it from its row.
+    @Test func aCardWhoseKeyHashIsItsIDsHashIsFoundPendingAndMergedAndMergesOnce() throws {
+        let (entity, id) = ("ent_16909", "LC-BJDB80216")
+        #expect(CardKey.hash(entityID: entity, externalID: id) == CardKey.leadIDHash(clientCardID: id))
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try open(path)
+        let other = try open(path)
+        #expect(try outcomes([card(id, entity), card(id, "ent_x")], database) == ["created", "rejected immutable_field"])
+        #expect(try outcomes([card(id, "ent_y")], other, commit: false) == ["rejected immutable_field"])
+        try database.beginWrite()
+        try database.mergeCardKeys()
+        try database.commit()
+        #expect(try count(database, "SELECT count(*) FROM card_keys") == 1)
+        #expect(try outcomes([card(id, "ent_x"), card(id, entity)], other) == ["rejected immutable_field", "replayed"])
+    }
+
     @Test func idsAreFoundInEveryMergeAndBehindTheFilterOfMergedKeys() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
