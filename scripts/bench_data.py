@@ -7,7 +7,8 @@ and a store's worth of valid UUID-keyed cards.
 
 writes cards-<N>.csv, cards-<N>.jsonl, cards-<N>.csv.gz and cards-<N>.manifest.json (the counts a
 correct loader reports for a first load and for a replay), lead-<N>.csv, lead-<N>.native.csv and
-lead-<N>.manifest.json (see generate_lead), uuid-<N>.csv and uuid-<N>.manifest.json (see
+lead-<N>.manifest.json (see generate_lead), the same three for lead-uuid-<N> (the same cards keyed by random
+UUIDs), uuid-<N>.csv and uuid-<N>.manifest.json (see
 generate_uuid), and with --store-rows M also store-uuid-<M>.csv and store-uuid-<M>.manifest.json (see
 generate_store). The same N always gives the same bytes; each kind of file draws from its own random
 stream, so adding a kind leaves the others' bytes as they were.
@@ -245,7 +246,14 @@ def lead_expiry(activated):
     return "%04d-%02d-%02d" % (year, month, calendar.monthrange(year, month)[1])
 
 
-def generate_lead(rows, out_dir):
+def lead_uuid(index, e):
+    """lead-uuid-<N>'s client_card_id of card `index`: a random-looking UUID, the same for the same card (a
+    digest of its index, so the card generator's random stream is the one lead-<N> uses)."""
+    digest = hashlib.blake2b(f"{LEAD_SEED}-{index}".encode(), digest_size=16).digest()
+    return str(uuid.UUID(bytes=digest, version=4))
+
+
+def generate_lead(rows, out_dir, prefix="lead", card_id=None):
     """N Lead cards, every one valid: a first load creates all N, atomic or --partial.
 
     Cards of the same entities as cards-<N>: about 78% active, 8% inactive, 11% closed (with closed_at
@@ -257,16 +265,21 @@ def generate_lead(rows, out_dir):
     ids, which both kinds of file accept), a details.last_four (which Lead's file does not carry), and
     the product name and card type as metadata; native files have no physical cards, no statuses and
     no dates, so those stay in the Lead file only.
+
+    With prefix "lead-uuid" and card_id `lead_uuid`: the same cards keyed by random UUIDs (real clients'
+    ids), for the Lead runs of random ids.
     """
     rng = random.Random(LEAD_SEED)
     entities = [(c, "entity_" + c + s) for c in COMPANIES for s in SUFFIXES[: 1 + (len(c) % len(SUFFIXES))]]
-    base = os.path.join(out_dir, f"lead-{rows}")
+    base = os.path.join(out_dir, f"{prefix}-{rows}")
     counts = {"active": 0, "inactive": 0, "closed": 0, "expired": 0, "physical": 0,
               "forward_references": 0}
     pending = {}  # row index -> the card it replaces (entity, account, product, card type, is_virtual, closed_at)
 
-    def card_id(index, e):
+    def styled_id(index, e):
         return LEAD_ID_STYLES[e % len(LEAD_ID_STYLES)].format(index + 1)
+
+    card_id = card_id or styled_id
 
     with open(base + ".csv", "w", newline="", encoding="utf-8") as lead_file, \
             open(base + ".native.csv", "w", newline="", encoding="utf-8") as native_file:
@@ -381,6 +394,13 @@ def ensure_lead(rows, out_dir):
                         lambda: generate_lead(rows, out_dir))
 
 
+def ensure_lead_uuid(rows, out_dir):
+    """Generates the Lead files of UUID ids unless they exist from this very generator; returns their manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    return ensure_files(os.path.join(out_dir, f"lead-uuid-{rows}"), (".csv", ".native.csv"),
+                        lambda: generate_lead(rows, out_dir, prefix="lead-uuid", card_id=lead_uuid))
+
+
 def ensure_uuid(rows, out_dir):
     """Generates uuid-<N>.csv unless it exists from this very generator; returns its manifest."""
     os.makedirs(out_dir, exist_ok=True)
@@ -399,6 +419,8 @@ def paths(rows, out_dir):
     lead = os.path.join(out_dir, f"lead-{rows}")
     return {"csv": base + ".csv", "jsonl": base + ".jsonl", "gz": base + ".csv.gz",
             "lead": lead + ".csv", "lead_native": lead + ".native.csv",
+            "lead_uuid": os.path.join(out_dir, f"lead-uuid-{rows}.csv"),
+            "lead_uuid_native": os.path.join(out_dir, f"lead-uuid-{rows}.native.csv"),
             "uuid": os.path.join(out_dir, f"uuid-{rows}.csv")}
 
 
@@ -414,6 +436,7 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="Benchmarks/data")
     args = parser.parse_args()
     manifests = {"cards": ensure(args.rows, args.out), "lead": ensure_lead(args.rows, args.out),
+                 "lead_uuid": ensure_lead_uuid(args.rows, args.out),
                  "uuid": ensure_uuid(args.rows, args.out)}
     if args.store_rows:
         manifests["store"] = ensure_store(args.store_rows, args.out)
