@@ -23,6 +23,15 @@ package enum CheckedCard: Sendable {
         case .lead(let card): card.entityID
         }
     }
+
+    /// A Lead card's client_card_id hash (`CardKey.leadIDHash`, its second entry in the key index); nil for a
+    /// native card.
+    var leadIDHash: Int64? {
+        switch self {
+        case .native: nil
+        case .lead(let card): CardKey.leadIDHash(clientCardID: card.clientCardID)
+        }
+    }
 }
 
 /// What the field rules carry from row to row of one file (on the reading thread).
@@ -98,8 +107,10 @@ package struct CardWrite {
     /// The row's line, recorded on a card the row creates (nil for a dry run, whose cards are rolled back).
     package var uploadLine: Int?
     package var newCardID: String?
-    /// The key's hash (`CardKey.hash`), computed on the reading thread; nil: the store computes it.
+    /// The key's hash (`CardKey.hash`) and a Lead card's client_card_id hash (`CardKey.leadIDHash`), computed on
+    /// the reading thread; nil: the store computes them.
     package var keyHash: Int64?
+    package var leadIDHash: Int64?
     package var now: String
     /// What a reference to a card not stored yet does (Lead files).
     package var forward: LeadCardStore.ForwardReferences = .hold
@@ -164,7 +175,8 @@ extension CardFileKind {
             guard case .lead(let lead) = card else { return .outcome(.rejected([Self.wrongKind])) }
             let applied = try writers.lead.apply(
                 lead, line: write.line, uploadSeq: write.uploadSeq, uploadLine: write.uploadLine,
-                newCardID: write.newCardID, keyHash: write.keyHash, now: write.now, forward: write.forward)
+                newCardID: write.newCardID, keyHash: write.keyHash, idHash: write.leadIDHash, now: write.now,
+                forward: write.forward)
             if case .held = applied, case .hold = write.forward {
                 try writers.lead.hold(lead, line: write.line, cells: write.cells)
             }

@@ -152,7 +152,8 @@ struct RowLoader {
         let write = CardWrite(
             policy: options.conflictPolicy, uploadSeq: uploadSeq, line: row.line,
             uploadLine: createdOnCard(heldRow: forward != .hold) ? row.line : nil, newCardID: row.newCardID,
-            keyHash: row.keyHash, now: clock.now(), forward: forward, cells: row.record?.cells)
+            keyHash: row.keyHash, leadIDHash: row.leadIDHash, now: clock.now(), forward: forward,
+            cells: row.record?.cells)
         switch try options.kind.apply(writers, card, write) {
         case .outcome(let applied): return applied
         case .held: return nil

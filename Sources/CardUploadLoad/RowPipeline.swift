@@ -14,8 +14,10 @@ struct CheckedRow {
     var card: CheckedCard?
     /// The id the card gets if the store creates it (drawn here, off the writing thread).
     var newCardID: String?
-    /// The card's key hash (`CardKey.hash`), computed here for the same reason.
+    /// The card's key hash (`CardKey.hash`), computed here for the same reason, and a Lead card's
+    /// client_card_id hash (`CardKey.leadIDHash`).
     var keyHash: Int64?
+    var leadIDHash: Int64?
     /// While keys turn out stored: the row as the store would hold it, and the raw card, unchecked. The
     /// writer compares the form with the store and runs the rules only when it does not match.
     var storedForm: StoredForm?
@@ -287,8 +289,8 @@ final class RowPipeline: @unchecked Sendable {
         case .success(let valid):
             return CheckedRow(
                 line: line, record: record, card: valid, newCardID: newCardID(),
-                keyHash: CardKey.hash(entityID: valid.entityID, externalID: valid.externalID), errors: [],
-                externalID: valid.externalID, entityID: valid.entityID)
+                keyHash: CardKey.hash(entityID: valid.entityID, externalID: valid.externalID),
+                leadIDHash: valid.leadIDHash, errors: [], externalID: valid.externalID, entityID: valid.entityID)
         case .failure(let errors):
             let (externalID, entityID): (String?, String?) = switch content {
             case .card(let raw): (Self.maskedString(raw.externalID), Self.maskedString(raw.entityID) ?? context.defaultEntity)

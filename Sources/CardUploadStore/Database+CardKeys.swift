@@ -288,6 +288,11 @@ extension Database {
     package func noCardHasKeyHash(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if pendingKeys.seq(forHash: hash) != nil { return false }
+        return noMergedEntryHas(hash)
+    }
+
+    /// Whether no level can hold `hash`: no card is merged yet, or the filter of merged keys says no.
+    private func noMergedEntryHas(_ hash: Int64) -> Bool {
         if pendingKeys.mergedThrough == 0 { return true }
         return mergedKeyFilter.map { !$0.mayContain(hash) } ?? false
     }
@@ -298,8 +303,7 @@ extension Database {
     package func noLeadCardHasIDHash(_ hash: Int64) throws(DatabaseError) -> Bool {
         try refreshPendingKeys()
         if pendingKeys.hasLeadID(hash: hash) { return false }
-        if pendingKeys.mergedThrough == 0 { return true }
-        return mergedKeyFilter.map { !$0.mayContain(hash) } ?? false
+        return noMergedEntryHas(hash)
     }
 
     /// The rowids that may be a Lead card whose client_card_id has hash `hash`: the pending ones with that hash,
@@ -327,9 +331,7 @@ extension Database {
             return
         }
         if let leadIDHash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
-        if pendingKeys.entryCount >= keyMergeThreshold || pendingKeys.byteCount >= PendingCardKeys.maximumByteCount {
-            try mergeCardKeys()
-        }
+        if pendingKeys.isFull(threshold: keyMergeThreshold) { try mergeCardKeys() }
         if pendingKeys.byteCount / 1024 > keyTablesKiB + 1024 { try makeRoomForKeyTables() }
     }
 
@@ -389,8 +391,7 @@ extension Database {
         // cards after them would be looked up until one is made by a pass. It is installed once the pending
         // entries are gone (the cache gives way to it, not to them).
         var made: MergedKeyFilter?
-        if filter == nil, from == 0, pendingKeys.entryCount > pendingKeys.count,
-           pendingKeys.entryCount >= keyMergeThreshold || pendingKeys.byteCount >= PendingCardKeys.maximumByteCount {
+        if filter == nil, from == 0, pendingKeys.entryCount > pendingKeys.count, pendingKeys.isFull(threshold: keyMergeThreshold) {
             made = MergedKeyFilter(
                 expected: pendingKeys.entryCount, through: from, maxBytes: Self.keyFilterMaxBytes(cards: last))
             filter = made

@@ -98,7 +98,7 @@ package final class LeadCardStore {
     /// Applies one checked Lead row at `line` in the open transaction (SPEC §9's store semantics).
     package func apply(
         _ card: LeadCard, line: Int, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64? = nil,
-        now: String, forward: ForwardReferences
+        idHash: Int64? = nil, now: String, forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
         let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
         // A later row of a held card's key waits for it.
@@ -113,7 +113,7 @@ package final class LeadCardStore {
             expectsStoredKeys = false
             // A new key. Its client_card_id may be a Lead card of another entity: the key index has a second
             // entry for each Lead card, at the hash of its id alone, which mostly says "no" without a look-up.
-            let idHash = CardKey.leadIDHash(clientCardID: card.clientCardID)
+            let idHash = idHash ?? CardKey.leadIDHash(clientCardID: card.clientCardID)
             if try !database.noLeadCardHasIDHash(idHash),
                let other = try leadEntity(ofClientCardID: card.clientCardID, idHash: idHash) {
                 return .outcome(.rejected([RowError(
@@ -236,12 +236,11 @@ package final class LeadCardStore {
     /// its client_card_id (`CardKey.leadIDHash`) for the key index; its id, or nil when a unique index refused
     /// it (its drawn card id).
     private func insert(
-        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64?, idHash: Int64,
+        _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64, idHash: Int64,
         replacedBy: String? = nil, now: String
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
-        let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
         insert.rewind()
         try insert.bind(1, cardID)
         try insert.bind(2, card.clientCardID)

@@ -45,6 +45,10 @@ package final class PendingCardKeys {
     /// The pending entries: one per card, and a second one per Lead card (`addLeadID`).
     var entryCount: Int { hashes.count + leadHashes.count }
 
+    /// Whether the entries are to be merged now: `threshold` of them (`Database.keyMergeThreshold`), or
+    /// `maximumByteCount` of memory.
+    func isFull(threshold: Int) -> Bool { entryCount >= threshold || byteCount >= Self.maximumByteCount }
+
     /// The memory its hashes and slots take.
     var byteCount: Int { hashes.count * 8 + slots.count * 4 + leadHashes.count * 12 + leadSlots.count * 4 }
 
@@ -65,8 +69,30 @@ package final class PendingCardKeys {
         }
     }
 
-    @inline(__always) private func slot(of hash: Int64) -> Int {
+    @inline(__always) private func slot(of hash: Int64) -> Int { Self.slot(of: hash, shift: shift) }
+
+    /// A hash's first slot in a table of 2^(64 - `shift`) slots (both tables).
+    @inline(__always) private static func slot(of hash: Int64, shift: UInt64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// Puts `position` into the first free slot from `hash`'s (both tables).
+    private static func place(_ position: UInt32, hash: Int64, in slots: inout [UInt32], shift: UInt64) {
+        let mask = slots.count - 1
+        var index = slot(of: hash, shift: shift)
+        while slots[index] != 0 { index = (index + 1) & mask }
+        slots[index] = position
+    }
+
+    /// Slots for `hashes` and one more (twice as many as before, or as many as they need), each position
+    /// placed again, and their shift (both tables).
+    private static func grown(_ slots: [UInt32], for hashes: [Int64]) -> (slots: [UInt32], shift: UInt64) {
+        var bits = slots.isEmpty ? initialBits : slots.count.trailingZeroBitCount + 1
+        while (1 << bits) < (hashes.count + 1) * 2 { bits += 1 }
+        var grown = [UInt32](repeating: 0, count: 1 << bits)
+        let shift = UInt64(64 - bits)
+        for (offset, hash) in hashes.enumerated() { place(UInt32(offset + 1), hash: hash, in: &grown, shift: shift) }
+        return (grown, shift)
     }
 
     /// The rowid of the pending card with key hash `hash`, or nil.
@@ -94,13 +120,13 @@ package final class PendingCardKeys {
         guard entryCount < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
               self.seq(forHash: hash) == nil
         else { return false }
-        if (hashes.count + 1) * 2 > slots.count { grow() }
+        if (hashes.count + 1) * 2 > slots.count { (slots, shift) = Self.grown(slots, for: hashes) }
         if hashes.isEmpty {
             // Room for the most there can be: memory is taken only as it is written, and never copied.
             hashes.reserveCapacity(Self.maximumCount)
         }
         hashes.append(hash)
-        place(position: UInt32(hashes.count), hash: hash)
+        Self.place(UInt32(hashes.count), hash: hash, in: &slots, shift: shift)
         scannedThrough = seq
         return true
     }
@@ -110,7 +136,7 @@ package final class PendingCardKeys {
     /// finds it here, and `sortedByHash` gives the pair once (it is `card_keys`' primary key).
     func addLeadID(hash: Int64, seq: Int64) {
         precondition(seq > mergedThrough && seq <= scannedThrough, "a Lead card's second entry before its key's")
-        if (leadHashes.count + 1) * 2 > leadSlots.count { growLeadSlots() }
+        if (leadHashes.count + 1) * 2 > leadSlots.count { (leadSlots, leadShift) = Self.grown(leadSlots, for: leadHashes) }
         if leadHashes.isEmpty {
             // Room for the most there can be (a card each, half the entries), taken only as it is written.
             leadHashes.reserveCapacity(Self.maximumCount / 2)
@@ -118,10 +144,7 @@ package final class PendingCardKeys {
         }
         leadHashes.append(hash)
         leadOffsets.append(UInt32(truncatingIfNeeded: seq - mergedThrough))
-        let mask = leadSlots.count - 1
-        var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
-        while leadSlots[index] != 0 { index = (index + 1) & mask }
-        leadSlots[index] = UInt32(leadHashes.count)
+        Self.place(UInt32(leadHashes.count), hash: hash, in: &leadSlots, shift: leadShift)
     }
 
     /// The rowids of the pending Lead cards whose client_card_id has hash `hash` (none, one, or several
@@ -130,7 +153,7 @@ package final class PendingCardKeys {
         guard !leadHashes.isEmpty, !leadSlots.isEmpty else { return [] }
         var found: [Int64] = []
         let mask = leadSlots.count - 1
-        var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+        var index = Self.slot(of: hash, shift: leadShift)
         while true {
             let position = Int(leadSlots[index])
             if position == 0 { return found }
@@ -145,7 +168,7 @@ package final class PendingCardKeys {
         return leadSlots.withUnsafeBufferPointer { slots in
             leadHashes.withUnsafeBufferPointer { hashes in
                 let mask = slots.count - 1
-                var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
+                var index = Self.slot(of: hash, shift: leadShift)
                 while true {
                     let position = Int(slots[index])
                     if position == 0 { return false }
@@ -156,34 +179,6 @@ package final class PendingCardKeys {
         }
     }
 
-    private func growLeadSlots() {
-        var bits = leadSlots.isEmpty ? Self.initialBits : leadSlots.count.trailingZeroBitCount + 1
-        while (1 << bits) < (leadHashes.count + 1) * 2 { bits += 1 }
-        leadSlots = [UInt32](repeating: 0, count: 1 << bits)
-        leadShift = UInt64(64 - bits)
-        let mask = leadSlots.count - 1
-        for (offset, hash) in leadHashes.enumerated() {
-            var index = Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> leadShift)
-            while leadSlots[index] != 0 { index = (index + 1) & mask }
-            leadSlots[index] = UInt32(offset + 1)
-        }
-    }
-
-    private func place(position: UInt32, hash: Int64) {
-        let mask = slots.count - 1
-        var index = slot(of: hash)
-        while slots[index] != 0 { index = (index + 1) & mask }
-        slots[index] = position
-    }
-
-    /// Twice the slots (or as many as the cards need), each position placed again.
-    private func grow() {
-        var bits = slots.isEmpty ? Self.initialBits : slots.count.trailingZeroBitCount + 1
-        while (1 << bits) < (hashes.count + 1) * 2 { bits += 1 }
-        slots = [UInt32](repeating: 0, count: 1 << bits)
-        shift = UInt64(64 - bits)
-        for (offset, hash) in hashes.enumerated() { place(position: UInt32(offset + 1), hash: hash) }
-    }
 
     /// Every pending entry: the cards in the order read, then the Lead cards' second entries.
     func forEach(_ body: (_ hash: Int64, _ seq: Int64) -> Void) {
