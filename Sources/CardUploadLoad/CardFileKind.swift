@@ -79,6 +79,9 @@ package struct CardFileKind: Sendable {
     /// Whether `--entity` and `--on-conflict` apply.
     package var takesNativeOptions: Bool
 
+    /// Whether this is Lead's card file, whose cards take two entries of the key index each.
+    package var isLead: Bool { name == Self.lead.name }
+
     /// Header rules and row mapping: opens the reader for the input's format, which checks the header
     /// and maps each record to a raw card.
     package var openReader: @Sendable (_ format: InputFormat, _ chunks: any ChunkSource, _ input: InputSettings)

@@ -24,20 +24,21 @@ package final class LoadStore {
 
     /// A connection for the next file: a new one, or the dry run's shared one inside its transaction
     /// (reopened if a database error ended it, so nothing that follows is ever written for real). Its memory is
-    /// sized for the store the file makes (`expectedRows`, the file's rows when its size is known).
-    package func database(expectedRows: Int64? = nil) throws -> Database {
+    /// sized for the store the file makes (`expectedRows`, the file's rows when its size is known) and for its
+    /// kind (`leadCards`: a Lead file's cards take two entries of the key index each).
+    package func database(expectedRows: Int64? = nil, leadCards: Bool = false) throws -> Database {
         lastUpgrade = nil
         guard dryRun else {
             let (database, created, upgrade) = try StoreOpening.openForWriting(path)
             if created { self.created = true }
             lastUpgrade = upgrade
-            try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows)
+            try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows, leadCards: leadCards)
             return database
         }
         if let opened, opened.isInTransaction { return opened }
         opened = nil
         let database = try StoreOpening.openForDryRun(path)
-        try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows)
+        try PageCache.sizeForLoad(database, requestedMiB: cacheMiB, expectedRows: expectedRows, leadCards: leadCards)
         opened = database
         return database
     }

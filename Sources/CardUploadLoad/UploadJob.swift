@@ -91,7 +91,7 @@ package final class UploadJob {
             options = options.forKind(kind)
         }
 
-        let database = try store.database(expectedRows: input?.estimatedRows)
+        let database = try store.database(expectedRows: input?.estimatedRows, leadCards: options.kind.isLead)
         database.stopWaiting = { [stop] in stop.isRequested }
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()

@@ -398,11 +398,14 @@ extension Database {
         }
         var chunk: [(hash: Int64, seq: Int64)] = []
         chunk.reserveCapacity(rows)
-        // Each entry into the filter and the chunk; a full chunk is one statement.
+        var chunkHashes: [Int64] = []
+        chunkHashes.reserveCapacity(rows)
+        // Each entry into the chunk; a full chunk into the filter (in one loop) and one statement.
         func add(_ hash: Int64, _ seq: Int64) throws(DatabaseError) {
             chunk.append((hash, seq))
-            filter?.insert(hash)
+            chunkHashes.append(hash)
             guard chunk.count == rows else { return }
+            insertIntoFilter()
             insertMany.rewind()
             for (index, entry) in chunk.enumerated() {
                 try insertMany.bind(Int32(2 * index + 1), entry.hash)
@@ -410,6 +413,10 @@ extension Database {
             }
             try insertMany.run()
             chunk.removeAll(keepingCapacity: true)
+        }
+        func insertIntoFilter() {
+            if let filter { chunkHashes.withUnsafeBufferPointer { filter.insert(contentsOf: $0) } }
+            chunkHashes.removeAll(keepingCapacity: true)
         }
         try pendingKeys.sortedByHash { (hash, seq) throws(DatabaseError) in try add(hash, seq) }
         if last > pendingKeys.scannedThrough {
@@ -422,6 +429,7 @@ extension Database {
             ), [.integer(pendingKeys.scannedThrough)]) { row in rest.append((row.integer(0) ?? 0, row.integer(1) ?? 0)) }
             for (hash, seq) in rest { try add(hash, seq) }
         }
+        insertIntoFilter()
         for entry in chunk {
             insert.rewind()
             try insert.bind(1, entry.hash)

@@ -6,7 +6,7 @@
 /// random places, and in a store of millions of cards every batch's commit would rewrite nearly every page
 /// of that index. The cards after the merged rowid are the store's pending cards, found through this table;
 /// a merge (`Database.mergeCardKeys`) puts them into `card_keys` in hash order — when their upload finishes,
-/// or when `maximumCount` entries or `maximumByteCount` bytes are pending — so the index's pages are written
+/// or when `maximumCount` cards or `maximumBytes` bytes are pending — so the index's pages are written
 /// once for them, not once per batch. A Lead card has a second entry, at the hash of its client_card_id
 /// (schema version 8; `addLeadID`), in a table of its own.
 ///
@@ -14,15 +14,17 @@
 /// another), with an open-addressing table of their positions by hash. Two pending cards never share a hash:
 /// `add` refuses a card whose hash a pending card has (two keys with one hash: rare, or made on purpose), and
 /// the caller merges the pending cards then, so `seq(forHash:)` names at most one card, which the caller's
-/// look-up still compares key to key. At most `maximumCount` entries and about 16 MiB (a card takes 8 bytes and
-/// its slots; a Lead card's second entry 12 bytes and its slots), whatever the file's size.
+/// look-up still compares key to key. At most `maximumCount` cards and `maximumBytes` (a card takes 8 bytes and
+/// its slots; a Lead card's second entry 12 bytes and its slots), whatever the file's size: 16 MiB, or 36 MiB
+/// for a load of a Lead file, whose page cache is that much smaller (`PageCache.sizeForLoad`).
 package final class PendingCardKeys {
     /// The merged rowid: cards up to it are in `card_keys`.
     private(set) var mergedThrough: Int64 = 0
     /// The last rowid read into the table (cards after it were not seen yet).
     private(set) var scannedThrough: Int64 = 0
     @exclusivity(unchecked) private var hashes: [Int64] = []
-    /// Positions in `hashes` + 1; 0 is an empty slot. A power of two, at most half full.
+    /// Positions in `hashes` + 1 in their low 20 bits, with 12 more bits of their hash above (`tagged`); 0 is
+    /// an empty slot. A power of two, at most half full.
     @exclusivity(unchecked) private var slots: [UInt32] = []
     private var shift: UInt64 = 64
     /// The pending Lead cards' second entries, at the hash of their client_card_id alone
@@ -33,11 +35,19 @@ package final class PendingCardKeys {
     @exclusivity(unchecked) private var leadSlots: [UInt32] = []
     private var leadShift: UInt64 = 64
 
-    /// Beyond this many pending entries (cards, and Lead cards' second entries), an insert merges them.
-    package static let maximumCount = 1_000_000
-    /// Beyond this much memory (16 MiB: a full table of `maximumCount` cards takes 16.4 MB), an insert merges
-    /// them: a Lead card's second entry takes 20 bytes, and a Lead load merges about every 420,000 cards.
+    /// Beyond this many pending cards, an insert merges them (a Lead card's second entry is not counted).
+    package static let maximumCount = 1_000_000  // under 2^20: a slot's position has 20 bits (`tagged`)
+    /// Beyond this much memory (16 MiB: a full table of `maximumCount` native cards takes 16.4 MB), an insert
+    /// merges them: a connection's limit unless a load sets `maximumBytes`.
     package static let maximumByteCount = 16 << 20
+    /// The limit a load of a Lead file sets (`PageCache.sizeForLoad`): 36 MiB, a full table of `maximumCount`
+    /// Lead cards (36.8 MB), each with its second entry. At 16 MiB such a load merged about every 420,000
+    /// cards, and each merge after the first rewrote the key index's pages the load had already written in
+    /// its one transaction: SQLite then wrote those pages again in place in its log, and at the commit read
+    /// the whole log back to make its checksums again (`walRewriteChecksums`).
+    package static let leadMaximumByteCount = 36 << 20
+    /// Beyond this much memory an insert merges the pending entries.
+    var maximumBytes = maximumByteCount
     private static let initialBits = 12
 
     var count: Int { hashes.count }
@@ -45,9 +55,9 @@ package final class PendingCardKeys {
     /// The pending entries: one per card, and a second one per Lead card (`addLeadID`).
     var entryCount: Int { hashes.count + leadHashes.count }
 
-    /// Whether the entries are to be merged now: `threshold` of them (`Database.keyMergeThreshold`), or
-    /// `maximumByteCount` of memory.
-    func isFull(threshold: Int) -> Bool { entryCount >= threshold || byteCount >= Self.maximumByteCount }
+    /// Whether the entries are to be merged now: `threshold` cards (`Database.keyMergeThreshold`), or
+    /// `maximumBytes` of memory.
+    func isFull(threshold: Int) -> Bool { count >= threshold || byteCount >= maximumBytes }
 
     /// The memory its hashes and slots take.
     var byteCount: Int { hashes.count * 8 + slots.count * 4 + leadHashes.count * 12 + leadSlots.count * 4 }
@@ -71,6 +81,22 @@ package final class PendingCardKeys {
 
     @inline(__always) private func slot(of hash: Int64) -> Int { Self.slot(of: hash, shift: shift) }
 
+    /// The bits of a slot that hold a position: at most `maximumCount` cards (and as many second entries),
+    /// fewer than 2^20.
+    private static let positionMask: UInt32 = (1 << 20) - 1
+
+    /// `position` with the hash's low 12 bits above it (hashed from the whole key, `CardKey.hash`; the slot comes
+    /// from all its bits mixed): a look-up reads an entry's hash only when these match, so a hash no pending card
+    /// has mostly costs one memory access, not two.
+    @inline(__always) private static func tagged(_ position: UInt32, hash: Int64) -> UInt32 {
+        assert(position <= positionMask, "a position past 20 bits")
+        return tag(of: hash) | position
+    }
+
+    @inline(__always) private static func tag(of hash: Int64) -> UInt32 {
+        UInt32(truncatingIfNeeded: hash) << 20
+    }
+
     /// A hash's first slot in a table of 2^(64 - `shift`) slots (both tables).
     @inline(__always) private static func slot(of hash: Int64, shift: UInt64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> shift)
@@ -81,7 +107,7 @@ package final class PendingCardKeys {
         let mask = slots.count - 1
         var index = slot(of: hash, shift: shift)
         while slots[index] != 0 { index = (index + 1) & mask }
-        slots[index] = position
+        slots[index] = tagged(position, hash: hash)
     }
 
     /// Slots for `hashes` and one more (twice as many as before, or as many as they need), each position
@@ -101,11 +127,15 @@ package final class PendingCardKeys {
         return slots.withUnsafeBufferPointer { slots in
             hashes.withUnsafeBufferPointer { hashes in
                 let mask = slots.count - 1
+                let tag = Self.tag(of: hash)
                 var index = slot(of: hash)
                 while true {
-                    let position = Int(slots[index])
-                    if position == 0 { return nil }
-                    if hashes[position - 1] == hash { return mergedThrough + Int64(position) }
+                    let tagged = slots[index]
+                    if tagged == 0 { return nil }
+                    if tagged & ~Self.positionMask == tag {
+                        let position = Int(tagged & Self.positionMask)
+                        if hashes[position - 1] == hash { return mergedThrough + Int64(position) }
+                    }
                     index = (index + 1) & mask
                 }
             }
@@ -117,7 +147,7 @@ package final class PendingCardKeys {
     /// hash, `maximumCount` are pending, or the rowid is not the next: a card written by hand): the caller
     /// merges the pending cards instead.
     func add(hash: Int64, seq: Int64) -> Bool {
-        guard entryCount < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
+        guard count < Self.maximumCount, seq == mergedThrough + Int64(hashes.count) + 1,
               self.seq(forHash: hash) == nil
         else { return false }
         if (hashes.count + 1) * 2 > slots.count { (slots, shift) = Self.grown(slots, for: hashes) }
@@ -138,9 +168,9 @@ package final class PendingCardKeys {
         precondition(seq > mergedThrough && seq <= scannedThrough, "a Lead card's second entry before its key's")
         if (leadHashes.count + 1) * 2 > leadSlots.count { (leadSlots, leadShift) = Self.grown(leadSlots, for: leadHashes) }
         if leadHashes.isEmpty {
-            // Room for the most there can be (a card each, half the entries), taken only as it is written.
-            leadHashes.reserveCapacity(Self.maximumCount / 2)
-            leadOffsets.reserveCapacity(Self.maximumCount / 2)
+            // Room for the most there can be (one a card), taken only as it is written.
+            leadHashes.reserveCapacity(Self.maximumCount)
+            leadOffsets.reserveCapacity(Self.maximumCount)
         }
         leadHashes.append(hash)
         leadOffsets.append(UInt32(truncatingIfNeeded: seq - mergedThrough))
@@ -153,11 +183,15 @@ package final class PendingCardKeys {
         guard !leadHashes.isEmpty, !leadSlots.isEmpty else { return [] }
         var found: [Int64] = []
         let mask = leadSlots.count - 1
+        let tag = Self.tag(of: hash)
         var index = Self.slot(of: hash, shift: leadShift)
         while true {
-            let position = Int(leadSlots[index])
-            if position == 0 { return found }
-            if leadHashes[position - 1] == hash { found.append(mergedThrough + Int64(leadOffsets[position - 1])) }
+            let tagged = leadSlots[index]
+            if tagged == 0 { return found }
+            let position = Int(tagged & Self.positionMask)
+            if tagged & ~Self.positionMask == tag, leadHashes[position - 1] == hash {
+                found.append(mergedThrough + Int64(leadOffsets[position - 1]))
+            }
             index = (index + 1) & mask
         }
     }
@@ -168,11 +202,12 @@ package final class PendingCardKeys {
         return leadSlots.withUnsafeBufferPointer { slots in
             leadHashes.withUnsafeBufferPointer { hashes in
                 let mask = slots.count - 1
+                let tag = Self.tag(of: hash)
                 var index = Self.slot(of: hash, shift: leadShift)
                 while true {
-                    let position = Int(slots[index])
-                    if position == 0 { return false }
-                    if hashes[position - 1] == hash { return true }
+                    let tagged = slots[index]
+                    if tagged == 0 { return false }
+                    if tagged & ~Self.positionMask == tag, hashes[Int(tagged & Self.positionMask) - 1] == hash { return true }
                     index = (index + 1) & mask
                 }
             }

@@ -74,6 +74,50 @@ import Testing
         #expect(table.count == 0 && table.seq(forHash: hashes[0]) == nil && table.scannedThrough == 20_100)
     }
 
+    /// A slot holds its entry's position and 12 bits of its hash, so a look-up reads an entry's hash only when
+    /// those match: hashes alike in those bits (and in their slot's) are still told apart, in both tables.
+    @Test func hashesThatShareTheirTagBitsAreToldApart() {
+        let table = PendingCardKeys()
+        table.reset(mergedThrough: 0)
+        // The same low 12 bits throughout; then hashes that differ in those bits only.
+        let sameTag = (0..<5_000).map { Int64($0) << 12 | 0xABC }
+        let tagOnly = (0..<4_096).map { Int64(1) << 40 | Int64($0) }
+        for (offset, hash) in (sameTag + tagOnly).enumerated() {
+            #expect(table.add(hash: hash, seq: 1 + Int64(offset)))
+            table.addLeadID(hash: hash ^ 0x5A5A_0000_0000, seq: 1 + Int64(offset))
+        }
+        for (offset, hash) in (sameTag + tagOnly).enumerated() {
+            #expect(table.seq(forHash: hash) == 1 + Int64(offset))
+            #expect(table.hasLeadID(hash: hash ^ 0x5A5A_0000_0000))
+            #expect(table.leadSeqs(forHash: hash ^ 0x5A5A_0000_0000) == [1 + Int64(offset)])
+        }
+        #expect(table.seq(forHash: 5_000 << 12 | 0xABC) == nil && !table.hasLeadID(hash: 0xABC))
+    }
+
+    /// A million pending Lead cards, each with its second entry, fit in a Lead load's limit
+    /// (`leadMaximumByteCount`): its file of a million cards merges once, at its end. The 16 MiB limit of any
+    /// other load is reached at about 420,000 of them.
+    @Test func aMillionLeadCardsFitTheLimitOfALeadLoad() {
+        let table = PendingCardKeys()
+        table.reset(mergedThrough: 0)
+        table.maximumBytes = PendingCardKeys.leadMaximumByteCount
+        var fullAtDefault: Int?
+        var refused = 0
+        var fullBefore = 0
+        for index in 1...PendingCardKeys.maximumCount {
+            let hash = Int64(bitPattern: UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            if !table.add(hash: hash, seq: Int64(index)) { refused += 1 }
+            table.addLeadID(hash: ~hash, seq: Int64(index))
+            if fullAtDefault == nil, table.byteCount >= PendingCardKeys.maximumByteCount { fullAtDefault = index }
+            if index < PendingCardKeys.maximumCount, table.isFull(threshold: PendingCardKeys.maximumCount) { fullBefore += 1 }
+        }
+        #expect(refused == 0 && fullBefore == 0)
+        #expect(table.byteCount < PendingCardKeys.leadMaximumByteCount)
+        #expect(table.isFull(threshold: PendingCardKeys.maximumCount), "full at a million cards")
+        #expect(!table.add(hash: 42, seq: Int64(PendingCardKeys.maximumCount) + 1), "no more than a million")
+        #expect((400_000...440_000).contains(fullAtDefault ?? 0), "\(fullAtDefault ?? 0)")
+    }
+
     @Test func theFilterNeverSaysNoToAHashItHolds() {
         let filter = MergedKeyFilter(expected: 50_000, through: 0)
         let held = (0..<50_000).map { CardKey.hash(entityID: "entity_e", externalID: "k\($0)") }

@@ -131,4 +131,19 @@ import Testing
         #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: 20_000_000) == 65_536 + 8_192 - 16_384 - 32_768)
         #expect(try PageCache.sizeForLoad(database, requestedMiB: 100, expectedRows: 20_000_000) == 102_400, "--cache-size is the cache")
     }
+
+    /// A load of a Lead file keeps 36 MiB out of its cache for the pending cards' tables, not 16 (a million Lead
+    /// cards and their second entries: merged once), and its cache is that much smaller: the same memory. A
+    /// load of a native file after it on the same connection goes back to 16 MiB.
+    @Test func aLeadLoadsPendingCardsTakeTwentyMiBOfItsCache() throws {
+        let database = try Database(path: ":memory:", mode: .readWriteCreate)
+        try Schema.migrate(database)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: 1_000_000, leadCards: true) == 65_536 - 36_864)
+        #expect(database.pendingKeys.maximumBytes == 36 << 20)
+        #expect(database.keyTablesKiB == 8_192 + 36_864)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: nil, expectedRows: 1_000_000) == 65_536 - 16_384)
+        #expect(database.pendingKeys.maximumBytes == 16 << 20)
+        #expect(try PageCache.sizeForLoad(database, requestedMiB: 100, leadCards: true) == 102_400, "--cache-size is the cache")
+        #expect(database.pendingKeys.maximumBytes == 36 << 20, "the tables come on top of a cache set by --cache-size")
+    }
 }
