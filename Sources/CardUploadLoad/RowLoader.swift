@@ -76,7 +76,8 @@ struct RowLoader {
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
         // temporary copy is renamed at the end).
         if !options.wholeFile { try keepRejects() }
-        try writers.lead.beginFile()
+        // All or nothing: a card a held row names goes in linked to it (the caller turned foreign keys off).
+        try writers.lead.beginFile(prelinking: options.atomic && !options.dryRun)
         do {
             while let handed = pipeline.next() {
                 // Before its rows: a batch may commit in the middle of them. `auto` switches once, from UTF-8 to
@@ -104,6 +105,12 @@ struct RowLoader {
             pipeline.finish()
             try stop.check()
             try applyHeldRows()
+            if try writers.lead.danglingPrelinks() > 0, total.rejected + batch.rejected == 0 {
+                // Every held row was applied, so every card linked to a held row's card before it is stored.
+                throw DatabaseError(
+                    resultCode: 19, message: "a card was linked to a held Lead row's card that was never stored (a bug:"
+                        + " please report it); nothing of the file is committed")
+            }
             try commitBatch()
         } catch let error as FileError where !stop.isRequested {
             // Rows before a file-level error stay committed and reported.
@@ -179,12 +186,23 @@ struct RowLoader {
         }
         if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
         batch.add(outcome)
-        if batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
+        // In one transaction the counts are recorded once, at the end: an UPDATE of the upload every batch
+        // wrote its page again after the transaction had spilled it to SQLite's log, and one such page makes
+        // the commit read the whole log back (`walRewriteChecksums`).
+        if !options.wholeFile,
+           batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()
+        } else if options.wholeFile, batch.rows % Self.rowsPerTouch == 0 {
+            // Its page is written again at the end: kept in the cache until then (`UploadLog.touch`).
+            try log.touch(uploadSeq: uploadSeq)
         }
     }
 
     private var clock = TimestampClock()
+
+    /// How often a file in one transaction reads its upload's row (`UploadLog.touch`): more often than the
+    /// smallest page cache (16 MiB) fills with a load's new pages, about every 45,000 rows.
+    static let rowsPerTouch = 4_096
 
     /// Opens the batch's write transaction when none is open.
     mutating func beginBatchIfNeeded() throws {

@@ -214,6 +214,19 @@ package final class UploadLog {
         ])
     }
 
+    /// Reads the upload's row, so that its page stays in SQLite's cache through a long transaction: a page
+    /// that is written, left alone, spilled to the log and then written again is written in place there, and
+    /// the commit then reads the whole log back from it to make its checksums again (`walRewriteChecksums`) —
+    /// an upload's row is written when it begins and again when its counts are added up, at the end of a file
+    /// in one transaction.
+    package func touch(uploadSeq: Int64) throws(DatabaseError) {
+        _ = try selectRowCount.get().queryOne([.integer(uploadSeq)]) { $0.integer(0) }
+    }
+
+    private lazy var selectRowCount = Result { () throws(DatabaseError) in
+        try database.prepare("SELECT rows FROM uploads WHERE seq = ?")
+    }
+
     /// Closes the upload with its final status and its hints (SPEC §10, in the order found; stored as a JSON
     /// array of strings, NULL when there are none), which its report lists, at load time and in `uploads show`.
     package func finish(
