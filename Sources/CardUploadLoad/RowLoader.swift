@@ -83,8 +83,11 @@ struct RowLoader {
                 // Before its rows: a batch may commit in the middle of them. `auto` switches once, from UTF-8 to
                 // Windows-1252, so a hand-over's encoding is its rows' (ASCII rows read before the switch read alike).
                 rowsEncoding = handed.encoding
-                // By index: each row is borrowed from the hand-over, not copied.
-                for index in handed.rows.indices { try apply(handed.rows[index]) }
+                // Through the buffer: each row is borrowed from the hand-over, not copied (by index into the
+                // array, each row was copied, a reference count taken on each of its strings and its card).
+                try handed.rows.withUnsafeBufferPointer { rows in
+                    for index in rows.indices { try apply(rows[index]) }
+                }
                 pipeline.expectStoredKeys(writers.expectsStoredKeys)
                 bytesRead = handed.bytesRead
                 progress?.update(bytes: bytesRead, total: source.size, rows: total.rows + batch.rows)
