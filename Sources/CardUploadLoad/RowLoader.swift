@@ -189,13 +189,14 @@ struct RowLoader {
         }
         if let record = row.record, case .rejected(let errors) = outcome { try writeRejected(record, errors) }
         batch.add(outcome)
-        // In one transaction the counts are recorded once, at the end: an UPDATE of the upload every batch
-        // wrote its page again after the transaction had spilled it to SQLite's log, and one such page makes
-        // the commit read the whole log back (`walRewriteChecksums`).
-        if !options.wholeFile,
+        // All or nothing the counts are recorded once, at the end: an UPDATE of the upload every batch wrote
+        // its page again after the transaction had spilled it to SQLite's log, and one such page makes the
+        // commit read the whole log back (`walRewriteChecksums`). A dry run records them every batch: one that
+        // is stopped reports the rows it read, from the store.
+        if !countsAtTheEnd,
            batch.rows >= options.batchSize || ContinuousClock.now - batchStarted >= .seconds(options.batchSeconds) {
             try commitBatch()
-        } else if options.wholeFile, batch.rows % Self.rowsPerTouch == 0 {
+        } else if countsAtTheEnd, batch.rows % Self.rowsPerTouch == 0 {
             // Its page is written again at the end: kept in the cache until then (`UploadLog.touch`).
             try log.touch(uploadSeq: uploadSeq)
         }
@@ -206,6 +207,10 @@ struct RowLoader {
     /// How often a file in one transaction reads its upload's row (`UploadLog.touch`): more often than the
     /// smallest page cache (16 MiB) fills with a load's new pages, about every 45,000 rows.
     static let rowsPerTouch = 4_096
+
+    /// Whether the counts are recorded once, at the end (all or nothing, not a dry run: a stop or a failure
+    /// rolls everything back).
+    private var countsAtTheEnd: Bool { options.atomic && !options.dryRun }
 
     /// Opens the batch's write transaction when none is open.
     mutating func beginBatchIfNeeded() throws {

@@ -91,7 +91,10 @@ package final class UploadJob {
             options = options.forKind(kind)
         }
 
-        let database = try store.database(expectedRows: input?.estimatedRows, leadCards: options.kind.isLead)
+        // Pending cards beyond 16 MiB stay inside a file loaded in one transaction (merged before it commits):
+        // another connection, or an older release, never reads that many.
+        let database = try store.database(
+            expectedRows: input?.estimatedRows, leadCards: options.kind.isLead && options.wholeFile)
         database.stopWaiting = { [stop] in stop.isRequested }
         let log = UploadLog(database: database)
         var identifiers = IdentifierGenerator()

@@ -48,6 +48,7 @@ package final class LeadCardStore {
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
             + " updated_at = ?5 WHERE id = ?6")
     private lazy var setReplacedBy = prepared("UPDATE cards SET replaced_by = ?, updated_at = ? WHERE id = ?")
+    private lazy var selectReplacedBy = prepared("SELECT replaced_by FROM cards WHERE id = ?")
     private lazy var setReplacementFor = prepared(
         "UPDATE cards SET replacement_for = ?, updated_at = ? WHERE id = ? AND replacement_for IS NULL")
     /// A link made before its held card was applied (`prelinking`), taken over by a row applied first.
@@ -62,8 +63,10 @@ package final class LeadCardStore {
     private lazy var insertPrelink = prepared("INSERT OR IGNORE INTO temp.lead_prelinks (card_id) VALUES (?)")
     private lazy var selectPrelink = prepared("SELECT 1 FROM temp.lead_prelinks WHERE card_id = ?")
     private lazy var deletePrelink = prepared("DELETE FROM temp.lead_prelinks WHERE card_id = ?")
+    /// Cards linked before they were stored that are not, or whose link is not both ways.
     private lazy var selectDanglingPrelinks = prepared(
-        "SELECT count(*) FROM temp.lead_prelinks AS p WHERE NOT EXISTS (SELECT 1 FROM main.cards AS c WHERE c.id = p.card_id)")
+        "SELECT count(*) FROM temp.lead_prelinks AS p WHERE NOT EXISTS (SELECT 1 FROM main.cards AS c"
+            + " JOIN main.cards AS r ON r.id = c.replaced_by AND r.replacement_for = c.id WHERE c.id = p.card_id)")
     private lazy var selectHeldKey = prepared(
         "SELECT 1 FROM temp.lead_held WHERE entity_id = ? AND client_card_id = ? AND line < ? LIMIT 1")
     private lazy var selectNextHeld = prepared(
@@ -107,7 +110,20 @@ package final class LeadCardStore {
         for waiting in awaitingLinks {
             guard let replacedBy = waiting.card.replacedBy else { continue }
             switch try resolve(replacedBy, of: waiting.card, cardID: waiting.cardID, line: waiting.line, forward: .reject) {
-            case .found(let reference): try link(waiting.cardID, to: reference, now: Timestamp.now())
+            case .found(let reference):
+                // A later row of the same card, applied while this one waited, may have set its replaced_by to
+                // another card: a card is replaced once (linking it again made two cards the replacement of one,
+                // and the load failed on the store's unique index).
+                if let other = try selectReplacedBy.get().queryOne([.text(waiting.cardID)], { $0.text(0) }) ?? nil,
+                   !bytesEqual(other, reference.id) {
+                    failed[waiting.line] = RowError(
+                        field: LeadColumn.replacedBy.name, code: .invalidCardReference,
+                        message: "replaced_by \"\(replacedBy)\" cannot be linked: a later row of this file replaced card"
+                            + " \"\(waiting.card.clientCardID)\" by another card first (the cards name each other); a card is"
+                            + " replaced once")
+                    continue
+                }
+                try link(waiting.cardID, to: reference, now: Timestamp.now())
             case .held: break
             case .rejected(let error): failed[waiting.line] = error
             }
@@ -246,7 +262,8 @@ package final class LeadCardStore {
     }
 
     /// The cards linked before their held row was applied that are not stored (their row was rejected, or
-    /// never applied): none when the file is clean.
+    /// never applied), or not linked both ways: none when the file is clean. (Foreign keys are off for the
+    /// transaction: this is their check for these links.)
     package func danglingPrelinks() throws(DatabaseError) -> Int64 {
         guard prelinking else { return 0 }
         return try selectDanglingPrelinks.get().queryOne([]) { $0.integer(0) ?? 0 } ?? 0

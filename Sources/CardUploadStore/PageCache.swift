@@ -44,8 +44,8 @@ package enum PageCache {
     }
 
     /// Sizes `database`'s cache and budget for a load into it of about `expectedRows` new cards (nil: unknown,
-    /// a pipe), its cards counted by their largest rowid, of a Lead file when `leadCards` (its pending cards
-    /// take more memory, and its cache less); the cache's KiB set.
+    /// a pipe), its cards counted by their largest rowid, of a Lead file in one transaction when `leadCards`
+    /// (its pending cards take what its cache gives up); the cache's KiB set.
     @discardableResult
     package static func sizeForLoad(
         _ database: Database, requestedMiB: Int?, expectedRows: Int64? = nil, leadCards: Bool = false
@@ -59,9 +59,13 @@ package enum PageCache {
         database.keyFilterStoreCards = cards
         let filterKiB = Database.keyFilterBytes(
             cards: cards, adding: expectedRows ?? 0, startBytes: try database.storedKeyFilterByteCount()) / 1024
-        let reserveKiB = leadCards ? leadKeyTablesReserveKiB : keyTablesReserveKiB
-        database.pendingKeys.maximumBytes = leadCards ? PendingCardKeys.leadMaximumByteCount : PendingCardKeys.maximumByteCount
-        let size = requestedMiB == nil ? max(16_384, loadKiB - reserveKiB - max(8_192, filterKiB)) : budget
+        let fullSize = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
+        // A Lead load's pending tables take what its cache gives up, up to 20 MiB more: none when the cache is
+        // at its floor or set by `--cache-size` (the tables come on top of it: the same memory as before).
+        let leadSize = requestedMiB == nil ? max(16_384, loadKiB - leadKeyTablesReserveKiB - max(8_192, filterKiB)) : budget
+        let given = leadCards ? fullSize - leadSize : 0
+        database.pendingKeys.maximumBytes = PendingCardKeys.maximumByteCount + given * 1024
+        let size = fullSize - given
         try database.execute("PRAGMA cache_size = -\(size)")
         database.loadCacheKiB = requestedMiB == nil ? loadKiB : budget
         database.cacheKiB = size

@@ -170,6 +170,22 @@ enum Lead {
         }
     }
 
+    /// Two cards that name each other, and a later row of one of them naming a third card: all or nothing,
+    /// the later row is applied while the first waits for its link, so the first is rejected when its link
+    /// comes (a card is replaced once). Regression, found by a review: the link was made anyway, two cards
+    /// replaced one, and the load failed on the store's unique index (exit 74).
+    @Test func aCardReplacedByALaterRowWhileItWaitsForItsLinkIsRejectedNotACrash() throws {
+        let folder = try LoadFolder()
+        let text = Lead.header + Lead.closed("d", replacedBy: "a") + Lead.closed("a", replacedBy: "d") + Lead.row("c")
+            + Lead.closed("d", replacedBy: "c")
+        let result = try loadLead(folder, "day.csv", text)
+        #expect(result.failure == nil && !result.committed)
+        let probe = try StoreProbe(folder.db)
+        #expect(try probe.outcomes(result.uploadID)
+            == ["2 rejected invalid_card_reference", "3 created", "4 created", "5 updated"])
+        #expect(try probe.cardCount == 0)
+    }
+
     @Test func aReferenceToNoCardIsRejectedAfterTheRestOfTheFile() throws {
         let folder = try LoadFolder()
         let text = Lead.header + Lead.closed("old", replacedBy: "nowhere") + Lead.row("old2") + Lead.row("x")

@@ -92,6 +92,27 @@ import Testing
         #expect(try StoreProbe(folder.db).cardCount == total)
     }
 
+    /// A dry run is one transaction, rolled back; stopped, it reports the rows of the batches it recorded.
+    /// Regression: a file in one transaction recorded its counts once, at its end, and a stopped dry run
+    /// reported none of the rows it listed.
+    @Test func aStoppedDryRunReportsTheRowsItRead() throws {
+        let folder = try LoadFolder()
+        let total = 3_000
+        let file = try folder.write("a.csv", Cards.csv(count: total))
+        let stop = StopToken()
+        let sink = StoppingSink(stop: stop, after: 1_000)
+        var options = LoadOptions()
+        options.dryRun = true
+        options.batchSize = 100
+        options.batchSeconds = 3_600
+        let result = load(file, into: folder.db, options, stop: stop, progress: sink)
+        #expect(result.stopReason == .interrupted)
+        let stoppedAt = try #require(sink.rowsWhenStopped)
+        try #require(stoppedAt < total, "the stop came at row \(stoppedAt)")
+        #expect(result.counts.created == stoppedAt / 100 * 100 && result.counts.created >= 1_000)
+        #expect(!FileManager.default.fileExists(atPath: folder.db), "a dry run creates no store")
+    }
+
     /// Where the rejects file goes and how wide its rows are.
     enum RejectsCase: CaseIterable, CustomTestStringConvertible {
         /// Short rows: the open batch's rows are still in the output's buffer when the stop comes.
