@@ -21,10 +21,8 @@ extension RowLoader {
                 line = held.line
                 try beginBatchIfNeeded()
                 let kept = held.cells.map { RawRecord(line: held.line, offset: 0, content: .lead(LeadRawRow()), cells: $0) }
-                // A card held for its replaced_by is created with the id it was drawn when it was held: the card
-                // it names may have gone in linked to it (prelinking, `LeadCardStore.beginFile`).
                 let row = CheckedRow(
-                    line: held.line, record: kept, card: .lead(held.card), newCardID: held.cardID, errors: [],
+                    line: held.line, record: kept, card: .lead(held.card), errors: [],
                     externalID: held.card.clientCardID, entityID: held.card.entityID)
                 guard let outcome = try applied(row, outcome: .rejected([]), forward: forward) else { continue }
                 try writers.lead.release(line: held.line)

@@ -76,8 +76,7 @@ struct RowLoader {
         // one transaction nothing commits mid-file: every row is kept as it is written (the file's
         // temporary copy is renamed at the end).
         if !options.wholeFile { try keepRejects() }
-        // All or nothing: a card a held row names goes in linked to it (the caller turned foreign keys off).
-        try writers.lead.beginFile(prelinking: options.atomic && !options.dryRun)
+        try writers.lead.beginFile()
         do {
             while let handed = pipeline.next() {
                 // Before its rows: a batch may commit in the middle of them. `auto` switches once, from UTF-8 to
@@ -108,12 +107,6 @@ struct RowLoader {
             pipeline.finish()
             try stop.check()
             try applyHeldRows()
-            if try writers.lead.danglingPrelinks() > 0, total.rejected + batch.rejected == 0 {
-                // Every held row was applied, so every card linked to a held row's card before it is stored.
-                throw DatabaseError(
-                    resultCode: 19, message: "a card was linked to a held Lead row's card that was never stored (a bug:"
-                        + " please report it); nothing of the file is committed")
-            }
             try commitBatch()
         } catch let error as FileError where !stop.isRequested {
             // Rows before a file-level error stay committed and reported.

@@ -119,12 +119,6 @@ package final class UploadJob {
         // busy timeout); an atomic run that must commit nothing copies its outcomes aside before rolling back.
         let keepsOutcomesAside = options.atomic && !options.dryRun
         let ownsTransaction = options.wholeFile && !database.isInTransaction
-        // An all-or-nothing Lead file links a card a held row names to that row's card as it inserts it, before
-        // the held card is stored (`LeadCardStore.beginFile`): SQLite's foreign keys are off for its
-        // transaction (the pragma is set outside one), and the load checks those links itself at the end.
-        let prelinks = ownsTransaction && options.atomic && !options.dryRun && options.kind.isLead
-        if prelinks { try database.execute("PRAGMA foreign_keys = OFF") }
-        defer { if prelinks { try? database.execute("PRAGMA foreign_keys = ON") } }
         if ownsTransaction { try database.beginWrite() }
         var upload = Upload(id: uploadID, seq: try beginUpload(), log: log, database: database, input: input, outputs: outputs)
 

@@ -9,15 +9,14 @@ package struct IdentifierGenerator {
 
     package init() {}
 
-    /// A new `card_…` id; its clock part `aheadMilliseconds` ahead of now, when given (a card whose id is
-    /// known before it is stored: `LeadCardStore.beginFile(prelinking:)`).
-    package mutating func cardID(aheadMilliseconds: UInt64 = 0) -> String { make(prefix: "card_", ahead: aheadMilliseconds) }
+    /// A new `card_…` id.
+    package mutating func cardID() -> String { make(prefix: "card_") }
 
     /// A new `upload_…` id.
     package mutating func uploadID() -> String { make(prefix: "upload_") }
 
-    private mutating func make(prefix: StaticString, ahead: UInt64 = 0) -> String {
-        var time = UInt64(Date().timeIntervalSince1970 * 1000) + ahead
+    private mutating func make(prefix: StaticString) -> String {
+        var time = UInt64(Date().timeIntervalSince1970 * 1000)
         let length = prefix.utf8CodeUnitCount + 20
         return String(unsafeUninitializedCapacity: length) { buffer in
             prefix.withUTF8Buffer { _ = buffer.initialize(from: $0) }

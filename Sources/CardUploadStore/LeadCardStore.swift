@@ -17,15 +17,6 @@ package final class LeadCardStore {
     /// The keys held so far, as bits of a fixed 128 KiB filter: a row asks the table only when its key's bit
     /// is set (no false negatives; memory stays the same however many rows are held).
     private var heldKeys = KeyFilter()
-    /// Whether a new card a held row names in `replaced_by` goes in linked to that row's card already
-    /// (`beginFile(prelinking:)`): the held row's card is then stored with the id it was drawn, and the link
-    /// is not a later write to a page the transaction may have written out already.
-    private var prelinking = false
-    /// The keys held rows name in `replaced_by` (a filter like `heldKeys`), and how many held rows name one.
-    private var heldTargets = KeyFilter()
-    private var heldTargetCount = 0
-    /// The card a row being held names, and the id of the card the row makes or changes (`hold` keeps them).
-    private var holdingTarget: (clientCardID: String, cardID: String)?
 
     /// A card's Lead record by its key (`StoredLeadCard.read` reads a row of it), its rowid last.
     static let selectByKeySQL =
@@ -42,7 +33,7 @@ package final class LeadCardStore {
         "INSERT INTO cards (id, external_id, account_id, entity_id, type, status, status_reason, last_four,"
             + " replacement_for, replaced_by, metadata, upload_seq, upload_line, created_at, updated_at, file_kind,"
             + " product_name, is_virtual, card_type, expiry_date, activated_at, closed_at, closed_reason, key_hash)"
-            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?20, ?19, '{}', ?8, ?9, ?10, ?11, 'lead',"
+            + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, ?19, '{}', ?8, ?9, ?10, ?11, 'lead',"
             + " ?12, ?13, ?14, ?15, ?16, ?17, ?7, ?18) ON CONFLICT DO NOTHING")
     private lazy var updateCard = prepared(
         "UPDATE cards SET product_name = ?1, status = ?2, status_reason = ?3, closed_reason = ?3, closed_at = ?4,"
@@ -51,26 +42,12 @@ package final class LeadCardStore {
     private lazy var selectReplacedBy = prepared("SELECT replaced_by FROM cards WHERE id = ?")
     private lazy var setReplacementFor = prepared(
         "UPDATE cards SET replacement_for = ?, updated_at = ? WHERE id = ? AND replacement_for IS NULL")
-    /// A link made before its held card was applied (`prelinking`), taken over by a row applied first.
-    private lazy var retakeReplacementFor = prepared(
-        "UPDATE cards SET replacement_for = ?, updated_at = ? WHERE id = ? AND replacement_for = ?")
     private lazy var insertHeld = prepared(
-        "INSERT INTO temp.lead_held (line, entity_id, client_card_id, fields, cells, target_id, card_id)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)")
-    private lazy var selectHeldTarget = prepared(
-        "SELECT card_id FROM temp.lead_held WHERE entity_id = ? AND target_id = ? AND target_id IS NOT NULL"
-            + " ORDER BY line LIMIT 1")
-    private lazy var insertPrelink = prepared("INSERT OR IGNORE INTO temp.lead_prelinks (card_id) VALUES (?)")
-    private lazy var selectPrelink = prepared("SELECT 1 FROM temp.lead_prelinks WHERE card_id = ?")
-    private lazy var deletePrelink = prepared("DELETE FROM temp.lead_prelinks WHERE card_id = ?")
-    /// Cards linked before they were stored that are not, or whose link is not both ways.
-    private lazy var selectDanglingPrelinks = prepared(
-        "SELECT count(*) FROM temp.lead_prelinks AS p WHERE NOT EXISTS (SELECT 1 FROM main.cards AS c"
-            + " JOIN main.cards AS r ON r.id = c.replaced_by AND r.replacement_for = c.id WHERE c.id = p.card_id)")
+        "INSERT INTO temp.lead_held (line, entity_id, client_card_id, fields, cells) VALUES (?, ?, ?, ?, ?)")
     private lazy var selectHeldKey = prepared(
         "SELECT 1 FROM temp.lead_held WHERE entity_id = ? AND client_card_id = ? AND line < ? LIMIT 1")
     private lazy var selectNextHeld = prepared(
-        "SELECT line, fields, cells, card_id FROM temp.lead_held WHERE line > ? ORDER BY line LIMIT 1")
+        "SELECT line, fields, cells FROM temp.lead_held WHERE line > ? ORDER BY line LIMIT 1")
     private lazy var deleteHeld = prepared("DELETE FROM temp.lead_held WHERE line = ?")
 
     package init(database: Database) {
@@ -138,7 +115,6 @@ package final class LeadCardStore {
         idHash: Int64? = nil, now: String, forward: ForwardReferences
     ) throws(DatabaseError) -> AppliedRow {
         let keyHash = keyHash ?? CardKey.hash(entityID: card.entityID, externalID: card.clientCardID)
-        holdingTarget = nil
         // A later row of a held card's key waits for it.
         if heldCount > 0, heldKeys.mayContain(keyHash: keyHash),
            try isHeld(entityID: card.entityID, clientCardID: card.clientCardID, before: line) {
@@ -162,26 +138,17 @@ package final class LeadCardStore {
             var reference: Reference?
             var linksLater = false
             if let replacedBy = card.replacedBy {
-                // The card's own id: a link to it made before it was applied (`prelinking`) is its own.
-                switch try resolve(replacedBy, of: card, cardID: newCardID, line: line, forward: forward) {
+                switch try resolve(replacedBy, of: card, cardID: nil, line: line, forward: forward) {
                 case .found(let found): reference = found
                 case .held where forward == .linkAfterFile: linksLater = true
-                case .held:
-                    // Its id when prelinking: drawn an hour ahead, so that when its row is applied after the rest
-                    // of the file the id goes in at the right edge of the ids' index (a page the transaction has
-                    // not written out yet), as a newly drawn id does.
-                    if prelinking { holdingTarget = (replacedBy, identifiers.cardID(aheadMilliseconds: 3_600_000)) }
-                    return .held
+                case .held: return .held
                 case .rejected(let error): return .outcome(.rejected([error]))
                 }
             }
             // A card whose replacement is stored goes in with its replaced_by (one UPDATE less: `linkBack`).
-            // In the file's first pass, the card a held row names goes in linked to that row's card.
-            var heldCard: String?
-            if forward == .hold { heldCard = try heldCardNaming(card, keyHash: keyHash) }
             guard let created = try insert(
                 card, uploadSeq: uploadSeq, uploadLine: uploadLine, newCardID: newCardID, keyHash: keyHash,
-                idHash: idHash, replacedBy: reference?.id, replacementFor: heldCard, now: now)
+                idHash: idHash, replacedBy: reference?.id, now: now)
             else {
                 throw DatabaseError(resultCode: 19, message: "a Lead card's key was refused after it was looked up")
             }
@@ -206,9 +173,7 @@ package final class LeadCardStore {
             switch try resolve(replacedBy, of: card, cardID: stored.id, line: line, forward: forward) {
             case .found(let found): reference = found
             case .held where forward == .linkAfterFile: awaitingLinks.append((line, stored.id, card))
-            case .held:
-                holdingTarget = (replacedBy, stored.id)
-                return .held
+            case .held: return .held
             case .rejected(let error): return .outcome(.rejected([error]))
             }
         }
@@ -235,84 +200,37 @@ package final class LeadCardStore {
     /// with the default.
     package static let heldRowsCacheKiB = 512
 
-    /// Starts a file: no row is held (a table of an earlier file on this connection is emptied). With
-    /// `prelinking` (a file in one transaction, all or nothing), a new card that held rows name in `replaced_by`
-    /// goes in linked to the first of them (`heldCardNaming`), whose card is not stored yet: only while the
-    /// connection's foreign keys are off (the caller turns them off before its transaction), and
-    /// `danglingPrelinks` says at the end whether a card named that way never came.
-    package func beginFile(prelinking: Bool = false) throws(DatabaseError) {
+    /// Starts a file: no row is held (a table of an earlier file on this connection is emptied).
+    package func beginFile() throws(DatabaseError) {
         try database.execute(
             "PRAGMA temp.cache_size = -\(Self.heldRowsCacheKiB);"
                 + " CREATE TEMP TABLE IF NOT EXISTS lead_held (line INTEGER PRIMARY KEY, entity_id TEXT NOT NULL,"
-                + " client_card_id TEXT NOT NULL, fields TEXT NOT NULL, cells TEXT, target_id TEXT, card_id TEXT);"
+                + " client_card_id TEXT NOT NULL, fields TEXT NOT NULL, cells TEXT);"
                 + " CREATE INDEX IF NOT EXISTS temp.lead_held_by_key ON lead_held (entity_id, client_card_id, line);"
-                + " CREATE INDEX IF NOT EXISTS temp.lead_held_by_target ON lead_held (entity_id, target_id, line)"
-                + " WHERE target_id IS NOT NULL;"
-                + " CREATE TEMP TABLE IF NOT EXISTS lead_prelinks (card_id TEXT PRIMARY KEY);"
-                + " DELETE FROM temp.lead_held; DELETE FROM temp.lead_prelinks")
+                + " DELETE FROM temp.lead_held")
         heldCount = 0
         heldKeys = KeyFilter()
-        heldTargets = KeyFilter()
-        heldTargetCount = 0
-        self.prelinking = false
-        if prelinking {
-            let enforced = try database.prepare("PRAGMA foreign_keys").queryOne([]) { $0.integer(0) ?? 1 } ?? 1
-            self.prelinking = enforced == 0
-        }
-    }
-
-    /// The cards linked before their held row was applied that are not stored (their row was rejected, or
-    /// never applied), or not linked both ways: none when the file is clean. (Foreign keys are off for the
-    /// transaction: this is their check for these links.)
-    package func danglingPrelinks() throws(DatabaseError) -> Int64 {
-        guard prelinking else { return 0 }
-        return try selectDanglingPrelinks.get().queryOne([]) { $0.integer(0) ?? 0 } ?? 0
-    }
-
-    /// The id of the card of the first held row that names `card` (new, about to be inserted in the file's
-    /// first pass) in its `replaced_by`, when prelinking: `card` goes in with it as its replacement_for, and
-    /// that row, applied after the rest of the file, finds the link made (`resolve`: a link to its own id).
-    private func heldCardNaming(_ card: LeadCard, keyHash: Int64) throws(DatabaseError) -> String? {
-        guard prelinking, heldTargetCount > 0, heldTargets.mayContain(keyHash: keyHash) else { return nil }
-        guard let cardID = try selectHeldTarget.get().queryOne([.text(card.entityID), .text(card.clientCardID)], {
-            $0.text(0)
-        }), let cardID else { return nil }
-        try insertPrelink.get().execute([.text(cardID)])
-        return cardID
     }
 
     /// Holds `card` (read at `line`, with the record's `cells` when a rejects file wants them) until the
     /// rest of the file is applied: on disk, in the connection's temporary database.
-    /// When prelinking, a row held for its `replaced_by` keeps the card it names and its own card's id (drawn
-    /// for a new card; it is created with it: `nextHeld`).
     package func hold(_ card: LeadCard, line: Int, cells: [String]?) throws(DatabaseError) {
-        let target = prelinking ? holdingTarget : nil
-        holdingTarget = nil
         try insertHeld.get().execute([
             .integer(Int64(line)), .text(card.entityID), .text(card.clientCardID), .text(HeldText.encode(card.fields)),
-            .text(cells.map(HeldText.encodeCells)), target.map { .text($0.clientCardID) }, target.map { .text($0.cardID) },
+            .text(cells.map(HeldText.encodeCells)),
         ])
         heldCount += 1
         heldKeys.insert(keyHash: CardKey.hash(entityID: card.entityID, externalID: card.clientCardID))
-        if let target {
-            heldTargetCount += 1
-            heldTargets.insert(keyHash: CardKey.hash(entityID: card.entityID, externalID: target.clientCardID))
-        }
     }
 
-    /// The held row after `line` (in line order), or nil; with the id its card was drawn when it was held for
-    /// its `replaced_by` (prelinking), which a new card is created with.
-    package func nextHeld(
-        after line: Int
-    ) throws(DatabaseError) -> (line: Int, card: LeadCard, cells: [String]?, cardID: String?)? {
+    /// The held row after `line` (in line order), or nil.
+    package func nextHeld(after line: Int) throws(DatabaseError) -> (line: Int, card: LeadCard, cells: [String]?)? {
         let statement = try selectNextHeld.get()
         let row = try statement.queryOne([.integer(Int64(line))]) { row in
-            (Int(row.integer(0) ?? 0), row.text(1) ?? "", row.text(2), row.text(3))
+            (Int(row.integer(0) ?? 0), row.text(1) ?? "", row.text(2))
         }
-        guard let (heldLine, fields, cells, cardID) = row, let card = LeadCard(fields: HeldText.decode(fields)) else {
-            return nil
-        }
-        return (heldLine, card, cells.map(HeldText.decodeCells), cardID)
+        guard let (heldLine, fields, cells) = row, let card = LeadCard(fields: HeldText.decode(fields)) else { return nil }
+        return (heldLine, card, cells.map(HeldText.decodeCells))
     }
 
     /// Forgets the held row at `line` (it was applied).
@@ -333,7 +251,7 @@ package final class LeadCardStore {
     /// it (its drawn card id).
     private func insert(
         _ card: LeadCard, uploadSeq: Int64?, uploadLine: Int?, newCardID: String?, keyHash: Int64, idHash: Int64,
-        replacedBy: String? = nil, replacementFor: String? = nil, now: String
+        replacedBy: String? = nil, now: String
     ) throws(DatabaseError) -> String? {
         let cardID = newCardID ?? identifiers.cardID()
         let insert = try insertCard.get()
@@ -357,7 +275,6 @@ package final class LeadCardStore {
         try insert.bind(17, card.closedAt)
         try insert.bind(18, keyHash)
         try insert.bind(19, replacedBy)
-        try insert.bind(20, replacementFor)
         try insert.run()
         guard database.changes > 0 else { return nil }
         let rowID = database.lastInsertedRowID
@@ -402,7 +319,7 @@ package final class LeadCardStore {
         let found = try statement.queryOne([.text(card.entityID), .text(clientCardID)]) { row in
             (row.text(0) ?? "", row.text(1) ?? "", row.text(2))
         }
-        guard let (id, kind, storedReplacementFor) = found, kind == "lead" else {
+        guard let (id, kind, replacementFor) = found, kind == "lead" else {
             // Whether a row of the file with that key is held (in the streaming pass every unknown card is held).
             var inFile = false
             if found == nil, forward != .hold {
@@ -428,35 +345,13 @@ package final class LeadCardStore {
                 message: "replaced_by \"\(clientCardID)\" is not a Lead card of \(card.entityID), neither stored nor"
                     + " in this file (Lead: Invalid Card Reference); give the client_card_id of the replacing card"))
         }
-        var replacementFor = storedReplacementFor
-        if let linked = replacementFor {
-            if let cardID, bytesEqual(cardID, linked) {
-                // Its own link: stored before, or made before its held row was applied (`prelinking`), which
-                // is now a link like any other.
-                if prelinking { try deletePrelink.get().execute([.text(linked)]) }
-            } else if try takesOverPrelink(linked, of: id) {
-                replacementFor = nil
-            } else {
-                return .rejected(RowError(
-                    field: field, code: .invalidCardReference,
-                    message: "card \"\(clientCardID)\" already replaces another card (\(linked)); a card is the"
-                        + " replacement of at most one card"))
-            }
+        if let replacementFor, cardID.map({ !bytesEqual($0, replacementFor) }) ?? true {
+            return .rejected(RowError(
+                field: field, code: .invalidCardReference,
+                message: "card \"\(clientCardID)\" already replaces another card (\(replacementFor)); a card is the"
+                    + " replacement of at most one card"))
         }
         return .found(Reference(id: id, replacementFor: replacementFor))
-    }
-
-    /// Whether the replacing card `id`'s `replacementFor` was linked before its held row was applied
-    /// (`prelinking`): the row now naming it comes first, as it did when held rows were linked after the rest
-    /// of the file, and takes the link over (the held row then finds it taken). The caller links it: its
-    /// `Reference.replacementFor` is nil.
-    private func takesOverPrelink(_ replacementFor: String, of id: String) throws(DatabaseError) -> Bool {
-        guard prelinking, try selectPrelink.get().queryOne([.text(replacementFor)], { _ in true }) ?? false else {
-            return false
-        }
-        try deletePrelink.get().execute([.text(replacementFor)])
-        try retakeReplacementFor.get().execute([nil, .text(Timestamp.now()), .text(id), .text(replacementFor)])
-        return true
     }
 
     /// The entity of the Lead card with `clientCardID` (whose `CardKey.leadIDHash` is `idHash`), in whichever

@@ -127,29 +127,8 @@ enum Lead {
         }
     }
 
-    /// All or nothing, a card a held row names goes in already linked to that row's card, whose id was drawn
-    /// when it was held, an hour ahead (its row is applied after the rest of the file: its id then goes in at
-    /// the right edge of the ids' index). No link is left to a card that is not stored.
-    @Test func inOneTransactionTheReplacingCardGoesInLinkedToTheHeldCard() throws {
-        let folder = try LoadFolder()
-        let text = Lead.header + Lead.closed("old", replacedBy: "new") + Lead.row("x") + Lead.row("new")
-        let result = try loadLead(folder, "day.csv", text)
-        #expect(result.committed && result.counts == counts(created: 3))
-        let probe = try StoreProbe(folder.db)
-        let old = try #require(try probe.card("old", entity: "ent_e"))
-        let new = try #require(try probe.card("new", entity: "ent_e"))
-        #expect(old.replacedBy == new.id && new.replacementFor == old.id)
-        #expect(try column(probe, "SELECT count(*) FROM pragma_foreign_key_check") == ["0"])
-        // The id's clock part: eight base-36 digits of milliseconds after `card_`.
-        func clock(_ id: String) -> Int { Int(id.dropFirst(5).prefix(8), radix: 36) ?? 0 }
-        let now = Int(Date().timeIntervalSince1970 * 1000)
-        #expect(clock(old.id) > now + 50 * 60_000, "\(old.id) was drawn ahead")
-        #expect(clock(new.id) <= now, "\(new.id) was drawn when it was created")
-    }
-
-    /// A row that comes after the replacing card and names it takes the link a held row's card was given
-    /// before it was applied: the held row is then the second, as when held rows were linked after the rest of
-    /// the file; in both modes.
+    /// A row that comes after the replacing card and names it is linked; a held row before it that names the
+    /// same card is the second, linked after the rest of the file; in both modes.
     @Test func aRowAfterTheReplacingCardTakesOverTheLinkOfAHeldRow() throws {
         for partial in [false, true] {
             let folder = try LoadFolder()

@@ -43,7 +43,7 @@ import Testing
         // few pages of the table and its indexes): more than SQLite's default of 64 KiB (16 pages), well under the
         // store's 124 KiB (30).
         let (db, file) = try storeWithALargeCard(70_000, in: folder)
-        let temporary = try temporaryFilesOpened(["process", file, "--db", db, "--partial"], in: folder)
+        let temporary = try temporaryFilesOpened(["process", file, "--db", db], in: folder)
         #expect(temporary.isEmpty, "SQLite wrote a temporary file: \(temporary)")
         try expectLinked(db)
     }
@@ -55,9 +55,7 @@ import Testing
     @Test func aLinkThatJournalsMegabytesGoesOnInATemporaryFile() throws {
         let folder = try TemporaryDirectory()
         let (db, file) = try storeWithALargeCard(5_000_000, in: folder)
-        // `--partial`: a file loaded all or nothing runs with foreign keys off (`UploadJob`: its held rows' cards
-        // are linked before they are stored), and an UPDATE that cannot fail half-way takes no statement journal.
-        let temporary = try temporaryFilesOpened(["process", file, "--db", db, "--partial"], in: folder)
+        let temporary = try temporaryFilesOpened(["process", file, "--db", db], in: folder)
         #expect(!temporary.isEmpty, "the journal was expected to go to a file")
         try expectLinked(db)
     }
