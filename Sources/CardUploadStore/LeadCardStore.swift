@@ -97,7 +97,7 @@ package final class LeadCardStore {
                         field: LeadColumn.replacedBy.name, code: .invalidCardReference,
                         message: "replaced_by \"\(replacedBy)\" cannot be linked: a later row of this file replaced card"
                             + " \"\(waiting.card.clientCardID)\" by another card first (the cards name each other); a card is"
-                            + " replaced once")
+                            + " replaced once: give \"\(waiting.card.clientCardID)\" one replaced_by in this file")
                     continue
                 }
                 try link(waiting.cardID, to: reference, now: Timestamp.now())
