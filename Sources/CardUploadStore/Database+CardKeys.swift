@@ -320,18 +320,24 @@ extension Database {
     }
 
     /// Records a card this connection just inserted in its write transaction (a Lead card with the hash of its
-    /// client_card_id, `leadIDHash`); merges the pending entries when there are `keyMergeThreshold` of them, or
-    /// when this card's tag is another pending card's.
+    /// client_card_id, `leadIDHash`); merges the pending entries, this card's with them, when there were
+    /// `keyMergeThreshold` of them before it, or when its hash is another pending card's.
     package func cardInserted(seq: Int64, keyHash: Int64, leadIDHash: Int64? = nil) throws(DatabaseError) {
         try refreshPendingKeys()
         if seq <= pendingKeys.scannedThrough { return }  // read by the refresh just now
+        // A full table is merged when the next card comes (this one, from its row), not when it fills: a file
+        // whose last card fills it merges once it has committed, beside the commit's checkpoint
+        // (`commitCheckpointingAside`).
+        if pendingKeys.isFull(threshold: keyMergeThreshold) {
+            try mergeCardKeys()
+            return
+        }
         guard pendingKeys.add(hash: keyHash, seq: seq) else {
             // Merged with its second entry, if any, from its row.
             try mergeCardKeys()
             return
         }
         if let leadIDHash { pendingKeys.addLeadID(hash: leadIDHash, seq: seq) }
-        if pendingKeys.isFull(threshold: keyMergeThreshold) { try mergeCardKeys() }
         if pendingKeys.byteCount / 1024 > keyTablesKiB + 1024 { try makeRoomForKeyTables() }
     }
 

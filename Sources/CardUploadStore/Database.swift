@@ -10,6 +10,8 @@ package final class Database {
     /// The store's real path (symbolic links and `./` resolved), which SQLite opened and beside which
     /// its `-wal`, `-shm` and the per-upload lock file are: the same for every spelling of one store.
     package let realPath: String
+    /// The name SQLite opened (the real path; a URI for an immutable store).
+    private let sqliteName: String
     /// True when a read-only open found the store on read-only media and opened it immutable (`StoreFile`).
     package let isImmutable: Bool
     package let isReadOnly: Bool
@@ -87,6 +89,7 @@ package final class Database {
         self.sqliteConnection = handle
         self.path = path
         self.realPath = file?.realPath ?? path
+        self.sqliteName = file?.sqliteName ?? path
         self.isImmutable = file?.isImmutable ?? false
         self.isReadOnly = mode == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -138,6 +141,7 @@ package final class Database {
     }
 
     deinit {
+        joinCheckpointAside()
         sqlite3_close_v2(sqliteConnection)
     }
 
@@ -252,10 +256,54 @@ package final class Database {
         sqlite3_exec(sqliteConnection, "ROLLBACK", nil, nil, nil)
     }
 
+    /// Commits the open transaction, then copies its pages from the WAL into the database file on a
+    /// connection and thread of their own, while this connection goes on: a file loaded in one transaction
+    /// merges its keys (`mergeCardKeys`) and writes its outputs meanwhile. Its commit would otherwise copy
+    /// the whole file's pages before anything else (SQLite's automatic checkpoint). `checkpoint` and `deinit`
+    /// wait for it; until then this connection makes no automatic checkpoint of its own.
+    package func commitCheckpointingAside() throws {
+        joinCheckpointAside()
+        sqlite3_wal_autocheckpoint(sqliteConnection, 0)
+        do {
+            try commit()
+        } catch {
+            sqlite3_wal_autocheckpoint(sqliteConnection, Self.autoCheckpointPages)
+            throw error
+        }
+        let done = DispatchSemaphore(value: 0)
+        let name = sqliteName
+        Thread.detachNewThread {
+            var handle: OpaquePointer?
+            if sqlite3_open_v2(name, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK {
+                // A PASSIVE checkpoint takes no lock a writer or a reader needs, and never waits.
+                sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
+                sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
+            sqlite3_close_v2(handle)
+            done.signal()
+        }
+        checkpointAside = done
+    }
+
+    /// Signalled when the checkpoint of `commitCheckpointingAside` is done.
+    private var checkpointAside: DispatchSemaphore?
+
+    /// SQLite's default: a commit that leaves the WAL with more pages than this copies them back.
+    private static let autoCheckpointPages: Int32 = 1000
+
+    /// Waits for the checkpoint of `commitCheckpointingAside`, if any, and turns automatic checkpoints on again.
+    func joinCheckpointAside() {
+        guard let done = checkpointAside else { return }
+        done.wait()
+        checkpointAside = nil
+        sqlite3_wal_autocheckpoint(sqliteConnection, Self.autoCheckpointPages)
+    }
+
     /// Copies the WAL into the database file so the file alone is complete — without waiting: a TRUNCATE
     /// checkpoint waits on the busy handler for readers while holding the writer lock, which would stall
     /// every other load behind a `cards list | less`. When readers are there, a PASSIVE one copies what it can.
     package func checkpoint() {
+        joinCheckpointAside()
         waitsWhenBusy = false
         defer { waitsWhenBusy = true }
         let code = sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)

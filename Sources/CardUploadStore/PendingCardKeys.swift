@@ -55,8 +55,8 @@ package final class PendingCardKeys {
     /// The pending entries: one per card, and a second one per Lead card (`addLeadID`).
     var entryCount: Int { hashes.count + leadHashes.count }
 
-    /// Whether the entries are to be merged now: `threshold` cards (`Database.keyMergeThreshold`), or
-    /// `maximumBytes` of memory.
+    /// Whether the entries are to be merged when the next card comes: `threshold` cards
+    /// (`Database.keyMergeThreshold`), or `maximumBytes` of memory.
     func isFull(threshold: Int) -> Bool { count >= threshold || byteCount >= maximumBytes }
 
     /// The memory its hashes and slots take.

@@ -231,12 +231,12 @@ package final class UploadLog {
     /// array of strings, NULL when there are none), which its report lists, at load time and in `uploads show`.
     package func finish(
         id: String, status: UploadStatus, committed: Bool, bytes: Int, error: FileError?, finishedAt: String?,
-        hints: [String]
+        hints: [String], mergesKeys: Bool = true
     ) throws {
         try database.writeTransaction {
             // The upload's new cards go into the key index now, in hash order (`PendingCardKeys`): a finished
             // upload leaves none pending for the next run or a reader to read.
-            if committed { try database.mergeCardKeys() }
+            if committed, mergesKeys { try database.mergeCardKeys() }
             try database.prepare(
                 "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"
                     + " error_message = ?, error_line = ?, error_offset = ?, hints = ?, owner = NULL WHERE id = ?"

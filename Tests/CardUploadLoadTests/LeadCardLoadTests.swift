@@ -256,6 +256,24 @@ enum Lead {
         #expect(again.counts == counts(created: 1), "\(String(describing: again.fileError))")
     }
 
+    /// All or nothing, the cards commit first and their keys are merged after, in a transaction of their own
+    /// (`Database.commitCheckpointingAside`): once the load is done every card is in the key index, with its
+    /// second entry, and the store's file holds everything (its WAL is empty).
+    @Test func aFileInOneTransactionMergesItsKeysOnceItHasCommitted() throws {
+        let folder = try LoadFolder()
+        let text = Lead.header + Lead.closed("old", replacedBy: "new") + Lead.row("new") + Lead.row("x")
+        let result = try loadLead(folder, "day.csv", text)
+        #expect(result.committed && result.counts == counts(created: 3))
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: folder.db + "-wal"))?[.size] as? Int ?? 0
+        #expect(walSize == 0)
+        let probe = try StoreProbe(folder.db)
+        #expect(try probe.count("SELECT through FROM card_key_bounds") == 3)
+        #expect(try probe.count("SELECT count(*) FROM card_keys") + probe.count("SELECT count(*) FROM card_keys_recent") == 6)
+        #expect(try probe.upload(result.uploadID).status == .completed)
+        let again = try loadLead(folder, "again.csv", text)
+        #expect(again.counts == counts(replayed: 3))
+    }
+
     @Test func aDryRunResolvesForwardReferencesAndKeepsNothing() throws {
         let folder = try LoadFolder()
         let text = Lead.header + Lead.closed("old", replacedBy: "new") + Lead.row("new")
