@@ -92,7 +92,8 @@ package final class UploadJob {
         }
 
         // Pending cards beyond 16 MiB only in a file loaded in one transaction (merged as soon as it commits):
-        // another connection reads that many only in that moment, or after a run killed in it.
+        // another connection reads that many only in that moment, or after a run killed in it or whose merge
+        // failed (until the next load merges them).
         let database = try store.database(
             expectedRows: input?.estimatedRows, leadCards: options.kind.isLead && options.wholeFile)
         database.stopWaiting = { [stop] in stop.isRequested }
@@ -162,7 +163,9 @@ package final class UploadJob {
             try finish(upload, result: &result, mergesKeys: false)
             try database.commitCheckpointingAside()
             do {
-                try database.writeTransaction { try database.mergeCardKeys() }
+                // Without waiting: another writer that takes the lock first merges them (its first new card
+                // finds the table full); waiting for its transaction, up to the busy timeout, gains nothing.
+                try database.withoutWaiting { try database.writeTransaction { try database.mergeCardKeys() } }
             } catch {
                 // The upload is committed and complete: its cards stay pending, found and merged all the same.
             }

@@ -61,8 +61,8 @@ extension Database {
         scan.reset()
         if overflows {
             // Pending cards the table cannot hold: two with one hash, or more than it holds (only cards written by
-            // hand leave that: a load merges them before it commits). A writer merges them now; a reader cannot,
-            // and reads them again at its next statement.
+            // hand leave that: a load never leaves more than a million). A writer merges them now; a reader
+            // cannot, and reads them again at its next statement.
             guard isWriting else {
                 pendingKeys.reset(mergedThrough: through)
                 throw DatabaseError(

@@ -263,6 +263,11 @@ package final class Database {
     /// wait for it; until then this connection makes no automatic checkpoint of its own.
     package func commitCheckpointingAside() throws {
         joinCheckpointAside()
+        // Two threads on one file need SQLite's mutexes (a build without them: the commit's own checkpoint).
+        guard sqlite3_threadsafe() != 0 else {
+            try commit()
+            return
+        }
         sqlite3_wal_autocheckpoint(sqliteConnection, 0)
         do {
             try commit()
@@ -275,8 +280,11 @@ package final class Database {
         Thread.detachNewThread {
             var handle: OpaquePointer?
             if sqlite3_open_v2(name, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK {
-                // A PASSIVE checkpoint takes no lock a writer or a reader needs, and never waits.
-                sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
+                // The schema read opens the WAL on this connection: without it the checkpoint finds no WAL and
+                // copies nothing. A PASSIVE checkpoint never waits, and takes no lock the load's connection
+                // needs to go on writing or reading; it holds the checkpoint lock meanwhile (another process's
+                // checkpoint gets BUSY, as it did while the commit copied the pages itself).
+                sqlite3_exec(handle, "PRAGMA synchronous = FULL; SELECT count(*) FROM sqlite_schema", nil, nil, nil)
                 sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             }
             sqlite3_close_v2(handle)
@@ -288,7 +296,8 @@ package final class Database {
     /// Signalled when the checkpoint of `commitCheckpointingAside` is done.
     private var checkpointAside: DispatchSemaphore?
 
-    /// SQLite's default: a commit that leaves the WAL with more pages than this copies them back.
+    /// SQLite's default, which the store never changes: a commit that leaves the WAL with more pages than this
+    /// copies them back.
     private static let autoCheckpointPages: Int32 = 1000
 
     /// Waits for the checkpoint of `commitCheckpointingAside`, if any, and turns automatic checkpoints on again.
@@ -297,6 +306,18 @@ package final class Database {
         done.wait()
         checkpointAside = nil
         sqlite3_wal_autocheckpoint(sqliteConnection, Self.autoCheckpointPages)
+    }
+
+    /// Runs `body` with the busy handler off: a lock another connection holds fails at once (SQLITE_BUSY).
+    package func withoutWaiting<T>(_ body: () throws -> T) rethrows -> T {
+        waitsWhenBusy = false
+        defer { waitsWhenBusy = true }
+        return try body()
+    }
+
+    /// The pages after which a commit on this connection copies the WAL back (`PRAGMA wal_autocheckpoint`).
+    var autoCheckpoint: Int64 {
+        (try? prepare("PRAGMA wal_autocheckpoint").queryOne([]) { $0.integer(0) ?? -1 }) ?? -1
     }
 
     /// Copies the WAL into the database file so the file alone is complete — without waiting: a TRUNCATE

@@ -6,7 +6,7 @@
 /// random places, and in a store of millions of cards every batch's commit would rewrite nearly every page
 /// of that index. The cards after the merged rowid are the store's pending cards, found through this table;
 /// a merge (`Database.mergeCardKeys`) puts them into `card_keys` in hash order — when their upload finishes,
-/// or when `maximumCount` cards or `maximumBytes` bytes are pending — so the index's pages are written
+/// or when a card comes while `maximumCount` cards or `maximumBytes` bytes are pending — so the index's pages are written
 /// once for them, not once per batch. A Lead card has a second entry, at the hash of its client_card_id
 /// (schema version 8; `addLeadID`), in a table of its own.
 ///

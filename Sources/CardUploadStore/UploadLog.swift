@@ -235,7 +235,8 @@ package final class UploadLog {
     ) throws {
         try database.writeTransaction {
             // The upload's new cards go into the key index now, in hash order (`PendingCardKeys`): a finished
-            // upload leaves none pending for the next run or a reader to read.
+            // upload leaves none pending for the next run or a reader to read. A file loaded all or nothing
+            // merges them in a transaction of its own once it has committed (`mergesKeys` false: `UploadJob`).
             if committed, mergesKeys { try database.mergeCardKeys() }
             try database.prepare(
                 "UPDATE uploads SET status = ?, committed = ?, bytes = ?, finished_at = ?, error_code = ?,"

@@ -257,8 +257,9 @@ enum Lead {
     }
 
     /// All or nothing, the cards commit first and their keys are merged after, in a transaction of their own
-    /// (`Database.commitCheckpointingAside`): once the load is done every card is in the key index, with its
-    /// second entry, and the store's file holds everything (its WAL is empty).
+    /// (`Database.commitCheckpointingAside`): once the load is done every card is still in the key index, with
+    /// its second entry, and the store's file holds everything (its WAL is empty), as when the merge came
+    /// before the commit.
     @Test func aFileInOneTransactionMergesItsKeysOnceItHasCommitted() throws {
         let folder = try LoadFolder()
         let text = Lead.header + Lead.closed("old", replacedBy: "new") + Lead.row("new") + Lead.row("x")

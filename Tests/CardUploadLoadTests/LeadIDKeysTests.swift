@@ -106,7 +106,8 @@ import Testing
     @Test func idsAreFoundInEveryMergeAndBehindTheFilterOfMergedKeys() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        // 4 entries to a merge: a Lead card takes two, so every other card merges.
+        // A merge whenever a card finds 4 pending (each merge takes 5 cards, 10 entries: a Lead card has two);
+        // the 3,000th card is one of those, so every card is merged at the end.
         let database = try open(path, threshold: 4)
         let ids = (1...3_000).map { "id-\($0)" }
         #expect(try outcomes(ids.map { card($0, "ent_e") }, database).allSatisfy { $0 == "created" })

@@ -197,7 +197,7 @@ import Testing
         #expect(try apply((0..<4_100).map { "new-\($0)" }, to: two).allSatisfy { $0 == "created" })
         #expect(two.mergedKeyFilter != nil)
         try two.writeTransaction { try two.mergeCardKeys() }
-        // two creates and merges r1…r20 (rowids 7,101–7,120), then rolls back.
+        // two creates r1…r20 (rowids 7,101–7,120) and merges them as the table fills, then rolls back.
         two.keyMergeThreshold = 5
         _ = try apply((1...20).map { "r\($0)" }, to: two, commit: false)
         two.keyMergeThreshold = PendingCardKeys.maximumCount
