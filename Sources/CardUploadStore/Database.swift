@@ -325,11 +325,11 @@ package final class Database {
     /// every other load behind a `cards list | less`. When readers are there, a PASSIVE one copies what it can.
     package func checkpoint() {
         joinCheckpointAside()
-        waitsWhenBusy = false
-        defer { waitsWhenBusy = true }
-        let code = sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
-        if code & 0xFF == SQLITE_BUSY {
-            sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        withoutWaiting {
+            let code = sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+            if code & 0xFF == SQLITE_BUSY {
+                sqlite3_wal_checkpoint_v2(sqliteConnection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
         }
     }
 

@@ -59,13 +59,15 @@ package enum PageCache {
         database.keyFilterStoreCards = cards
         let filterKiB = Database.keyFilterBytes(
             cards: cards, adding: expectedRows ?? 0, startBytes: try database.storedKeyFilterByteCount()) / 1024
-        let fullSize = requestedMiB == nil ? max(16_384, loadKiB - keyTablesReserveKiB - max(8_192, filterKiB)) : budget
+        /// The cache that leaves `reserve` KiB to the pending cards' tables.
+        func cacheKiB(reserving reserve: Int) -> Int {
+            requestedMiB == nil ? max(16_384, loadKiB - reserve - max(8_192, filterKiB)) : budget
+        }
         // A Lead load's pending tables take what its cache gives up, up to 20 MiB more: none when the cache is
         // at its floor or set by `--cache-size` (the tables come on top of it: the same memory as before).
-        let leadSize = requestedMiB == nil ? max(16_384, loadKiB - leadKeyTablesReserveKiB - max(8_192, filterKiB)) : budget
-        let given = leadCards ? fullSize - leadSize : 0
-        database.pendingKeys.maximumBytes = PendingCardKeys.maximumByteCount + given * 1024
-        let size = fullSize - given
+        let fullSize = cacheKiB(reserving: keyTablesReserveKiB)
+        let size = leadCards ? cacheKiB(reserving: leadKeyTablesReserveKiB) : fullSize
+        database.pendingKeys.maximumBytes = PendingCardKeys.maximumByteCount + (fullSize - size) * 1024
         try database.execute("PRAGMA cache_size = -\(size)")
         database.loadCacheKiB = requestedMiB == nil ? loadKiB : budget
         database.cacheKiB = size

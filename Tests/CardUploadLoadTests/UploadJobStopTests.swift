@@ -54,16 +54,24 @@ import Testing
         #expect(try store.outcomes(result.uploadID) == [])
     }
 
-    @Test func aStopFromTheProgressSinkLeavesOnlyWholeCommittedBatches() throws {
+    /// A file of `total` valid rows loaded in batches of 100, stopped by the progress sink after 1,000 rows.
+    private func loadStoppedMidFile(
+        total: Int, dryRun: Bool = false
+    ) throws -> (folder: LoadFolder, file: String, result: UploadResult, sink: StoppingSink) {
         let folder = try LoadFolder()
-        let total = 3_000
         let file = try folder.write("a.csv", Cards.csv(count: total))
         let stop = StopToken()
         let sink = StoppingSink(stop: stop, after: 1_000)
         var options = LoadOptions()
+        options.dryRun = dryRun
         options.batchSize = 100
         options.batchSeconds = 3_600
-        let result = load(file, into: folder.db, options, stop: stop, progress: sink)
+        return (folder, file, load(file, into: folder.db, options, stop: stop, progress: sink), sink)
+    }
+
+    @Test func aStopFromTheProgressSinkLeavesOnlyWholeCommittedBatches() throws {
+        let total = 3_000
+        let (folder, file, result, sink) = try loadStoppedMidFile(total: total)
 
         #expect(result.failure == nil)
         #expect(result.stopReason == .interrupted)
@@ -96,16 +104,8 @@ import Testing
     /// Regression: a file in one transaction recorded its counts once, at its end, and a stopped dry run
     /// reported none of the rows it listed.
     @Test func aStoppedDryRunReportsTheRowsItRead() throws {
-        let folder = try LoadFolder()
         let total = 3_000
-        let file = try folder.write("a.csv", Cards.csv(count: total))
-        let stop = StopToken()
-        let sink = StoppingSink(stop: stop, after: 1_000)
-        var options = LoadOptions()
-        options.dryRun = true
-        options.batchSize = 100
-        options.batchSeconds = 3_600
-        let result = load(file, into: folder.db, options, stop: stop, progress: sink)
+        let (folder, _, result, sink) = try loadStoppedMidFile(total: total, dryRun: true)
         #expect(result.stopReason == .interrupted)
         let stoppedAt = try #require(sink.rowsWhenStopped)
         try #require(stoppedAt < total, "the stop came at row \(stoppedAt)")
